@@ -1,0 +1,290 @@
+"""Load complete landing batches into the warehouse's raw tables, exactly once each.
+
+For every file of a batch: polars frames the delivered lines (``parsing``), DuckDB decodes and
+validates them in one set operation, good rows go to ``raw.<system>__<entity>`` with their
+lineage, bad rows go to ``ingest.quarantine`` with a reason and their raw text, and
+``ingest.file_loads`` records landed = loaded + quarantined against the ``_SUCCESS`` count.
+One batch is one transaction, and a batch already in ``ingest.batch_loads`` is never loaded again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from customer_truth.contracts import EntityContract, contract_for
+from customer_truth.landing import Batch, complete_batches
+from customer_truth.parsing import LINES_SCHEMA, csv_records, jsonl_blocks
+from customer_truth.warehouse import ensure_raw_schema
+
+
+@dataclass(frozen=True)
+class FileLoad:
+    """What happened to one file of a batch."""
+
+    system: str
+    batch_id: str
+    file_name: str
+    entity: str | None
+    declared_rows: int | None
+    landed_rows: int
+    loaded_rows: int
+    quarantined_rows: int
+    problem: str | None
+
+    @property
+    def reconciled(self) -> bool:
+        return self.problem is None
+
+
+# Decoding and structure: a row either parses as a JSON object or gets its reason here.
+_PARSE_SQL = """
+create or replace temp table _parsed as
+with decoded as (
+    select
+        line_number,
+        coalesce(payload, try(decode(raw))) as txt,
+        cast(raw as varchar) as escaped,
+        structure_error
+    from _incoming
+)
+select
+    line_number,
+    txt,
+    coalesce(txt, escaped) as raw_text,
+    case
+        when structure_error is not null then structure_error
+        when txt is null then 'not valid UTF-8'
+        when not json_valid(txt) then 'not valid JSON (truncated or malformed line)'
+        when json_type(txt) <> 'OBJECT' then 'not a JSON object'
+    end as parse_error
+from decoded
+where txt is null or structure_error is not null or trim(txt, ' \t\r') <> ''
+"""
+
+# Required id and documented types, on the rows that parsed. Paths and type lists are bound.
+_VALIDATE_SQL = """
+create or replace temp table _validated as
+with parsed as (
+    select line_number, txt, raw_text, parse_error, txt::json as doc
+    from _parsed
+    where parse_error is null
+),
+typed as (
+    select
+        *,
+        json_type(doc, $id_path) as id_type,
+        nullif(trim(json_extract_string(doc, $id_path)), '') as record_key,
+        list_filter(
+            list_zip($field_names, json_type(doc, $field_paths), $field_types),
+            lambda f: f[2] is not null and f[2] <> 'NULL' and not list_contains(f[3], f[2])
+        ) as wrong_types,
+        list_filter(
+            list_zip($csv_names, json_extract_string(doc, $csv_paths), $csv_patterns),
+            lambda f: coalesce(trim(f[2]), '') <> '' and not regexp_full_match(trim(f[2]), f[3])
+        ) as wrong_formats
+    from parsed
+)
+select
+    line_number,
+    txt,
+    raw_text,
+    record_key,
+    case
+        when record_key is null or id_type in ('OBJECT', 'ARRAY', 'BOOLEAN')
+            then 'required id `' || $id_field || '` is missing or empty'
+        when len(wrong_types) > 0
+            then 'wrong type: ' || array_to_string(
+                list_transform(wrong_types, lambda f: '`' || f[1] || '` is ' || f[2]
+                    || ', the contract says ' || array_to_string(f[3], ' or ')), '; ')
+        when len(wrong_formats) > 0
+            then 'wrong format: ' || array_to_string(
+                list_transform(wrong_formats, lambda f: '`' || f[1] || '` is not ' || f[3]), '; ')
+    end as invalid_reason
+from typed
+"""
+
+# Items of documented arrays (``line_items[*].quantity``): one path per bound parameter.
+_ARRAY_ITEMS_SQL = """
+update _validated
+set invalid_reason = 'wrong type: items of `' || $name || '` are not '
+    || array_to_string($types, ' or ')
+from (select line_number, txt::json as doc from _validated where invalid_reason is null) as v
+where _validated.line_number = v.line_number
+  and len(list_filter(json_type(v.doc, $path),
+        lambda t: t <> 'NULL' and not list_contains($types, t))) > 0
+"""
+
+
+def _bind_contract(contract: EntityContract) -> dict[str, object]:
+    plain = [f for f in contract.json_fields if not f.walks_array]
+    return {
+        "id_field": contract.id_field,
+        "id_path": "$." + contract.id_field,
+        "field_names": [f.path.removeprefix("$.") for f in plain] or [""],
+        "field_paths": [f.path for f in plain] or ["$.__none__"],
+        "field_types": [list(f.types) for f in plain] or [["NULL"]],
+        "csv_names": [f.column for f in contract.csv_fields] or [""],
+        "csv_paths": ["$." + f.column for f in contract.csv_fields] or ["$.__none__"],
+        "csv_patterns": [f.pattern for f in contract.csv_fields] or [".*"],
+    }
+
+
+def _frames(path: Path, contract: EntityContract) -> Iterator[pl.DataFrame]:
+    if contract.extension == "csv":
+        yield csv_records(path)
+    else:
+        yield from jsonl_blocks(path)
+
+
+def load_file(
+    con: duckdb.DuckDBPyConnection,
+    batch: Batch,
+    path: Path,
+    landing: Path,
+    loaded_at: datetime,
+) -> FileLoad:
+    """Load one file of a batch (inside the caller's transaction)."""
+    source_file = str(path.relative_to(landing))
+    declared = batch.declared_rows.get(path.name)
+    contract = contract_for(batch.system, path.name)
+    if contract is None:
+        con.execute(
+            "insert into ingest.quarantine values (?, null, ?, ?, null, ?, null, ?)",
+            [batch.system, batch.batch_id, source_file,
+             "a file the contract does not list for this system; not loaded", loaded_at],
+        )
+        return FileLoad(batch.system, batch.batch_id, path.name, None, declared, 0, 0, 0,
+                        "unknown file, not loaded")
+    landed = loaded = quarantined = 0
+    params = _bind_contract(contract)
+    lineage = [batch.batch_id, batch.mode, batch.extracted_at, source_file, loaded_at]
+    for frame in _frames(path, contract):
+        con.register("_incoming", frame.select(list(LINES_SCHEMA)).to_arrow())
+        try:
+            con.execute(_PARSE_SQL)
+            con.execute(_VALIDATE_SQL, params)
+            for field in (f for f in contract.json_fields if f.walks_array):
+                con.execute(
+                    _ARRAY_ITEMS_SQL,
+                    {"name": field.path.removeprefix("$."), "path": field.path,
+                     "types": list(field.types)},
+                )
+            # table names come from the contract in code; values are bound
+            con.execute(
+                f"""
+                insert into raw.{contract.table}
+                select record_key, txt::json, ?, ?, ?, ?, line_number, ?
+                from _validated where invalid_reason is null
+                order by line_number
+                """,
+                lineage,
+            )
+            con.execute(
+                """
+                insert into ingest.quarantine
+                select ?, ?, ?, ?, line_number, reason, raw_text, ?
+                from (
+                    select line_number, parse_error as reason, raw_text
+                    from _parsed where parse_error is not null
+                    union all
+                    select line_number, invalid_reason, raw_text
+                    from _validated where invalid_reason is not null
+                )
+                order by line_number
+                """,
+                [batch.system, contract.entity, batch.batch_id, source_file, loaded_at],
+            )
+            frame_landed, frame_loaded, frame_quarantined = con.sql(
+                """
+                select
+                    (select count(*) from _parsed),
+                    (select count(*) from _validated where invalid_reason is null),
+                    (select count(*) from _parsed where parse_error is not null)
+                    + (select count(*) from _validated where invalid_reason is not null)
+                """
+            ).fetchall()[0]
+        finally:
+            con.unregister("_incoming")
+        landed += frame_landed
+        loaded += frame_loaded
+        quarantined += frame_quarantined
+    return FileLoad(
+        batch.system, batch.batch_id, path.name, contract.entity, declared, landed, loaded,
+        quarantined, _reconcile(batch, declared, landed, loaded, quarantined),
+    )
+
+
+def _reconcile(
+    batch: Batch, declared: int | None, landed: int, loaded: int, quarantined: int
+) -> str | None:
+    if landed != loaded + quarantined:
+        return f"landed {landed} rows but loaded {loaded} + quarantined {quarantined}"
+    if batch.manifest_error:
+        return f"manifest unusable: {batch.manifest_error}"
+    if declared is None:
+        return "the file is not listed in _SUCCESS"
+    if declared != landed:
+        return f"_SUCCESS declares {declared} rows, the file has {landed}"
+    return None
+
+
+def load_batch(
+    con: duckdb.DuckDBPyConnection, batch: Batch, landing: Path
+) -> list[FileLoad] | None:
+    """Load a batch in one transaction; None when it was loaded before (loading is idempotent)."""
+    already = con.execute(
+        "select count(*) from ingest.batch_loads where system = ? and batch_id = ?",
+        [batch.system, batch.batch_id],
+    ).fetchall()[0][0]
+    if already:
+        return None
+    loaded_at = datetime.now(UTC)
+    con.begin()
+    try:
+        loads = [load_file(con, batch, path, landing, loaded_at) for path in batch.data_files()]
+        present = {load.file_name for load in loads}
+        # a file the manifest promises but the batch lacks is a loss, and says so
+        loads += [
+            FileLoad(batch.system, batch.batch_id, name, None, count, 0, 0, 0,
+                     f"_SUCCESS declares {count} rows, the file is missing")
+            for name, count in sorted(batch.declared_rows.items())
+            if name not in present
+        ]
+        con.execute(
+            "insert into ingest.batch_loads values (?, ?, ?, ?, ?, ?)",
+            [batch.system, batch.batch_id, batch.mode, batch.extracted_at,
+             batch.manifest_error, loaded_at],
+        )
+        con.executemany(
+            "insert into ingest.file_loads values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                [load.system, load.batch_id, load.file_name, load.entity, load.declared_rows,
+                 load.landed_rows, load.loaded_rows, load.quarantined_rows, load.reconciled,
+                 load.problem, loaded_at]
+                for load in loads
+            ],
+        )
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    return loads
+
+
+def load_new_batches(
+    con: duckdb.DuckDBPyConnection, landing: Path, system: str
+) -> dict[str, list[FileLoad]]:
+    """Load every complete batch of ``system`` not loaded before, in delivery order."""
+    ensure_raw_schema(con)
+    loaded: dict[str, list[FileLoad]] = {}
+    for batch in complete_batches(landing, system):
+        loads = load_batch(con, batch, landing)
+        if loads is not None:
+            loaded[batch.batch_id] = loads
+    return loaded

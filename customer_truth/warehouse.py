@@ -1,0 +1,154 @@
+"""The DuckDB warehouse file: one writer at a time, and the bookkeeping tables of ingestion.
+
+DuckDB lets one process hold the file and no other process open it meanwhile. A scheduled run, a
+sensor-triggered run and a headless ``customer-truth run`` may overlap, so every step that opens
+the file (Python assets and the dbt subprocess alike) first takes an advisory lock on a file next
+to it and waits its turn instead of failing on DuckDB's lock.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from customer_truth.contracts import CONTRACTS
+from customer_truth.settings import Settings
+
+LOCK_TIMEOUT_SECONDS = 6 * 3600
+_POLL_SECONDS = 0.5
+
+# flock is held per open file: a second acquisition from this same process must not wait on
+# itself, so the lock is re-entrant within the process.
+_held = threading.local()
+_process_lock = threading.RLock()
+
+
+class WarehouseBusyError(RuntimeError):
+    """Another process held the warehouse for longer than we were willing to wait."""
+
+
+@contextmanager
+def warehouse_lock(settings: Settings, timeout: float = LOCK_TIMEOUT_SECONDS) -> Iterator[None]:
+    """Hold the warehouse's advisory lock for the duration of the block."""
+    with _process_lock:
+        depth = getattr(_held, "depth", 0)
+        if depth:
+            _held.depth = depth + 1
+            try:
+                yield
+            finally:
+                _held.depth -= 1
+            return
+        settings.home.mkdir(parents=True, exist_ok=True)
+        with open(settings.warehouse_lock, "a+") as handle:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise WarehouseBusyError(
+                            f"{settings.warehouse} stayed locked by another process for "
+                            f"{timeout:.0f} s ({settings.warehouse_lock})"
+                        ) from None
+                    time.sleep(_POLL_SECONDS)
+            _held.depth = 1
+            try:
+                yield
+            finally:
+                _held.depth = 0
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextmanager
+def open_warehouse(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection to the warehouse under the lock, closed before the lock is released."""
+    with warehouse_lock(settings):
+        con = connect(settings.warehouse)
+        try:
+            yield con
+        finally:
+            con.close()
+
+
+def connect(path: Path | str) -> duckdb.DuckDBPyConnection:
+    """Open a DuckDB database (file or ``:memory:``) with the project's session settings."""
+    if str(path) != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path))
+    con.execute("set TimeZone = 'UTC'")
+    return con
+
+
+def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the raw tables and ingestion's bookkeeping tables if they do not exist yet."""
+    con.execute("create schema if not exists raw")
+    con.execute("create schema if not exists ingest")
+    for contract in CONTRACTS:
+        # identifiers come from the contract in code, never from data
+        con.execute(
+            f"""
+            create table if not exists raw.{contract.table} (
+                record_key varchar not null,
+                payload json not null,
+                batch_id varchar not null,
+                batch_mode varchar,
+                extracted_at timestamptz,
+                source_file varchar not null,
+                line_number bigint not null,
+                loaded_at timestamptz not null
+            )
+            """
+        )
+    con.execute(
+        """
+        create table if not exists ingest.quarantine (
+            system varchar not null,
+            entity varchar,
+            batch_id varchar not null,
+            source_file varchar not null,
+            line_number bigint,
+            reason varchar not null,
+            raw_text varchar,
+            quarantined_at timestamptz not null
+        )
+        """
+    )
+    con.execute(
+        """
+        create table if not exists ingest.batch_loads (
+            system varchar not null,
+            batch_id varchar not null,
+            batch_mode varchar,
+            extracted_at timestamptz,
+            manifest_error varchar,
+            loaded_at timestamptz not null,
+            primary key (system, batch_id)
+        )
+        """
+    )
+    con.execute(
+        """
+        create table if not exists ingest.file_loads (
+            system varchar not null,
+            batch_id varchar not null,
+            file_name varchar not null,
+            entity varchar,
+            declared_rows bigint,
+            landed_rows bigint not null,
+            loaded_rows bigint not null,
+            quarantined_rows bigint not null,
+            reconciled boolean not null,
+            problem varchar,
+            loaded_at timestamptz not null,
+            primary key (system, batch_id, file_name)
+        )
+        """
+    )
