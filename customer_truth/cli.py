@@ -1,0 +1,68 @@
+"""``customer-truth``: the project's command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from customer_truth.settings import load_settings
+
+
+def _run(args: argparse.Namespace) -> int:
+    from customer_truth.orchestration import run_main_job
+    from customer_truth.reporting import print_run_report
+
+    settings = load_settings()
+    print(f"landing: {settings.landing}\nhome:    {settings.home}")
+    outcome = run_main_job(settings)
+    print_run_report(settings, outcome)
+    return 0 if outcome.success else 1
+
+
+def _ui(args: argparse.Namespace) -> int:
+    import os
+
+    from customer_truth.orchestration import prepare_dagster_home
+
+    settings = load_settings()
+    prepare_dagster_home(settings)
+    # localhost only: the UI can launch runs and must not be reachable from the network
+    command = ["dagster", "dev", "-m", "dagster_project.definitions", "-h", "127.0.0.1",
+               "-p", str(args.port)]
+    os.execvp(command[0], command)
+    return 0  # pragma: no cover
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="customer-truth",
+        description="Resolve seven enterprise systems into one governed customer truth.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    generate = commands.add_parser(
+        "generate", help="write a synthetic enterprise: landing zone and truth"
+    )
+    from customer_truth.generate.cli import add_generate_arguments, run_generate
+
+    add_generate_arguments(generate)
+    generate.set_defaults(handler=run_generate)
+
+    run = commands.add_parser(
+        "run", help="run the main job end to end, headless, in this process"
+    )
+    run.set_defaults(handler=_run)
+
+    ui = commands.add_parser("ui", help="start the Dagster UI on 127.0.0.1 (dagster dev)")
+    ui.add_argument("--port", type=int, default=3000)
+    ui.set_defaults(handler=_ui)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.handler(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

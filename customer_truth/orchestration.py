@@ -1,0 +1,63 @@
+"""Running the main job outside ``dagster dev``: the instance it records into, and the headless run.
+
+``customer-truth run`` and ``dagster dev`` share one Dagster home under ``CUSTOMER_TRUTH_HOME``, so
+headless runs appear in the UI's run history, and its ``dagster.yaml`` queues runs one at a time
+(the warehouse has a single writer; the file lock in ``warehouse`` guards across processes too).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from customer_truth.settings import Settings
+
+DAGSTER_YAML = """\
+# Written by customer-truth. Runs queue one at a time: the DuckDB warehouse has one writer.
+concurrency:
+  runs:
+    max_concurrent_runs: 1
+telemetry:
+  enabled: false
+"""
+
+
+def prepare_dagster_home(settings: Settings) -> None:
+    """Create the Dagster home with its ``dagster.yaml`` and point ``DAGSTER_HOME`` at it."""
+    settings.dagster_home.mkdir(parents=True, exist_ok=True)
+    config = settings.dagster_home / "dagster.yaml"
+    if not config.exists():
+        config.write_text(DAGSTER_YAML)
+    os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    success: bool
+    run_id: str
+    started_at: datetime
+    failed_checks: list[str]
+
+
+def run_main_job(settings: Settings) -> RunOutcome:
+    """Execute the main job in this process, recorded in the shared Dagster instance."""
+    prepare_dagster_home(settings)
+    # imported late: loading the definitions parses the dbt project when needed
+    import dagster as dg
+
+    from dagster_project.definitions import defs
+
+    started_at = datetime.now(UTC)
+    job = defs.resolve_job_def("customer_truth_job")
+    with dg.DagsterInstance.get() as instance:
+        result = job.execute_in_process(instance=instance, raise_on_error=False)
+    failed = [
+        f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
+        f" ({evaluation.description or 'failed'})"
+        for evaluation in result.get_asset_check_evaluations()
+        if not evaluation.passed
+    ]
+    return RunOutcome(result.success, result.run_id, started_at, failed)

@@ -1,0 +1,48 @@
+"""What a run did, read back from ingestion's bookkeeping tables for the person at the terminal."""
+
+from __future__ import annotations
+
+from customer_truth.orchestration import RunOutcome
+from customer_truth.settings import Settings
+from customer_truth.warehouse import ensure_raw_schema, open_warehouse
+
+
+def print_run_report(settings: Settings, outcome: RunOutcome) -> None:
+    with open_warehouse(settings) as con:
+        ensure_raw_schema(con)
+        per_system = con.execute(
+            """
+            select
+                system,
+                count(distinct batch_id) as batches,
+                sum(loaded_rows) as loaded,
+                sum(quarantined_rows) as quarantined,
+                count(*) filter (where not reconciled) as unreconciled
+            from ingest.file_loads
+            where loaded_at >= ?
+            group by system
+            order by system
+            """,
+            [outcome.started_at],
+        ).fetchall()
+        problems = con.execute(
+            """
+            select system || '/' || batch_id || '/' || file_name || ': ' || problem
+            from ingest.file_loads
+            where loaded_at >= ? and not reconciled
+            order by system, batch_id, file_name
+            """,
+            [outcome.started_at],
+        ).fetchall()
+    print(f"run {outcome.run_id}: {'succeeded' if outcome.success else 'FAILED'}")
+    if not per_system:
+        print("ingestion: no new complete batches")
+    for system, batches, loaded, quarantined, unreconciled in per_system:
+        print(
+            f"  {system:<15} {batches:>3} new batch(es)  {loaded:>9} rows loaded  "
+            f"{quarantined:>6} quarantined  {unreconciled} unreconciled file(s)"
+        )
+    for (problem,) in problems:
+        print(f"  count mismatch: {problem}")
+    for failed in outcome.failed_checks:
+        print(f"  failed check: {failed}")

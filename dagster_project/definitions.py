@@ -1,0 +1,20 @@
+"""The Dagster entry point: it only assembles what lives next to what it defines."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from dagster_project.ingest.assets import INGEST_ASSETS
+from dagster_project.ingest.sensors import new_landing_batches_sensor
+from dagster_project.orchestration.jobs import customer_truth_job
+from dagster_project.orchestration.schedules import daily_customer_truth_schedule
+from dagster_project.resources import RESOURCES
+from dagster_project.transform.assets import customer_truth_dbt_models
+
+defs = dg.Definitions(
+    assets=[*INGEST_ASSETS, customer_truth_dbt_models],
+    jobs=[customer_truth_job],
+    schedules=[daily_customer_truth_schedule],
+    sensors=[new_landing_batches_sensor],
+    resources=RESOURCES,
+)

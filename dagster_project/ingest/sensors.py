@@ -1,0 +1,30 @@
+"""Start a run when new complete batches land (a new ``_SUCCESS`` anywhere in the landing zone)."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from customer_truth.landing import landing_fingerprint
+from customer_truth.settings import load_settings
+from dagster_project.orchestration.jobs import customer_truth_job
+
+
+@dg.sensor(
+    job=customer_truth_job,
+    minimum_interval_seconds=60,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Requests a run of the main job when the set of complete landing batches "
+    "changes. It reads only the landing folder, never the warehouse file (which a running "
+    "job may hold).",
+)
+def new_landing_batches_sensor(
+    context: dg.SensorEvaluationContext,
+) -> dg.SensorResult | dg.SkipReason:
+    fingerprint = landing_fingerprint(load_settings().landing)
+    if fingerprint == context.cursor:
+        return dg.SkipReason("no new complete batches")
+    # the run key makes the request idempotent; ingestion skips batches loaded before anyway
+    return dg.SensorResult(
+        run_requests=[dg.RunRequest(run_key=f"landing-{fingerprint}")],
+        cursor=fingerprint,
+    )
