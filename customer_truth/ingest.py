@@ -64,7 +64,9 @@ select
         when json_type(txt) <> 'OBJECT' then 'not a JSON object'
     end as parse_error
 from decoded
-where txt is null or structure_error is not null or trim(txt, ' \t\r') <> ''
+-- blank means whitespace only, as the contract counts rows (Python's bytes.strip)
+where txt is null or structure_error is not null
+    or trim(txt, ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)) <> ''
 """
 
 # Required id and documented types, on the rows that parsed. Paths and type lists are bound.
