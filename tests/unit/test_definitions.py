@@ -1,0 +1,54 @@
+"""The Dagster definitions load with the expected assets, checks, job, schedule and sensor."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from customer_truth.contracts import CONTRACTS, SYSTEMS
+from dagster_project.definitions import defs
+
+
+def _repository() -> dg.RepositoryDefinition:
+    return defs.get_repository_def()
+
+
+def test_every_source_entity_has_a_raw_asset_in_its_system_group() -> None:
+    graph = _repository().asset_graph
+    for contract in CONTRACTS:
+        key = dg.AssetKey(["raw", contract.table])
+        assert graph.has(key), key
+        assert graph.get(key).group_name == contract.system
+    assert {graph.get(dg.AssetKey(["raw", c.table])).group_name for c in CONTRACTS} == set(SYSTEMS)
+
+
+def test_every_raw_asset_has_a_reconciliation_check() -> None:
+    check_keys = _repository().asset_graph.asset_check_keys
+    for contract in CONTRACTS:
+        assert dg.AssetCheckKey(dg.AssetKey(["raw", contract.table]), "landing_reconciles") \
+            in check_keys
+
+
+def test_every_source_entity_has_a_staging_model_downstream_of_its_raw_asset() -> None:
+    graph = _repository().asset_graph
+    for contract in CONTRACTS:
+        model = dg.AssetKey(["staging", f"stg_{contract.system}__{contract.entity}"])
+        assert graph.has(model), model
+        assert dg.AssetKey(["raw", contract.table]) in graph.get(model).parent_keys
+        assert graph.get(model).group_name == "staging"
+
+
+def test_dbt_tests_appear_as_asset_checks_on_the_staging_models() -> None:
+    checks = _repository().asset_graph.asset_check_keys
+    staged = {key.asset_key for key in checks if key.asset_key.path[0] == "staging"}
+    assert len(staged) >= len(CONTRACTS)
+
+
+def test_the_main_job_schedule_and_landing_sensor_are_defined() -> None:
+    repository = _repository()
+    job = repository.get_job("customer_truth_job")
+    assert job.executor_def.name == "in_process"
+    schedule = repository.get_schedule_def("daily_customer_truth")
+    assert schedule.job_name == "customer_truth_job"
+    assert schedule.cron_schedule == "0 2 * * *"
+    sensor = repository.get_sensor_def("new_landing_batches_sensor")
+    assert sensor.job_name == "customer_truth_job"
