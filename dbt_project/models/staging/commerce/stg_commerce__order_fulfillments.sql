@@ -1,0 +1,49 @@
+-- One row per fulfillment of the current version of each Shopify order (fulfillment id). The
+-- tracking number is the only link from an order to a carrier shipment (EasyPost tracker).
+with
+
+orders as (
+    select
+        order_id,
+        order_name,
+        commerce_customer_id,
+        try_cast(fulfillments as json[]) as fulfillment_list,
+        batch_id,
+        source_file,
+        line_number,
+    from {{ ref('stg_commerce__orders') }}
+),
+
+unnested as (
+    select
+        order_id,
+        order_name,
+        commerce_customer_id,
+        unnest(fulfillment_list) as fulfillment,
+        generate_subscripts(fulfillment_list, 1) as fulfillment_index,
+        batch_id,
+        source_file,
+        line_number,
+    from orders
+),
+
+renamed as (
+    select
+        try_cast(fulfillment->>'$.id' as bigint) as fulfillment_id,
+        order_id,
+        order_name,
+        commerce_customer_id,
+        fulfillment_index,
+        {{ clean_text("fulfillment->>'$.status'") }} as fulfillment_status,
+        {{ clean_text("fulfillment->>'$.tracking_company'") }} as tracking_company,
+        {{ clean_text("fulfillment->>'$.tracking_number'") }} as tracking_number,
+        {{ normalize_tracking_code("fulfillment->>'$.tracking_number'") }} as tracking_code_normalized,
+        {{ to_utc("fulfillment->>'$.created_at'") }} as created_at,
+        fulfillment,
+        batch_id,
+        source_file,
+        line_number,
+    from unnested
+)
+
+select * from renamed

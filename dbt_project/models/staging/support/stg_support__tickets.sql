@@ -1,0 +1,91 @@
+-- One row per Zendesk ticket (id): the latest version by updated_at (then latest batch, then
+-- last line). The order an agent referenced is read from the ticket's custom fields.
+{%- set order_name_field_id = var('support_order_name_field_id', none) %}
+{%- set payload_shape = {
+    "external_id": "VARCHAR",
+    "via": {"channel": "VARCHAR"},
+    "subject": "VARCHAR",
+    "description": "VARCHAR",
+    "type": "VARCHAR",
+    "priority": "VARCHAR",
+    "status": "VARCHAR",
+    "requester_id": "VARCHAR",
+    "assignee_id": "VARCHAR",
+    "tags": ["VARCHAR"],
+    "custom_fields": "JSON",
+    "satisfaction_rating": {"score": "VARCHAR"},
+    "created_at": "VARCHAR",
+    "updated_at": "VARCHAR",
+} %}
+
+with
+
+source as (
+    select
+        record_key,
+        {{ parse_json_payload('payload', payload_shape) }} as record,
+        batch_id,
+        extracted_at,
+        source_file,
+        line_number,
+    from {{ source('raw', 'support__tickets') }}
+),
+
+unnested as (
+    select
+        *,
+        json_transform(record.custom_fields, '[{"id": "VARCHAR", "value": "VARCHAR"}]') as custom_field_list,
+    from source
+),
+
+order_field as (
+    select
+        *,
+        {%- if order_name_field_id is not none %}
+        list_extract(
+            list_filter(custom_field_list, lambda f: trim(f.id) = '{{ order_name_field_id }}'), 1
+        ).value as order_name_as_typed,
+        {%- else %}
+        -- no configured field id: the first custom field whose value reads as an order name
+        list_extract(
+            list_filter(custom_field_list, lambda f: {{ normalize_order_name('f.value') }} is not null), 1
+        ).value as order_name_as_typed,
+        {%- endif %}
+    from unnested
+),
+
+renamed as (
+    select
+        try_cast(record_key as bigint) as ticket_id,
+        {{ clean_text('record.external_id') }} as external_id,
+        {{ clean_text('record.via.channel') }} as via_channel,
+        {{ clean_text('record.subject') }} as subject,
+        {{ clean_text('record.description') }} as description,
+        {{ clean_text('record.type') }} as ticket_type,
+        {{ clean_text('record.priority') }} as priority,
+        {{ clean_text('record.status') }} as ticket_status,
+        try_cast(record.requester_id as bigint) as requester_user_id,
+        try_cast(record.assignee_id as bigint) as assignee_user_id,
+        record.tags as tags,
+        {{ clean_text('order_name_as_typed') }} as order_name_as_typed,
+        {{ normalize_order_name('order_name_as_typed') }} as order_name,
+        {{ clean_text('record.satisfaction_rating.score') }} as satisfaction_score,
+        record.custom_fields as custom_fields,
+        {{ to_utc('record.created_at') }} as created_at,
+        {{ to_utc('record.updated_at') }} as updated_at,
+        batch_id,
+        extracted_at,
+        source_file,
+        line_number,
+    from order_field
+),
+
+deduplicated as (
+    select * from renamed
+    qualify row_number() over (
+        partition by ticket_id
+        order by updated_at desc nulls last, batch_id desc, line_number desc
+    ) = 1
+)
+
+select * from deduplicated
