@@ -27,10 +27,27 @@ def _ui(args: argparse.Namespace) -> int:
     settings = load_settings()
     prepare_dagster_home(settings)
     # localhost only: the UI can launch runs and must not be reachable from the network
-    command = ["dagster", "dev", "-m", "dagster_project.definitions", "-h", "127.0.0.1",
-               "-p", str(args.port)]
+    command = [
+        "dagster",
+        "dev",
+        "-m",
+        "dagster_project.definitions",
+        "-h",
+        "127.0.0.1",
+        "-p",
+        str(args.port),
+    ]
     os.execvp(command[0], command)
     return 0  # pragma: no cover
+
+
+def _benchmark(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from customer_truth.benchmark import bench_foundation
+
+    bench_foundation(args.persons, args.seed, args.days, Path(args.work), args.keep)
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -48,14 +65,28 @@ def build_parser() -> argparse.ArgumentParser:
     add_generate_arguments(generate)
     generate.set_defaults(handler=run_generate)
 
-    run = commands.add_parser(
-        "run", help="run the main job end to end, headless, in this process"
-    )
+    run = commands.add_parser("run", help="run the main job end to end, headless, in this process")
     run.set_defaults(handler=_run)
 
     ui = commands.add_parser("ui", help="start the Dagster UI on 127.0.0.1 (dagster dev)")
     ui.add_argument("--port", type=int, default=3000)
     ui.set_defaults(handler=_ui)
+    benchmark = commands.add_parser(
+        "benchmark", help="measure wall time and peak memory of the pipeline's steps"
+    )
+    benchmark.add_argument(
+        "suite", choices=["foundation"], help="foundation: generate, ingest, main job"
+    )
+    benchmark.add_argument("--persons", type=int, default=100_000)
+    benchmark.add_argument("--seed", type=int, default=1)
+    benchmark.add_argument("--days", type=int, default=7)
+    benchmark.add_argument(
+        "--work",
+        default="/tmp/customer-truth-benchmark",
+        help="scratch folder for the world and the homes",
+    )
+    benchmark.add_argument("--keep", action="store_true", help="keep the world and homes")
+    benchmark.set_defaults(handler=_benchmark)
     return parser
 
 

@@ -158,11 +158,25 @@ def load_file(
     if contract is None:
         con.execute(
             "insert into ingest.quarantine values (?, null, ?, ?, null, ?, null, ?)",
-            [batch.system, batch.batch_id, source_file,
-             "a file the contract does not list for this system; not loaded", loaded_at],
+            [
+                batch.system,
+                batch.batch_id,
+                source_file,
+                "a file the contract does not list for this system; not loaded",
+                loaded_at,
+            ],
         )
-        return FileLoad(batch.system, batch.batch_id, path.name, None, declared, 0, 0, 0,
-                        "unknown file, not loaded")
+        return FileLoad(
+            batch.system,
+            batch.batch_id,
+            path.name,
+            None,
+            declared,
+            0,
+            0,
+            0,
+            "unknown file, not loaded",
+        )
     landed = loaded = quarantined = 0
     params = _bind_contract(contract)
     lineage = [batch.batch_id, batch.mode, batch.extracted_at, source_file, loaded_at]
@@ -174,8 +188,11 @@ def load_file(
             for field in (f for f in contract.json_fields if f.walks_array):
                 con.execute(
                     _ARRAY_ITEMS_SQL,
-                    {"name": field.path.removeprefix("$."), "path": field.path,
-                     "types": list(field.types)},
+                    {
+                        "name": field.path.removeprefix("$."),
+                        "path": field.path,
+                        "types": list(field.types),
+                    },
                 )
             # table names come from the contract in code; values are bound
             con.execute(
@@ -184,7 +201,7 @@ def load_file(
                 select record_key, txt::json, ?, ?, ?, ?, line_number, ?
                 from _validated where invalid_reason is null
                 order by line_number
-                """,
+                """,  # noqa: S608
                 lineage,
             )
             con.execute(
@@ -217,8 +234,15 @@ def load_file(
         loaded += frame_loaded
         quarantined += frame_quarantined
     return FileLoad(
-        batch.system, batch.batch_id, path.name, contract.entity, declared, landed, loaded,
-        quarantined, _reconcile(batch, declared, landed, loaded, quarantined),
+        batch.system,
+        batch.batch_id,
+        path.name,
+        contract.entity,
+        declared,
+        landed,
+        loaded,
+        quarantined,
+        _reconcile(batch, declared, landed, loaded, quarantined),
     )
 
 
@@ -253,22 +277,47 @@ def load_batch(
         present = {load.file_name for load in loads}
         # a file the manifest promises but the batch lacks is a loss, and says so
         loads += [
-            FileLoad(batch.system, batch.batch_id, name, None, count, 0, 0, 0,
-                     f"_SUCCESS declares {count} rows, the file is missing")
+            FileLoad(
+                batch.system,
+                batch.batch_id,
+                name,
+                None,
+                count,
+                0,
+                0,
+                0,
+                f"_SUCCESS declares {count} rows, the file is missing",
+            )
             for name, count in sorted(batch.declared_rows.items())
             if name not in present
         ]
         con.execute(
             "insert into ingest.batch_loads values (?, ?, ?, ?, ?, ?)",
-            [batch.system, batch.batch_id, batch.mode, batch.extracted_at,
-             batch.manifest_error, loaded_at],
+            [
+                batch.system,
+                batch.batch_id,
+                batch.mode,
+                batch.extracted_at,
+                batch.manifest_error,
+                loaded_at,
+            ],
         )
         con.executemany(
             "insert into ingest.file_loads values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                [load.system, load.batch_id, load.file_name, load.entity, load.declared_rows,
-                 load.landed_rows, load.loaded_rows, load.quarantined_rows, load.reconciled,
-                 load.problem, loaded_at]
+                [
+                    load.system,
+                    load.batch_id,
+                    load.file_name,
+                    load.entity,
+                    load.declared_rows,
+                    load.landed_rows,
+                    load.loaded_rows,
+                    load.quarantined_rows,
+                    load.reconciled,
+                    load.problem,
+                    loaded_at,
+                ]
                 for load in loads
             ],
         )

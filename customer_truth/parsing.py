@@ -58,13 +58,15 @@ def jsonl_blocks(path: Path, block_bytes: int = BLOCK_BYTES) -> Iterator[pl.Data
 
 def _lines_frame(lines: list[bytes], first_line: int) -> pl.DataFrame:
     # blank lines stay here and are dropped in DuckDB, where the bytes are decoded
-    return pl.DataFrame({"raw": pl.Series(lines, dtype=pl.Binary)}).with_row_index(
-        "line_number", offset=first_line
-    ).select(
-        pl.col("line_number").cast(pl.Int64),
-        "raw",
-        pl.lit(None, dtype=pl.String).alias("payload"),
-        pl.lit(None, dtype=pl.String).alias("structure_error"),
+    return (
+        pl.DataFrame({"raw": pl.Series(lines, dtype=pl.Binary)})
+        .with_row_index("line_number", offset=first_line)
+        .select(
+            pl.col("line_number").cast(pl.Int64),
+            "raw",
+            pl.lit(None, dtype=pl.String).alias("payload"),
+            pl.lit(None, dtype=pl.String).alias("structure_error"),
+        )
     )
 
 
@@ -85,7 +87,8 @@ def csv_records(path: Path) -> pl.DataFrame:
         return pl.DataFrame(schema=LINES_SCHEMA)
     header = [name.strip() for name in records[0]]
     frame = pl.DataFrame(
-        {"fields": pl.Series(records[1:], dtype=pl.List(pl.String))}, schema={"fields": pl.List(pl.String)}
+        {"fields": pl.Series(records[1:], dtype=pl.List(pl.String))},
+        schema={"fields": pl.List(pl.String)},
     )
     joined = pl.col("fields").list.join(",")
     frame = frame.filter(

@@ -28,8 +28,13 @@ def write_batch(
             f"{batch_id[0:4]}-{batch_id[4:6]}-{batch_id[6:8]}T"
             f"{batch_id[9:11]}:{batch_id[11:13]}:{batch_id[13:15]}Z"
         )
-        manifest = {"system": system, "batch_id": batch_id, "extracted_at": extracted,
-                    "mode": mode, "files": counts}
+        manifest = {
+            "system": system,
+            "batch_id": batch_id,
+            "extracted_at": extracted,
+            "mode": mode,
+            "files": counts,
+        }
         (folder / "_SUCCESS").write_text(json.dumps(manifest))
     return folder
 
@@ -43,5 +48,11 @@ def jsonl(*records: dict) -> bytes:
     return b"".join(json.dumps(r).encode() + b"\n" for r in records)
 
 
-CHARGE = {"id": "ch_1", "customer": "cus_1", "amount": 1200, "currency": "usd",
-          "status": "succeeded", "created": 1772323200}
+CHARGE = {
+    "id": "ch_1",
+    "customer": "cus_1",
+    "amount": 1200,
+    "currency": "usd",
+    "status": "succeeded",
+    "created": 1772323200,
+}

@@ -58,7 +58,7 @@ def _system_assets(system: str) -> dg.AssetsDefinition:
             totals = {
                 c.entity: con.execute(
                     # the table name comes from the contract in code
-                    f"select count(*) from raw.{c.table}"
+                    f"select count(*) from raw.{c.table}"  # noqa: S608
                 ).fetchall()[0][0]
                 for c in contracts
             }

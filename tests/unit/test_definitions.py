@@ -24,8 +24,10 @@ def test_every_source_entity_has_a_raw_asset_in_its_system_group() -> None:
 def test_every_raw_asset_has_a_reconciliation_check() -> None:
     check_keys = _repository().asset_graph.asset_check_keys
     for contract in CONTRACTS:
-        assert dg.AssetCheckKey(dg.AssetKey(["raw", contract.table]), "landing_reconciles") \
+        assert (
+            dg.AssetCheckKey(dg.AssetKey(["raw", contract.table]), "landing_reconciles")
             in check_keys
+        )
 
 
 def test_every_source_entity_has_a_staging_model_downstream_of_its_raw_asset() -> None:

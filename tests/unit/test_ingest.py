@@ -31,25 +31,38 @@ def _quarantine(con: duckdb.DuckDBPyConnection) -> list[tuple[int, str]]:
 
 
 def _snapshot(con: duckdb.DuckDBPyConnection) -> list[tuple]:
-    tables = ["raw.billing__charges", "ingest.quarantine", "ingest.batch_loads",
-              "ingest.file_loads"]
+    tables = [
+        "raw.billing__charges",
+        "ingest.quarantine",
+        "ingest.batch_loads",
+        "ingest.file_loads",
+    ]
     return [con.sql(f"select * from {t} order by all").fetchall() for t in tables]  # noqa: S608
 
 
 def test_broken_lines_are_quarantined_with_reasons_and_good_lines_load(
     tmp_path: Path, con: duckdb.DuckDBPyConnection
 ) -> None:
-    lines = b"\n".join([
-        json.dumps(CHARGE).encode(),                                   # 1 good
-        b'{"id": "ch_2", "amount": 12',                                 # 2 truncated
-        json.dumps({**CHARGE, "id": "ch_3", "amount": "12.00"}).encode(),  # 3 wrong type
-        json.dumps({**CHARGE, "id": None}).encode(),                   # 4 missing id
-        b'{"id": "ch_5", "note": "caf\xe9"}',                           # 5 not UTF-8
-        b"[1, 2]",                                                      # 6 not an object
-        json.dumps({**CHARGE, "id": "ch_7", "status": "mystery", "brand_new": {"x": 1},
-                    "failure_message": "'; drop table raw.billing__charges; --" * 50}).encode(),
-        b"",
-    ])
+    lines = b"\n".join(
+        [
+            json.dumps(CHARGE).encode(),  # 1 good
+            b'{"id": "ch_2", "amount": 12',  # 2 truncated
+            json.dumps({**CHARGE, "id": "ch_3", "amount": "12.00"}).encode(),  # 3 wrong type
+            json.dumps({**CHARGE, "id": None}).encode(),  # 4 missing id
+            b'{"id": "ch_5", "note": "caf\xe9"}',  # 5 not UTF-8
+            b"[1, 2]",  # 6 not an object
+            json.dumps(
+                {
+                    **CHARGE,
+                    "id": "ch_7",
+                    "status": "mystery",
+                    "brand_new": {"x": 1},
+                    "failure_message": "'; drop table raw.billing__charges; --" * 50,
+                }
+            ).encode(),
+            b"",
+        ]
+    )
     write_batch(tmp_path, "billing", B1, {"charges.jsonl": lines})
     loads = load_new_batches(con, tmp_path, "billing")[B1]
     assert [(q[0], q[1].split(":")[0]) for q in _quarantine(con)] == [
@@ -60,8 +73,10 @@ def test_broken_lines_are_quarantined_with_reasons_and_good_lines_load(
         (6, "not a JSON object"),
     ]
     assert "`amount` is VARCHAR" in _quarantine(con)[1][1]
-    kept = con.sql("select record_key, payload->>'$.brand_new.x', payload->>'$.status' "
-                   "from raw.billing__charges order by line_number").fetchall()
+    kept = con.sql(
+        "select record_key, payload->>'$.brand_new.x', payload->>'$.status' "
+        "from raw.billing__charges order by line_number"
+    ).fetchall()
     assert kept == [("ch_1", None, "succeeded"), ("ch_7", "1", "mystery")]
     (load,) = loads
     assert (load.landed_rows, load.loaded_rows, load.quarantined_rows) == (7, 2, 5)
@@ -74,7 +89,8 @@ def test_quarantine_keeps_the_raw_text_of_the_bad_line(
     write_batch(tmp_path, "billing", B1, {"charges.jsonl": b'{"id": "ch_2", "amo\n\xff\xfe\n'})
     load_new_batches(con, tmp_path, "billing")
     assert con.sql("select raw_text from ingest.quarantine order by line_number").fetchall() == [
-        ('{"id": "ch_2", "amo',), ("\\xFF\\xFE",)
+        ('{"id": "ch_2", "amo',),
+        ("\\xFF\\xFE",),
     ]
 
 
@@ -83,8 +99,10 @@ def test_raw_rows_carry_batch_file_line_and_load_time(
 ) -> None:
     write_batch(tmp_path, "billing", B1, {"charges.jsonl": b"\n" + jsonl(CHARGE)})
     load_new_batches(con, tmp_path, "billing")
-    row = con.sql("select batch_id, batch_mode, source_file, line_number, loaded_at is not null, "
-                  "extracted_at from raw.billing__charges").fetchall()[0]
+    row = con.sql(
+        "select batch_id, batch_mode, source_file, line_number, loaded_at is not null, "
+        "extracted_at from raw.billing__charges"
+    ).fetchall()[0]
     assert row[:5] == (B1, "full", f"billing/{B1}/charges.jsonl", 2, True)
     assert row[5].isoformat() == "2026-03-01T00:00:00+00:00"
 
@@ -92,8 +110,13 @@ def test_raw_rows_carry_batch_file_line_and_load_time(
 def test_a_count_mismatch_is_reported_not_swallowed(
     tmp_path: Path, con: duckdb.DuckDBPyConnection
 ) -> None:
-    write_batch(tmp_path, "billing", B1, {"charges.jsonl": jsonl(CHARGE)},
-                declared={"charges.jsonl": 3, "invoices.jsonl": 2})
+    write_batch(
+        tmp_path,
+        "billing",
+        B1,
+        {"charges.jsonl": jsonl(CHARGE)},
+        declared={"charges.jsonl": 3, "invoices.jsonl": 2},
+    )
     loads = {load.file_name: load for load in load_new_batches(con, tmp_path, "billing")[B1]}
     assert loads["charges.jsonl"].problem == "_SUCCESS declares 3 rows, the file has 1"
     assert loads["invoices.jsonl"].problem == "_SUCCESS declares 2 rows, the file is missing"
@@ -134,13 +157,19 @@ def test_a_new_incremental_batch_is_picked_up_alone(
 ) -> None:
     write_batch(tmp_path, "billing", B1, {"charges.jsonl": jsonl(CHARGE)})
     load_new_batches(con, tmp_path, "billing")
-    write_batch(tmp_path, "billing", B2, {"charges.jsonl": jsonl({**CHARGE, "id": "ch_9"})},
-                mode="incremental")
+    write_batch(
+        tmp_path,
+        "billing",
+        B2,
+        {"charges.jsonl": jsonl({**CHARGE, "id": "ch_9"})},
+        mode="incremental",
+    )
     write_batch(tmp_path, "billing", B3, {"charges.jsonl": jsonl(CHARGE)}, complete=False)
     loaded = load_new_batches(con, tmp_path, "billing")
     assert list(loaded) == [B2]
-    assert con.sql("select batch_id, record_key from raw.billing__charges order by 1").fetchall() \
-        == [(B1, "ch_1"), (B2, "ch_9")]
+    assert con.sql(
+        "select batch_id, record_key from raw.billing__charges order by 1"
+    ).fetchall() == [(B1, "ch_1"), (B2, "ch_9")]
 
 
 def test_an_unknown_file_in_a_batch_is_recorded_not_silently_ignored(
@@ -149,8 +178,10 @@ def test_an_unknown_file_in_a_batch_is_recorded_not_silently_ignored(
     write_batch(tmp_path, "billing", B1, {"charges.jsonl": jsonl(CHARGE), "refunds.jsonl": b"{}\n"})
     loads = {load.file_name: load for load in load_new_batches(con, tmp_path, "billing")[B1]}
     assert not loads["refunds.jsonl"].reconciled
-    assert con.sql("select source_file, reason from ingest.quarantine").fetchall()[0][0] == \
-        f"billing/{B1}/refunds.jsonl"
+    assert (
+        con.sql("select source_file, reason from ingest.quarantine").fetchall()[0][0]
+        == f"billing/{B1}/refunds.jsonl"
+    )
 
 
 def test_salesforce_csv_rows_with_bad_formats_or_shapes_are_quarantined(
@@ -173,22 +204,37 @@ def test_salesforce_csv_rows_with_bad_formats_or_shapes_are_quarantined(
         (4, "required id `Id` is missing or empty"),
         (5, "a record with 7 fields where the header has 6"),
     ]
-    assert con.sql("select record_key, payload->>'$.NewVendorField' from raw.crm__contacts") \
-        .fetchall() == [("003000000000000001", "x")]
+    assert con.sql(
+        "select record_key, payload->>'$.NewVendorField' from raw.crm__contacts"
+    ).fetchall() == [("003000000000000001", "x")]
 
 
-@settings(max_examples=40, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(lines=st.lists(
-    st.one_of(
-        st.binary(max_size=30),
-        st.builds(lambda r: json.dumps(r).encode(), st.fixed_dictionaries(
-            {"id": st.one_of(st.none(), st.text(max_size=5), st.integers())},
-            optional={"amount": st.one_of(st.integers(), st.text(max_size=4), st.floats(),
-                                          st.booleans(), st.none())})),
-    ).filter(lambda b: b"\n" not in b),
-    max_size=25,
-))
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    lines=st.lists(
+        st.one_of(
+            st.binary(max_size=30),
+            st.builds(
+                lambda r: json.dumps(r).encode(),
+                st.fixed_dictionaries(
+                    {"id": st.one_of(st.none(), st.text(max_size=5), st.integers())},
+                    optional={
+                        "amount": st.one_of(
+                            st.integers(),
+                            st.text(max_size=4),
+                            st.floats(),
+                            st.booleans(),
+                            st.none(),
+                        )
+                    },
+                ),
+            ),
+        ).filter(lambda b: b"\n" not in b),
+        max_size=25,
+    )
+)
 def test_any_bytes_either_load_or_quarantine_and_the_counts_add_up(
     tmp_path_factory, lines: list[bytes]
 ) -> None:
@@ -200,7 +246,9 @@ def test_any_bytes_either_load_or_quarantine_and_the_counts_add_up(
     non_blank = sum(1 for line in data.split(b"\n") if line.strip())
     assert load.landed_rows == non_blank
     assert load.landed_rows == load.loaded_rows + load.quarantined_rows
-    stored = con.sql("select (select count(*) from raw.billing__charges), "
-                     "(select count(*) from ingest.quarantine)").fetchall()[0]
+    stored = con.sql(
+        "select (select count(*) from raw.billing__charges), "
+        "(select count(*) from ingest.quarantine)"
+    ).fetchall()[0]
     assert stored == (load.loaded_rows, load.quarantined_rows)
     con.close()

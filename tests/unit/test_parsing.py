@@ -92,9 +92,7 @@ def test_an_empty_csv_file_has_no_records(tmp_path: Path) -> None:
 
 @settings(max_examples=50, deadline=None)
 @given(
-    rows=st.lists(
-        st.lists(st.text(max_size=12), min_size=3, max_size=3), min_size=1, max_size=15
-    )
+    rows=st.lists(st.lists(st.text(max_size=12), min_size=3, max_size=3), min_size=1, max_size=15)
 )
 def test_csv_round_trips_any_text_written_by_a_standard_writer(tmp_path_factory, rows) -> None:
     import csv

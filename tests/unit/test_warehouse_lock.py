@@ -26,8 +26,9 @@ with open_warehouse(settings) as con:
 
 def test_a_second_process_waits_for_the_warehouse_instead_of_failing(tmp_path: Path) -> None:
     settings = Settings(landing=tmp_path, home=tmp_path)
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(tmp_path)],
-                              stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(tmp_path)], stdout=subprocess.PIPE, text=True
+    )
     assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
     started = time.monotonic()
     with open_warehouse(settings) as con:
