@@ -5,8 +5,6 @@ ingest``). The asset check ``landing_reconciles`` of every raw table says whethe
 loaded file's rows add up: landed = loaded + quarantined = the ``_SUCCESS`` count.
 """
 
-from __future__ import annotations
-
 from collections.abc import Iterator
 
 import dagster as dg

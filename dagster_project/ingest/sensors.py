@@ -1,7 +1,5 @@
 """Start a run when new complete batches land (a new ``_SUCCESS`` anywhere in the landing zone)."""
 
-from __future__ import annotations
-
 import dagster as dg
 
 from customer_truth.landing import landing_fingerprint

@@ -1,7 +1,5 @@
 """dbt models and tests as Dagster assets and asset checks (``dbt build`` through dagster-dbt)."""
 
-from __future__ import annotations
-
 from collections.abc import Iterator, Mapping
 from typing import Any
 
