@@ -17,7 +17,7 @@
         "country_code": "VARCHAR",
         "phone": "VARCHAR",
     },
-    "tags": "VARCHAR",
+    "tags": "JSON",
     "created_at": "VARCHAR",
     "updated_at": "VARCHAR",
 } %}
@@ -54,7 +54,17 @@ renamed as (
         {{ clean_text('record.default_address.zip') }} as default_address_zip,
         {{ clean_text('record.default_address.country_code') }} as default_address_country_code,
         {{ clean_text('record.default_address.phone') }} as default_address_phone,
-        {{ clean_text('record.tags') }} as tags,
+        -- Shopify sends tags as one comma-separated string; some exports send an array
+        list_filter(
+            list_transform(
+                case json_type(record.tags)
+                    when 'ARRAY' then json_transform(record.tags, '["VARCHAR"]')
+                    when 'VARCHAR' then string_split(record.tags->>'$', ',')
+                end,
+                lambda tag: {{ clean_text('tag') }}
+            ),
+            lambda tag: tag is not null
+        ) as tags,
         {{ to_utc('record.created_at') }} as created_at,
         {{ to_utc('record.updated_at') }} as updated_at,
         batch_id,

@@ -29,7 +29,7 @@ unnested as (
 
 renamed as (
     select
-        try_cast(fulfillment->>'$.id' as bigint) as fulfillment_id,
+        {{ clean_text("fulfillment->>'$.id'") }} as fulfillment_id,
         order_id,
         order_name,
         commerce_customer_id,

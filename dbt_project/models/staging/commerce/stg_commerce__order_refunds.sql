@@ -31,7 +31,7 @@ unnested as (
 
 renamed as (
     select
-        try_cast(refund->>'$.id' as bigint) as refund_id,
+        {{ clean_text("refund->>'$.id'") }} as refund_id,
         order_id,
         order_name,
         commerce_customer_id,

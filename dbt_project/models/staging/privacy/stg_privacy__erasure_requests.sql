@@ -25,6 +25,13 @@ renamed as (
         record_key as erasure_request_id,
         lower({{ clean_text('record.identifier_type') }}) as identifier_type,
         {{ clean_text('record.identifier_value') }} as identifier_value,
+        -- emails compare trimmed and lower-cased everywhere; other identifier types are
+        -- normalised by identity resolution (phones to E.164 and so on)
+        case
+            when lower({{ clean_text('record.identifier_type') }}) = 'email'
+                then {{ normalize_email('record.identifier_value') }}
+            else {{ clean_text('record.identifier_value') }}
+        end as identifier_value_normalized,
         {{ to_utc('record.requested_at') }} as requested_at,
         batch_id,
         extracted_at,

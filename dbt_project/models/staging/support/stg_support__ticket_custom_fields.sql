@@ -30,7 +30,9 @@ renamed as (
         {{ clean_text("custom_field->>'$.id'") }} as custom_field_id,
         custom_field_index,
         {{ clean_text("custom_field->>'$.value'") }} as custom_field_value,
-        custom_field->'$.value' as custom_field_value_json,
+        case
+            when json_type(custom_field->'$.value') <> 'NULL' then custom_field->'$.value'
+        end as custom_field_value_json,
         batch_id,
         source_file,
         line_number,

@@ -56,7 +56,7 @@ order_field as (
 
 renamed as (
     select
-        try_cast(record_key as bigint) as ticket_id,
+        record_key as ticket_id,
         {{ clean_text('record.external_id') }} as external_id,
         {{ clean_text('record.via.channel') }} as via_channel,
         {{ clean_text('record.subject') }} as subject,
@@ -64,8 +64,8 @@ renamed as (
         {{ clean_text('record.type') }} as ticket_type,
         {{ clean_text('record.priority') }} as priority,
         {{ clean_text('record.status') }} as ticket_status,
-        try_cast(record.requester_id as bigint) as requester_user_id,
-        try_cast(record.assignee_id as bigint) as assignee_user_id,
+        {{ clean_text('record.requester_id') }} as requester_user_id,
+        {{ clean_text('record.assignee_id') }} as assignee_user_id,
         record.tags as tags,
         {{ clean_text('order_name_as_typed') }} as order_name_as_typed,
         {{ normalize_order_name('order_name_as_typed') }} as order_name,

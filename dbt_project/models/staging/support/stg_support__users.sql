@@ -26,7 +26,7 @@ source as (
 
 renamed as (
     select
-        try_cast(record_key as bigint) as support_user_id,
+        record_key as support_user_id,
         {{ clean_text('record.name') }} as user_name,
         {{ clean_text('record.email') }} as email,
         {{ normalize_email('record.email') }} as email_normalized,
