@@ -1,0 +1,349 @@
+"""The dbt staging layer: house rules hold for every model, and `dbt build` (models, data tests
+and the dbt unit tests) passes on the raw layer that the project's own ingestion writes.
+
+dbt's target and log paths point into a temporary folder, so these tests never touch
+`dbt_project/target/` (the manifest Dagster loads) or the real warehouse. `dbt build` runs in a
+subprocess: dbt-duckdb keeps its database open for the life of the process that ran it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from dbt.cli.main import dbtRunner, dbtRunnerResult
+
+from customer_truth.contracts import CONTRACTS
+from customer_truth.ingest import load_new_batches
+from customer_truth.settings import DBT_PROJECT_DIR
+from customer_truth.warehouse import connect, ensure_raw_schema
+from tests.landing_builder import jsonl, write_batch
+
+B1, B2, B3 = "20260301T000000Z", "20260305T000000Z", "20260307T000000Z"
+
+
+def _dbt_args(work: Path) -> list[str]:
+    return [
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--target-path",
+        str(work / "target"),
+        "--log-path",
+        str(work / "logs"),
+    ]
+
+
+def _dbt(args: list[str], work: Path) -> dbtRunnerResult:
+    return dbtRunner().invoke([*args, *_dbt_args(work), "--quiet"])
+
+
+@pytest.fixture(scope="module")
+def manifest(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    work = tmp_path_factory.mktemp("dbt_parse")
+    result = _dbt(["parse"], work)
+    assert result.success, result.exception
+    return json.loads((work / "target" / "manifest.json").read_text())
+
+
+def _staging_models(manifest: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {
+        node["name"]: node
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["fqn"][1] == "staging"
+    }
+
+
+def _tests_on(manifest: dict[str, Any], model_id: str) -> list[dict[str, Any]]:
+    return [
+        node
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "test" and node.get("attached_node") == model_id
+    ]
+
+
+def test_every_raw_table_is_a_source_and_has_a_staging_model(manifest: dict[str, Any]) -> None:
+    sources = {(s["source_name"], s["name"], s["schema"]) for s in manifest["sources"].values()}
+    models = _staging_models(manifest)
+    for contract in CONTRACTS:
+        assert ("raw", contract.table, "raw") in sources
+        assert f"stg_{contract.table}" in models
+
+
+def test_staging_models_are_tables_in_the_staging_schema(manifest: dict[str, Any]) -> None:
+    for name, node in _staging_models(manifest).items():
+        assert node["schema"] == "staging", name
+        assert node["config"]["materialized"] == "table", name
+
+
+def test_every_staging_model_states_its_grain_and_tests_its_primary_key(
+    manifest: dict[str, Any],
+) -> None:
+    for name, node in _staging_models(manifest).items():
+        assert node["description"].strip().startswith("One row per"), name
+        kinds = {
+            t["test_metadata"]["name"]
+            for t in _tests_on(manifest, node["unique_id"])
+            if t.get("test_metadata")
+        }
+        assert "not_null" in kinds, name
+        assert {"unique", "unique_combination_of_columns"} & kinds, name
+
+
+def test_warn_only_tests_are_the_ones_dirty_data_legitimately_fails(
+    manifest: dict[str, Any],
+) -> None:
+    # accepted_values must warn (unknown enum values are kept); a primary key test must fail hard
+    for node in manifest["nodes"].values():
+        if node["resource_type"] != "test" or not node.get("test_metadata"):
+            continue
+        kind = node["test_metadata"]["name"]
+        if kind == "accepted_values":
+            assert node["config"]["severity"] == "warn", node["name"]
+        if kind == "unique" and node.get("column_name", "").endswith("_id"):
+            model = manifest["nodes"].get(node.get("attached_node", ""), {})
+            pk = model.get("name", "").startswith("stg_")
+            if pk and node["column_name"] != "order_name":
+                assert node["config"]["severity"] == "error", node["name"]
+
+
+def test_staging_has_unit_tests_for_survivorship_and_timestamps(manifest: dict[str, Any]) -> None:
+    names = {u["name"] for u in manifest.get("unit_tests", {}).values()}
+    assert "to_utc_converts_every_source_timestamp_format_to_the_right_utc_instant" in names
+    assert "crm_contacts_latest_version_wins_even_when_an_older_one_arrives_later" in names
+    assert "billing_customers_deleted_stub_is_flagged_and_keeps_the_last_live_attributes" in names
+
+
+# ------------------------------------------------------------------------------------------
+# dbt build on what ingestion writes
+# ------------------------------------------------------------------------------------------
+
+CONTACT_HEADER = [
+    "Id",
+    "AccountId",
+    "FirstName",
+    "LastName",
+    "Email",
+    "Phone",
+    "Birthdate",
+    "MailingStreet",
+    "HasOptedOutOfEmail",
+    "DoNotCall",
+    "IsDeleted",
+    "MasterRecordId",
+    "CreatedDate",
+    "LastModifiedDate",
+]
+
+
+def _salesforce_csv(rows: list[dict[str, str]], *, bom: bool) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CONTACT_HEADER)
+    for row in rows:
+        writer.writerow([row.get(column, "") for column in CONTACT_HEADER])
+    data = buffer.getvalue().encode()
+    return b"\xef\xbb\xbf" + data if bom else data
+
+
+def _contact(contact_id: str, modified: str, **fields: str) -> dict[str, str]:
+    return {
+        "Id": contact_id,
+        "IsDeleted": "false",
+        "HasOptedOutOfEmail": "false",
+        "DoNotCall": "false",
+        "CreatedDate": "2026-01-10T09:00:00.000+0000",
+        "LastModifiedDate": modified,
+        **fields,
+    }
+
+
+def _write_landing(landing: Path) -> None:
+    bob = _contact(
+        "003A",
+        "2026-03-01T12:00:00.000+0000",
+        FirstName="Bob",
+        Email="  Bob@Example.COM ",
+        MailingStreet="1 Main St",
+    )
+    write_batch(
+        landing,
+        "crm",
+        B1,
+        {
+            "contacts.csv": _salesforce_csv(
+                [bob, _contact("003B", "2026-02-01T00:00:00.000+0000", FirstName="Dupe")], bom=True
+            ),
+            "accounts.csv": b"Id,Name,IsDeleted,CreatedDate,LastModifiedDate\r\n",
+        },
+    )
+    write_batch(
+        landing,
+        "crm",
+        B2,
+        {
+            "contacts.csv": _salesforce_csv(
+                [
+                    {
+                        **bob,
+                        "MailingStreet": "9 Elm St",
+                        "LastModifiedDate": "2026-03-04T08:30:00.000+0000",
+                    },
+                    _contact(
+                        "003B",
+                        "2026-03-04T00:00:00.000+0000",
+                        FirstName="Dupe",
+                        IsDeleted="true",
+                        MasterRecordId="003A",
+                    ),
+                ],
+                bom=False,
+            ),
+            "accounts.csv": b"Id,Name,IsDeleted,CreatedDate,LastModifiedDate\r\n",
+        },
+        mode="incremental",
+    )
+    # an older version of Bob arrives late
+    write_batch(
+        landing,
+        "crm",
+        B3,
+        {
+            "contacts.csv": _salesforce_csv(
+                [
+                    {
+                        **bob,
+                        "MailingStreet": "OLD",
+                        "LastModifiedDate": "2026-02-20T00:00:00.000+0000",
+                    }
+                ],
+                bom=True,
+            ),
+            "accounts.csv": b"Id,Name,IsDeleted,CreatedDate,LastModifiedDate\r\n",
+        },
+        mode="incremental",
+    )
+    write_batch(
+        landing,
+        "billing",
+        B1,
+        {
+            "customers.jsonl": jsonl({"id": "cus_A", "email": "a@x.com", "created": 1772366400}),
+            "invoices.jsonl": b"",
+            "charges.jsonl": jsonl(
+                {
+                    "id": "ch_1",
+                    "customer": "cus_A",
+                    "amount": 1200,
+                    "status": "pending",
+                    "created": 1772366400,
+                }
+            ),
+        },
+    )
+    write_batch(
+        landing,
+        "billing",
+        B2,
+        {
+            "customers.jsonl": jsonl({"id": "cus_A", "object": "customer", "deleted": True}),
+            "invoices.jsonl": b"",
+            "charges.jsonl": jsonl(
+                {
+                    "id": "ch_1",
+                    "customer": "cus_A",
+                    "amount": 1200,
+                    "status": "succeeded",
+                    "created": 1772366400,
+                }
+            ),
+        },
+        mode="incremental",
+    )
+
+
+@pytest.fixture(scope="module")
+def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    work = tmp_path_factory.mktemp("dbt_build")
+    warehouse = work / "warehouse.duckdb"
+    landing = work / "landing"
+    _write_landing(landing)
+    con = connect(warehouse)
+    try:
+        ensure_raw_schema(con)
+        for system in ("crm", "billing"):
+            load_new_batches(con, landing, system)
+    finally:
+        con.close()
+    dbt = Path(sys.executable).parent / "dbt"
+    env = {**os.environ, "CUSTOMER_TRUTH_WAREHOUSE": str(warehouse), "DO_NOT_TRACK": "1"}
+    build = subprocess.run(
+        [str(dbt), "build", *_dbt_args(work)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert build.returncode == 0, build.stdout[-4000:]
+    yield warehouse
+
+
+def _rows(warehouse: Path, sql: str) -> list[tuple[Any, ...]]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.sql(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_dbt_build_passes_on_what_ingestion_writes(built_warehouse: Path) -> None:
+    staged = _rows(
+        built_warehouse,
+        "select table_name from duckdb_tables() where schema_name = 'staging' order by 1",
+    )
+    assert {f"stg_{c.table}" for c in CONTRACTS} <= {name for (name,) in staged}
+
+
+def test_a_late_older_salesforce_version_does_not_overwrite_the_newer_one(
+    built_warehouse: Path,
+) -> None:
+    rows = _rows(
+        built_warehouse,
+        "select mailing_street, email, email_normalized, batch_id from staging.stg_crm__contacts"
+        " where crm_contact_id = '003A'",
+    )
+    assert rows == [("9 Elm St", "Bob@Example.COM", "bob@example.com", B2)]
+
+
+def test_a_merged_salesforce_contact_is_kept_and_points_to_its_survivor(
+    built_warehouse: Path,
+) -> None:
+    rows = _rows(
+        built_warehouse,
+        "select is_deleted, master_record_id from staging.stg_crm__contacts"
+        " where crm_contact_id = '003B'",
+    )
+    assert rows == [(True, "003A")]
+
+
+def test_a_deleted_stripe_customer_is_flagged_and_keeps_its_last_attributes(
+    built_warehouse: Path,
+) -> None:
+    rows = _rows(
+        built_warehouse,
+        "select email, is_deleted, deleted_batch_id from staging.stg_billing__customers",
+    )
+    assert rows == [("a@x.com", True, B2)]
+    charges = _rows(built_warehouse, "select charge_status from staging.stg_billing__charges")
+    assert charges == [("succeeded",)]
