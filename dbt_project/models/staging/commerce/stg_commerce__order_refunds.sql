@@ -55,8 +55,12 @@ select
     refund_index,
     created_at,
     note,
-    coalesce(list_sum(list_transform(transaction_list, lambda t: try_cast(trim(t.amount) as decimal(18, 2)))), 0)::decimal(18, 2)
-        as refund_amount,
+    coalesce(
+        list_sum(
+            list_transform(transaction_list, lambda t: try_cast(trim(t.amount) as decimal(18, 2)))
+        ),
+        0
+    )::decimal(18, 2) as refund_amount,
     coalesce(len(transaction_list), 0) as transaction_count,
     currency,
     transactions,
