@@ -92,8 +92,10 @@ def complete_batches(landing: Path, system: str) -> list[Batch]:
 
 
 def landing_fingerprint(landing: Path) -> str:
-    """A digest of which complete batches exist: it changes exactly when a new batch completes."""
+    """A digest of which complete batches exist: it changes exactly when a new batch completes.
+    Empty when the landing zone holds no complete batch at all."""
     digest = hashlib.sha256()
+    found = False
     for system in SYSTEMS:
         folder = landing / system
         if not folder.is_dir():
@@ -101,4 +103,5 @@ def landing_fingerprint(landing: Path) -> str:
         for path in sorted(folder.iterdir()):
             if path.is_dir() and BATCH_ID.match(path.name) and (path / SUCCESS).is_file():
                 digest.update(f"{system}/{path.name}\n".encode())
-    return digest.hexdigest()[:16]
+                found = True
+    return digest.hexdigest()[:16] if found else ""

@@ -18,7 +18,10 @@ from dagster_project.orchestration.jobs import customer_truth_job
 def new_landing_batches_sensor(
     context: dg.SensorEvaluationContext,
 ) -> dg.SensorResult | dg.SkipReason:
-    fingerprint = landing_fingerprint(load_settings().landing)
+    landing = load_settings().landing
+    fingerprint = landing_fingerprint(landing)
+    if not fingerprint:
+        return dg.SkipReason(f"no complete batch in {landing}")
     if fingerprint == context.cursor:
         return dg.SkipReason("no new complete batches")
     # the run key makes the request idempotent; ingestion skips batches loaded before anyway

@@ -20,6 +20,7 @@ def test_sensor_requests_a_run_for_new_batches_and_skips_when_nothing_changed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("CUSTOMER_TRUTH_LANDING", str(tmp_path))
+    assert isinstance(_tick(None), dg.SkipReason)  # an empty landing zone is no news
     write_batch(tmp_path, "billing", "20260301T000000Z", {"charges.jsonl": jsonl(CHARGE)})
     first = _tick(None)
     assert isinstance(first, dg.SensorResult) and len(first.run_requests) == 1
