@@ -248,14 +248,18 @@ def live(life: Life) -> list[tuple[Order, Shipment | None, str | None]]:
     (tracking codes may be recycled across persons) before they are written."""
     from customer_truth.generate.systems import commerce, crm, privacy
 
+    life.process = "static"
     crm.crm_records(life)
     commerce.shop_customers(life)
     support.write_user(life)
+    privacy.erasure_request(life)
+    life.process = "shop"
     shopper = Shopper(life)
     shopper.run()
+    life.process = "service"
     service(life)
+    life.process = "billing"
     cust = payments(life)
     if cust is not None:
         billing.write_customer(life, cust)
-    privacy.erasure_request(life)
     return shopper.orders

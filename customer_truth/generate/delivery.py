@@ -66,22 +66,23 @@ def deliver(rec: Record, schedule: Schedule, seed: int, rates: dict[str, float],
             out.append(Line(rec, v, w, ""))
     late_rate = rates["late_update"]
     if spec.reorder and late_rate > 0 and len(rec.versions) > 1:
-        hit = "late_update" in forced or u[0] < late_rate * 3
+        hit = "late_update" in forced or u[0] < late_rate
         if hit:
             # one superseded version arrives again, after its successor
             for i in range(len(rec.versions) - 1):
                 w, w_next = wins[i], wins[i + 1]
                 if w is None or w_next is None or w_next == 0:
                     continue
-                b = w_next + (1 if u[1] < 0.4 else 0)
+                b = w_next + (1 if u[1] < 0.4 and "late_update" not in forced else 0)
                 if b <= last:
                     out.append(Line(rec, rec.versions[i], b, "late"))
                 break
     dup_rate = rates["duplicate_delivery"]
     if dup_rate > 0 and out and ("duplicate_delivery" in forced or u[2] < dup_rate):
         first = out[0]
-        b = first.batch + (1 if u[3] < 0.5 and first.batch < last else 0)
-        out.append(Line(rec, first.version, b, "duplicate"))
+        b = first.batch + (1 if u[3] < 0.5 else 0)
+        if b <= last:  # a copy meant for a batch beyond the world's end is simply not there yet
+            out.append(Line(rec, first.version, b, "duplicate"))
     if plan.empty:
         kept = []
         for line in out:

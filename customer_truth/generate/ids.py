@@ -1,8 +1,8 @@
 """Record ids in each vendor's shape, unique by construction.
 
 Every id is a function of (seed, a per-entity counter); counters are built from the person index
-and the person's own sequence number (`idx * SLOTS + k`), so ids never depend on other persons
-and never collide. Scrambling by an invertible affine map keeps them looking random.
+and the person's own sequence number (`Life.counter`), so ids never depend on other persons and
+never collide. Scrambling by an invertible affine map keeps them looking random.
 """
 
 from __future__ import annotations
@@ -14,8 +14,6 @@ from customer_truth.generate.rng import permute
 _B62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _SF_SUFFIX = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
 
-# Records of one kind a person can hold at most (orders, contacts, ...): counter = idx*SLOTS + k.
-SLOTS = 256
 
 
 def _base62(n: int, width: int) -> str:

@@ -171,15 +171,21 @@ def failed_payment(life: Life, rng: random.Random, cust: StripeCustomer, inv: In
         last = inv.states[-1]
         inv.states.append((max(fix, last[0] + 1), "paid", last[2] + 1, None, fix, payload["id"]))
         paid_at = fix
+    closed_at = paid_at
+    if paid_at is None and rng.random() < 0.5:
+        # written off: the invoice is voided a month on, which ends the condition too
+        last = inv.states[-1]
+        closed_at = max(first + 30 * DAY, last[0] + 1)
+        inv.states.append((closed_at, "void", last[2], None, None, last[5]))
     if "support" in p.systems and life.ids.zendesk_user and rng.random() < 0.3:
         tk = support.plan_ticket(life, rng, first + rng.randint(DAY, 4 * DAY), "billing_issue",
-                                 resolve_after=paid_at)
+                                 resolve_after=closed_at)
         support.write_ticket(life, tk, journey)
         inc.refs["ticket_id"] = str(tk.tid)
     cust.changes.append((first, "delinquent", True))
-    if paid_at is not None:
-        cust.changes.append((paid_at, "delinquent", False))
-    inc.resolved_at = paid_at
+    if closed_at is not None:
+        cust.changes.append((closed_at, "delinquent", False))
+    inc.resolved_at = closed_at
     inc.refs["charge_ids"] = charges
     inc.refs["contact_ids"] = contacts
     return charges

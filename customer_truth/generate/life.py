@@ -20,6 +20,12 @@ from customer_truth.generate.records import SPEC, Record, Version
 from customer_truth.generate.rng import Dice, stream
 
 
+# The processes of a life, each with its own id ranges, and how many ids of a kind each has.
+PROCESSES = ("static", "shop", "service", "billing")
+CAPACITY = {"order": 64, "shipment": 64, "tracking_event": 512, "ticket": 64, "charge": 256,
+            "invoice": 128}
+
+
 @dataclass(frozen=True)
 class WorldCtx:
     seed: int
@@ -61,7 +67,8 @@ class Life:
     records: list[Record] = field(default_factory=list)
     incidents: list[Incident] = field(default_factory=list)
     erasures: list[dict[str, Any]] = field(default_factory=list)
-    _seq: dict[str, int] = field(default_factory=dict)
+    process: str = "static"  # the process now running: its own id ranges
+    _seq: dict[tuple[str, str], int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         p, seed = self.person, self.world.seed
@@ -97,16 +104,21 @@ class Life:
         return Typist(rng, self.dice(rng), self.person, agent=agent)
 
     def counter(self, kind: str) -> int:
-        """The next per-person counter for `kind`: idx * SLOTS + k, unique across the world.
-        Processes stop creating records of a kind when `has_room` says the slots are used."""
-        k = self._seq.get(kind, 0)
-        if k >= ids.SLOTS:
-            raise OverflowError(f"person {self.person.idx} has used every {kind} slot")
-        self._seq[kind] = k + 1
-        return self.person.idx * ids.SLOTS + k
+        """The next counter for `kind` in the running process, unique across the world.
+
+        Each process has its own range, so a process that runs longer in a longer world
+        never shifts the ids of another: (idx * processes + process) * capacity + k.
+        Processes stop creating records of a kind when `has_room` says the range is used."""
+        key = (kind, self.process)
+        k = self._seq.get(key, 0)
+        cap = CAPACITY[kind]
+        if k >= cap:
+            raise OverflowError(f"person {self.person.idx} has used every {kind} id")
+        self._seq[key] = k + 1
+        return (self.person.idx * len(PROCESSES) + PROCESSES.index(self.process)) * cap + k
 
     def has_room(self, kind: str, n: int = 1) -> bool:
-        return self._seq.get(kind, 0) + n <= ids.SLOTS
+        return self._seq.get((kind, self.process), 0) + n <= CAPACITY[kind]
 
     def add(self, system: str, entity: str, record_id: str, versions: list[Version], *,
             keys: tuple[str, ...] = (), occurred_at: int | None = None,
@@ -121,9 +133,10 @@ class Life:
 
     def incident(self, kind: str, began_at: int, resolved_at: int | None,
                  refs: dict[str, Any]) -> Incident:
-        k = self._seq.get("incident", 0)
-        self._seq["incident"] = k + 1
-        inc = Incident(f"J{self.person.idx:07d}{k:02d}", kind, self.person.person_id, began_at,
-                       resolved_at, refs)
+        key = ("incident", self.process)
+        k = self._seq.get(key, 0)
+        self._seq[key] = k + 1
+        inc = Incident(f"J{self.person.idx:07d}{self.process[0]}{k}", kind, self.person.person_id,
+                       began_at, resolved_at, refs)
         self.incidents.append(inc)
         return inc

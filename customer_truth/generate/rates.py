@@ -41,7 +41,7 @@ class NoiseRates:
     deleted_billing_customer: float = 0.02
     # delivery noise
     duplicate_delivery: float = 0.01
-    late_update: float = 0.05
+    late_update: float = 0.15
     clock_skew: float = 0.04
     local_offset: float = 0.7
     csv_bom: float = 0.5
@@ -105,7 +105,7 @@ UNITS: dict[str, str] = {
     "duplicate_shop_account": "commerce person: a second Shopify account (work email)",
     "deleted_billing_customer": "Stripe customer: deleted (stub in an incremental)",
     "duplicate_delivery": "delivered line: delivered again, same or next batch",
-    "late_update": "superseded record version: an older version arrives in a later batch",
+    "late_update": "record with several versions: an older one arrives again after a newer one",
     "clock_skew": "Segment device: the client clock is off (timestamp vs receivedAt)",
     "local_offset": "Segment device: timestamps carry the local UTC offset, not Z",
     "csv_bom": "CSV file: starts with a UTF-8 BOM",

@@ -36,6 +36,11 @@ def permute(n: int, modulus: int, seed: int, namespace: str) -> int:
     return (n * a + b) % modulus
 
 
+def between(rng: random.Random, lo: int, hi: int) -> int:
+    """A uniform integer in [lo, hi], or lo when the range is empty."""
+    return rng.randint(lo, hi) if hi > lo else lo
+
+
 def stream(*parts: int | str) -> random.Random:
     return random.Random(mix(*parts))
 

@@ -77,6 +77,7 @@ def _dump(row: dict[str, Any]) -> str:
 
 
 def _finalize_orders(life: Life, orders: list[Any]) -> None:
+    life.process = "shop"
     for order, shipment, _ in orders:
         noise: tuple[str, ...] = ()
         if shipment is not None:
@@ -279,7 +280,8 @@ def generate_world(persons: int, seed: int, out: Path, *, days: int = 7,
     for d in (landing_dir, truth_dir):
         if d.exists() and any(d.iterdir()):
             if not overwrite:
-                raise FileExistsError(f"{d} already exists and is not empty (pass overwrite)")
+                raise FileExistsError(
+                    f"{d} already exists and is not empty (overwrite=True / --overwrite)")
             shutil.rmtree(d)
     truth_dir.mkdir(parents=True, exist_ok=True)
     schedule = make_schedule(seed, days)

@@ -16,6 +16,7 @@ from customer_truth.generate.clock import DAY, FULL_DAY, HISTORY_START
 from customer_truth.generate.life import Life
 from customer_truth.generate.noise import email_key, phone_key
 from customer_truth.generate.records import Version
+from customer_truth.generate.rng import between
 from customer_truth.generate.reference import CURRENCY, EMPLOYERS
 
 DECLINES = (
@@ -76,15 +77,15 @@ def plan_customer(life: Life, rng: random.Random) -> StripeCustomer:
     keys += [f"crm:{v}" if k == "crm_contact_id" else f"shop:{v}" for k, v in metadata.items()]
     c = StripeCustomer(base["id"], created, base)
     c.base["_keys"] = tuple(k for k in keys if k)
-    c.base["_noise"] = tuple(ty.applied)
+    c.base["_noise"] = tuple(ty.applied) + (("work_email",) if email == p.work_email else ())
     for since, addr in p.addresses[1:]:
         if since > created and rng.random() < 0.5:
             c.changes.append((since + rng.randint(DAY, 45 * DAY), "address", _address(addr)))
     dice = life.dice(rng)
     if dice.hit("deleted_billing_customer"):
         forced = "deleted_billing_customer" in p.forced
-        c.deleted_at = FULL_DAY + 17 * 3600 if forced else rng.randint(
-            max(created + 30 * DAY, FULL_DAY - 60 * DAY), FULL_DAY + 60 * DAY)
+        c.deleted_at = FULL_DAY + 17 * 3600 if forced else between(
+            rng, max(created + 30 * DAY, FULL_DAY - 60 * DAY), FULL_DAY + 60 * DAY)
     return c
 
 
@@ -95,7 +96,8 @@ def write_customer(life: Life, c: StripeCustomer) -> None:
         if c.deleted_at is not None and t >= c.deleted_at:
             break
         state[name] = value
-        versions.append(Version(t, dict(state)))
+        versions.append(Version(t, dict(state),
+                                noise=("address_move",) if name == "address" else ()))
     noise = list(c.base["_noise"])
     if c.deleted_at is not None:
         versions.append(Version(c.deleted_at, {"id": c.cid, "object": "customer", "deleted": True},
@@ -127,6 +129,7 @@ class Invoice:
         finalized = self.states[1][0] if len(self.states) > 1 else None
         uncollectible = next((s[0] for s in self.states[: k + 1] if s[1] == "uncollectible"),
                              None)
+        voided = next((s[0] for s in self.states[: k + 1] if s[1] == "void"), None)
         return {
             "id": self.iid, "object": "invoice", "customer": self.customer,
             "customer_email": self.email, "status": status,
@@ -139,7 +142,7 @@ class Invoice:
             "subscription": self.subscription, "charge": charge, "paid": paid,
             "status_transitions": {
                 "finalized_at": finalized if status != "draft" else None,
-                "paid_at": paid_at, "voided_at": None,
+                "paid_at": paid_at, "voided_at": voided,
                 "marked_uncollectible_at": uncollectible,
             },
         }

@@ -107,7 +107,8 @@ def _customer(life: Life, rng: random.Random, cid: int, created: int, email: str
             mobile = p.mobile_at(t)
         elif what == "name":
             name_t = t
-        versions.append(Version(t, payload(t, addr, mobile, name_t)))
+        versions.append(Version(t, payload(t, addr, mobile, name_t),
+                                noise=("address_move",) if what == "addr" else ()))
     keys = {f"shop:{cid}", email_key(email)}
     if has_phone:
         keys.update(phone_key(v.payload["phone"]) for v in versions)

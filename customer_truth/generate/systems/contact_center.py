@@ -118,6 +118,7 @@ def place_contact(life: Life, rng: random.Random, t: int, intent: str, *,
         method, outcome = "TRANSFER", "agent"
     contact_id = uuid_from(rng)
     keys: list[str | None] = []
+    noise: list[str] = []
     customer_ep: dict[str, str] | None = None
     system_ep: dict[str, str] | None = None
     if channel == "VOICE":
@@ -134,9 +135,13 @@ def place_contact(life: Life, rng: random.Random, t: int, intent: str, *,
         system_ep = {"Type": "TELEPHONE_NUMBER", "Address": COMPANY_PHONE}
         if caller.startswith("+"):
             keys.append("phone:" + caller)
+        if caller == p.recycled_number:
+            noise.append("recycled_phone")
     elif channel == "EMAIL":
         addr = p.work_email if "contact_center" in p.work_email_in and p.work_email else p.email
         customer_ep = {"Type": "EMAIL_ADDRESS", "Address": addr}
+        if addr == p.work_email:
+            noise.append("work_email")
         system_ep = {"Type": "EMAIL_ADDRESS", "Address": SUPPORT_EMAIL}
         keys.append(email_key(addr))
     attrs: dict[str, str] = {}
@@ -216,7 +221,7 @@ def place_contact(life: Life, rng: random.Random, t: int, intent: str, *,
         versions.append(Version(last + rng.randint(60, 600), final))
     clean_keys = tuple(k for k in keys if k)
     life.add("contact_center", "contact_records", contact_id, versions, keys=clean_keys,
-             occurred_at=start, journey_id=journey_id)
+             occurred_at=start, journey_id=journey_id, noise=noise)
     if "Agent" in rec and channel in ("VOICE", "CHAT") and rng.random() < 0.7:
         _transcript(life, rng, contact_id, channel, intent, order_name, end, start,
                     clean_keys, journey_id)

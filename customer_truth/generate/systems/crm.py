@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 
 from customer_truth.generate import ids, phones
-from customer_truth.generate.clock import DAY, FULL_DAY, HISTORY_START, sf_datetime
+from customer_truth.generate.clock import DAY, FULL_DAY, HISTORY_START, HOUR, sf_datetime
 from customer_truth.generate.life import Life, WorldCtx
 from customer_truth.generate.noise import Typist, email_key, phone_key
 from customer_truth.generate.people import EPOCH_2019, Address, Household
@@ -23,7 +23,7 @@ from customer_truth.generate.reference import (
     STREET_LONG,
 )
 from customer_truth.generate.records import SPEC, Record, Version
-from customer_truth.generate.rng import stream
+from customer_truth.generate.rng import between, stream
 
 _COUNTRY_TYPED = {
     "US": ("United States", "US", "USA", "United States"),
@@ -66,12 +66,14 @@ def _account_row(aid: str, name: str, number: str, kind: str, addr: Address | No
 
 
 def _moves(addresses: list[tuple[int, Address]], rng: random.Random, created: int,
-           p_update: float) -> list[tuple[int, Address]]:
-    """When the record learns about each move (if ever): (time, new address)."""
+           p_update: float, quick: bool = False) -> list[tuple[int, Address]]:
+    """When the record learns about each move (if ever): (time, new address). `quick`: at
+    once (the forced carrier of address_move, so the first incremental shows the move)."""
     out = []
     for since, addr in addresses[1:]:
-        if rng.random() < p_update:
-            out.append((max(since, created) + rng.randint(DAY // 4, 20 * DAY), addr))
+        lag = rng.randint(DAY // 4, 20 * DAY)
+        if rng.random() < p_update or quick:
+            out.append((max(since, created) + (HOUR if quick else lag), addr))
     return out
 
 
@@ -143,6 +145,7 @@ class _Contact:
         else:
             source = p.email
         self.email = ty.email(source) if rng.random() < 0.93 else ""
+        self.noise = ["work_email"] if self.email and source == p.work_email else []
         self.salutation = rng.choice(SALUTATIONS_M if p.sex == "M" else SALUTATIONS_F)
         self.birth = p.birth_date if rng.random() < 0.6 else ""
         self.has_mobile = rng.random() < 0.8
@@ -187,7 +190,7 @@ def _updates(c: _Contact, life: Life) -> list[tuple[int, str, object]]:
     """What the CRM learns after the contact exists, and when."""
     p, rng = c.p, c.rng
     out: list[tuple[int, str, object]] = []
-    for t, addr in _moves(p.addresses, rng, c.created, 0.7):
+    for t, addr in _moves(p.addresses, rng, c.created, 0.7, "address_move" in p.forced):
         out.append((t, "addr", addr))
     for since, number in p.mobiles[1:]:
         if since > c.created and rng.random() < 0.5 and not p.extra.get("stale_phone"):
@@ -213,8 +216,10 @@ def _versions(c: _Contact, life: Life, end: int) -> list[Version]:
     for t, what, value in _updates(c, life):
         if t >= end:
             break
+        noise: tuple[str, ...] = ()
         if what == "addr":
             c.addr = value  # type: ignore[assignment]
+            noise = ("address_move",)
         elif what == "mobile":
             c.mobile = value  # type: ignore[assignment]
         elif what == "name":
@@ -225,7 +230,7 @@ def _versions(c: _Contact, life: Life, end: int) -> list[Version]:
             c.dnc = True
         elif what == "touch" and not c.salutation:
             c.salutation = "Mr." if c.p.sex == "M" else "Ms."
-        versions.append(Version(t, c.row(t)))
+        versions.append(Version(t, c.row(t), noise=noise))
     return versions
 
 
@@ -275,14 +280,13 @@ def crm_records(life: Life) -> None:
     if dice.hit("duplicate_contact"):
         forced = "duplicate_contact" in p.forced
         lo = created + 30 * DAY
-        t_dup = HISTORY_START + 30 * DAY if forced else rng.randint(
-            lo, max(lo, FULL_DAY + 45 * DAY))
+        t_dup = HISTORY_START + 30 * DAY if forced else between(rng, lo, FULL_DAY + 45 * DAY)
         dup = _Contact(life, rng, life.typist(rng, agent=True), life.ids.crm_duplicate or "",
                        acct if rng.random() < 0.5 else "", t_dup, False, False)
         dup_versions = _versions(dup, life, end)
         if dice.hit("contact_merge"):
-            t_merge = FULL_DAY + 10 * 3600 if "contact_merge" in p.forced else rng.randint(
-                max(t_dup + 3 * DAY, FULL_DAY - 40 * DAY), FULL_DAY + 40 * DAY)
+            t_merge = FULL_DAY + 10 * 3600 if "contact_merge" in p.forced else between(
+                rng, max(t_dup + 3 * DAY, FULL_DAY - 40 * DAY), FULL_DAY + 40 * DAY)
             dup_versions = [v for v in dup_versions if v.at < t_merge]
             dup_versions.append(Version(t_merge, dup.row(t_merge, deleted=True,
                                                          master=master.cid),
@@ -300,8 +304,8 @@ def crm_records(life: Life) -> None:
         forced = "contact_delete" in p.forced
         target = dup if dup is not None and not merged else master
         tv = dup_versions if target is dup else master_versions
-        t_del = FULL_DAY + 14 * 3600 if forced else rng.randint(
-            max(target.created + 30 * DAY, FULL_DAY - 60 * DAY), FULL_DAY + 50 * DAY)
+        t_del = FULL_DAY + 14 * 3600 if forced else between(
+            rng, max(target.created + 30 * DAY, FULL_DAY - 60 * DAY), FULL_DAY + 50 * DAY)
         kept = [v for v in tv if v.at < t_del]
         kept.append(Version(t_del, target.row(t_del, deleted=True), deleted=True,
                             noise=("contact_delete",)))
@@ -310,8 +314,8 @@ def crm_records(life: Life) -> None:
         else:
             master_versions = kept
     life.add("crm", "contacts", master.cid, master_versions, keys=tuple(sorted(master.keys)),
-             noise=master.ty.applied)
+             noise=master.ty.applied + master.noise)
     if dup is not None:
         life.add("crm", "contacts", dup.cid, dup_versions, keys=tuple(sorted(dup.keys)),
-                 noise=["duplicate_contact", *dup.ty.applied])
+                 noise=["duplicate_contact", *dup.ty.applied, *dup.noise])
 

@@ -124,7 +124,7 @@ def plan_shipment(life: Life, rng: random.Random, shipped: int, *, delayed: bool
         s.outcome = "stuck"  # still moving slowly when the world ends
         steps.append((est + rng.randint(5, 9) * DAY, "in_transit", "delayed", est + 12 * DAY,
                       _loc(hub.city, hub.region, "US", None)))
-        s.resolved_at = est + rng.randint(25, 40) * DAY
+        s.resolved_at = _local_hour(est + rng.randint(25, 40) * DAY, zone, 10, rng)
         steps.append((s.resolved_at, "delivered", "arrived_at_destination", None, home))
     steps.sort(key=lambda step: step[0])
     return s

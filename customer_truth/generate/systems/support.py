@@ -84,8 +84,9 @@ def write_user(life: Life) -> None:
     keys = [f"zd:{uid}", email_key(email), phone_key(number) if number else None]
     if external:
         keys.append("crm:" + external)
+    noise = ty.applied + (["work_email"] if email and email_src == p.work_email else [])
     life.add("support", "users", str(uid), versions, keys=tuple(k for k in keys if k),
-             noise=ty.applied)
+             noise=noise)
 
 
 def typed_order(rng: random.Random, order_name: str) -> str:
