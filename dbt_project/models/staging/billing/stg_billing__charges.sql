@@ -23,6 +23,14 @@
     },
     "created": "VARCHAR",
 } %}
+{%- set address_shape = {
+    "line1": "VARCHAR",
+    "line2": "VARCHAR",
+    "city": "VARCHAR",
+    "state": "VARCHAR",
+    "postal_code": "VARCHAR",
+    "country": "VARCHAR",
+} %}
 
 with
 
@@ -40,10 +48,7 @@ source as (
 unnested as (
     select
         *,
-        json_transform(
-            record.billing_details.address,
-            '{"line1": "VARCHAR", "line2": "VARCHAR", "city": "VARCHAR", "state": "VARCHAR", "postal_code": "VARCHAR", "country": "VARCHAR"}'
-        ) as billing_address,
+        {{ parse_json_payload('record.billing_details.address', address_shape) }} as billing_address,
     from source
 ),
 

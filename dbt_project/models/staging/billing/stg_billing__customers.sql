@@ -40,7 +40,9 @@ source as (
 unnested as (
     select
         *,
-        json_transform(record.metadata, '{"crm_contact_id": "VARCHAR", "shop_customer_id": "VARCHAR"}') as meta,
+        {{ parse_json_payload(
+            'record.metadata', {"crm_contact_id": "VARCHAR", "shop_customer_id": "VARCHAR"}
+        ) }} as meta,
     from source
 ),
 

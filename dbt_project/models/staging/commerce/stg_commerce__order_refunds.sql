@@ -38,7 +38,7 @@ renamed as (
         refund_index,
         {{ to_utc("refund->>'$.created_at'") }} as created_at,
         {{ clean_text("refund->>'$.note'") }} as note,
-        json_transform(refund->'$.transactions', '[{"amount": "VARCHAR"}]') as transaction_list,
+        {{ parse_json_payload("refund->'$.transactions'", [{"amount": "VARCHAR"}]) }} as transaction_list,
         currency,
         refund->'$.transactions' as transactions,
         batch_id,

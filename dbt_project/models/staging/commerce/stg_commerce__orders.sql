@@ -53,8 +53,8 @@ source as (
 unnested as (
     select
         *,
-        json_transform(record.customer, '{"id": "VARCHAR", "email": "VARCHAR"}') as customer,
-        json_transform(record.note_attributes, '[{"name": "VARCHAR", "value": "VARCHAR"}]')
+        {{ parse_json_payload('record.customer', {"id": "VARCHAR", "email": "VARCHAR"}) }} as customer,
+        {{ parse_json_payload('record.note_attributes', [{"name": "VARCHAR", "value": "VARCHAR"}]) }}
             as note_attribute_list,
     from source
 ),

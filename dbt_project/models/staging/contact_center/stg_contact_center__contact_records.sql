@@ -17,6 +17,26 @@
     "DisconnectReason": "VARCHAR",
     "Attributes": "JSON",
 } %}
+{%- set queue_shape = {
+    "Name": "VARCHAR",
+    "EnqueueTimestamp": "VARCHAR",
+    "DequeueTimestamp": "VARCHAR",
+    "Duration": "VARCHAR",
+} %}
+{%- set agent_shape = {
+    "Username": "VARCHAR",
+    "ConnectedToAgentTimestamp": "VARCHAR",
+    "AgentInteractionDuration": "VARCHAR",
+    "CustomerHoldDuration": "VARCHAR",
+    "AfterContactWorkDuration": "VARCHAR",
+} %}
+{%- set attributes_shape = {
+    "crm_contact_id": "VARCHAR",
+    "customer_email": "VARCHAR",
+    "order_number": "VARCHAR",
+    "intent": "VARCHAR",
+    "resolution": "VARCHAR",
+} %}
 
 with
 
@@ -35,9 +55,9 @@ unnested as (
     -- second, narrow parse of the optional nested objects (absent for self-service/abandoned)
     select
         *,
-        json_transform(record.Queue, '{"Name": "VARCHAR", "EnqueueTimestamp": "VARCHAR", "DequeueTimestamp": "VARCHAR", "Duration": "VARCHAR"}') as queue,
-        json_transform(record.Agent, '{"Username": "VARCHAR", "ConnectedToAgentTimestamp": "VARCHAR", "AgentInteractionDuration": "VARCHAR", "CustomerHoldDuration": "VARCHAR", "AfterContactWorkDuration": "VARCHAR"}') as agent,
-        json_transform(record.Attributes, '{"crm_contact_id": "VARCHAR", "customer_email": "VARCHAR", "order_number": "VARCHAR", "intent": "VARCHAR", "resolution": "VARCHAR"}') as attribute,
+        {{ parse_json_payload('record.Queue', queue_shape) }} as queue,
+        {{ parse_json_payload('record.Agent', agent_shape) }} as agent,
+        {{ parse_json_payload('record.Attributes', attributes_shape) }} as attribute,
     from source
 ),
 

@@ -20,6 +20,12 @@
     "sentAt": "VARCHAR",
     "receivedAt": "VARCHAR",
 } %}
+{%- set traits_shape = {
+    "email": "VARCHAR",
+    "phone": "VARCHAR",
+    "firstName": "VARCHAR",
+    "lastName": "VARCHAR",
+} %}
 
 with
 
@@ -37,8 +43,8 @@ source as (
 unnested as (
     select
         *,
-        json_transform(record.properties, '{"order_id": "VARCHAR"}') as property,
-        json_transform(record.traits, '{"email": "VARCHAR", "phone": "VARCHAR", "firstName": "VARCHAR", "lastName": "VARCHAR"}') as trait,
+        {{ parse_json_payload('record.properties', {"order_id": "VARCHAR"}) }} as property,
+        {{ parse_json_payload('record.traits', traits_shape) }} as trait,
     from source
 ),
 

@@ -2,6 +2,13 @@
 -- (tracking_event_id, detail_index). Every tracker.updated event repeats the tracker's whole
 -- history, so the same checkpoint appears once per event that carried it; use
 -- (tracker_id, occurred_at, detail_status) to collapse them.
+{%- set checkpoint_shape = {
+    "datetime": "VARCHAR",
+    "message": "VARCHAR",
+    "status": "VARCHAR",
+    "tracking_location": {"city": "VARCHAR", "state": "VARCHAR", "country": "VARCHAR", "zip": "VARCHAR"},
+} %}
+
 with
 
 events as (
@@ -34,10 +41,7 @@ unnested as (
 parsed as (
     select
         *,
-        json_transform(
-            detail,
-            '{"datetime": "VARCHAR", "message": "VARCHAR", "status": "VARCHAR", "tracking_location": {"city": "VARCHAR", "state": "VARCHAR", "country": "VARCHAR", "zip": "VARCHAR"}}'
-        ) as checkpoint,
+        {{ parse_json_payload('detail', checkpoint_shape) }} as checkpoint,
     from unnested
 ),
 

@@ -34,7 +34,8 @@ source as (
 unnested as (
     select
         *,
-        json_transform(record.custom_fields, '[{"id": "VARCHAR", "value": "VARCHAR"}]') as custom_field_list,
+        {{ parse_json_payload('record.custom_fields', [{"id": "VARCHAR", "value": "VARCHAR"}]) }}
+            as custom_field_list,
     from source
 ),
 
