@@ -8,14 +8,11 @@ replays the shorter one exactly and only appends.
 
 from __future__ import annotations
 
-import random
-
 from customer_truth.generate import ids
 from customer_truth.generate.clock import DAY, HISTORY_START, HOUR
 from customer_truth.generate.journeys import (
     delayed_delivery,
     failed_payment,
-    help_visit,
     service_ticket,
 )
 from customer_truth.generate.life import Life
@@ -64,18 +61,51 @@ class Shopper:
         life, rng, p = self.life, self.rng, self.p
         uid = life.ids.shop_customer
         if rng.random() < 0.15:
-            message(life, rng, device, ms, "alias", ip=ip, user_id=uid,
-                    previous_id=device.anonymous_id, path="/account/login", title="Sign in")
+            message(
+                life,
+                rng,
+                device,
+                ms,
+                "alias",
+                ip=ip,
+                user_id=uid,
+                previous_id=device.anonymous_id,
+                path="/account/login",
+                title="Sign in",
+            )
         else:
-            traits = {"email": p.email, "firstName": p.given_name,
-                      "lastName": p.family_name_at(ms // 1000)}
+            traits = {
+                "email": p.email,
+                "firstName": p.given_name,
+                "lastName": p.family_name_at(ms // 1000),
+            }
             if rng.random() < 0.4:
                 traits["phone"] = p.mobile_at(ms // 1000)
-            message(life, rng, device, ms, "identify", ip=ip, user_id=uid, traits=traits,
-                    path="/account/login", title="Sign in")
-        message(life, rng, device, ms + 700, "track", ip=ip, event="Signed In",
-                properties={"method": "password"}, user_id=uid, path="/account",
-                title="Account")
+            message(
+                life,
+                rng,
+                device,
+                ms,
+                "identify",
+                ip=ip,
+                user_id=uid,
+                traits=traits,
+                path="/account/login",
+                title="Sign in",
+            )
+        message(
+            life,
+            rng,
+            device,
+            ms + 700,
+            "track",
+            ip=ip,
+            event="Signed In",
+            properties={"method": "password"},
+            user_id=uid,
+            path="/account",
+            title="Account",
+        )
         self.linked.add(device.anonymous_id)
         return ms + 5000
 
@@ -86,21 +116,56 @@ class Shopper:
         ms = t * 1000
         uid = self._user_id(device)
         name, path = rng.choice(PAGES)
-        message(life, rng, device, ms, "page", ip=ip, name=name, path=path, title=name,
-                user_id=uid, properties={"path": path})
+        message(
+            life,
+            rng,
+            device,
+            ms,
+            "page",
+            ip=ip,
+            name=name,
+            path=path,
+            title=name,
+            user_id=uid,
+            properties={"path": path},
+        )
         for _ in range(rng.choice((0, 1, 1, 2))):
             ms += rng.randint(10_000, 120_000)
             sku, title, cents = rng.choice(PRODUCTS)
-            message(life, rng, device, ms, "track", ip=ip, event="Product Viewed",
-                    properties={"product_id": sku, "name": title, "price": cents / 100},
-                    path=f"/products/{sku.lower()}", title=title, user_id=uid)
-        if (uid is None and self._account_open(t) and device.anonymous_id not in self.linked
-                and rng.random() < 0.3):
+            message(
+                life,
+                rng,
+                device,
+                ms,
+                "track",
+                ip=ip,
+                event="Product Viewed",
+                properties={"product_id": sku, "name": title, "price": cents / 100},
+                path=f"/products/{sku.lower()}",
+                title=title,
+                user_id=uid,
+            )
+        if (
+            uid is None
+            and self._account_open(t)
+            and device.anonymous_id not in self.linked
+            and rng.random() < 0.3
+        ):
             self._sign_in(device, ms + 20_000, ip)
         elif rng.random() < 0.15:
-            message(life, rng, device, ms + 30_000, "track", ip=ip, event="Cart Viewed",
-                    properties={"cart_id": ids.uuid_from(rng)[:8]}, path="/cart", title="Cart",
-                    user_id=uid)
+            message(
+                life,
+                rng,
+                device,
+                ms + 30_000,
+                "track",
+                ip=ip,
+                event="Cart Viewed",
+                properties={"cart_id": ids.uuid_from(rng)[:8]},
+                path="/cart",
+                title="Cart",
+                user_id=uid,
+            )
 
     def order(self, t: int) -> None:
         life, rng, p = self.life, self.rng, self.p
@@ -110,33 +175,71 @@ class Shopper:
         device: Device | None = None
         uid: int | None = None
         ms = t * 1000
-        ip: str | None = None
+        ip = ""
         if p.devices:
             device = self._device()
             ip = session_ip(rng)
             uid = self._user_id(device)
             sku, title, cents = rng.choice(PRODUCTS)
-            message(life, rng, device, ms, "track", ip=ip, event="Product Viewed",
-                    properties={"product_id": sku, "name": title, "price": cents / 100},
-                    path=f"/products/{sku.lower()}", title=title, user_id=uid)
+            message(
+                life,
+                rng,
+                device,
+                ms,
+                "track",
+                ip=ip,
+                event="Product Viewed",
+                properties={"product_id": sku, "name": title, "price": cents / 100},
+                path=f"/products/{sku.lower()}",
+                title=title,
+                user_id=uid,
+            )
             ms += rng.randint(20_000, 400_000)
-            message(life, rng, device, ms, "track", ip=ip, event="Checkout Started",
-                    properties={"currency": CURRENCY[p.country]}, path="/checkout",
-                    title="Checkout", user_id=uid)
+            message(
+                life,
+                rng,
+                device,
+                ms,
+                "track",
+                ip=ip,
+                event="Checkout Started",
+                properties={"currency": CURRENCY[p.country]},
+                path="/checkout",
+                title="Checkout",
+                user_id=uid,
+            )
             if account and uid is None:
                 ms = self._sign_in(device, ms + 15_000, ip)
                 uid = life.ids.shop_customer
             ms += rng.randint(30_000, 300_000)
         placed = ms // 1000 + 2
-        order = new_order(life, rng, placed, account=account,
-                          anon=device.anonymous_id if device else None, ip=ip)
+        order = new_order(
+            life,
+            rng,
+            placed,
+            account=account,
+            anon=device.anonymous_id if device else None,
+            ip=ip or None,
+        )
         if device is not None:
-            message(life, rng, device, ms, "track", ip=ip, event="Order Completed",
-                    properties={"order_id": order.name, "total": order.total / 100,
-                                "currency": order.currency,
-                                "products": [{"product_id": s, "quantity": q}
-                                             for s, _, q, _ in order.items]},
-                    path="/checkout/thank_you", title="Thank you", user_id=uid)
+            message(
+                life,
+                rng,
+                device,
+                ms,
+                "track",
+                ip=ip,
+                event="Order Completed",
+                properties={
+                    "order_id": order.name,
+                    "total": order.total / 100,
+                    "currency": order.currency,
+                    "products": [{"product_id": s, "quantity": q} for s, _, q, _ in order.items],
+                },
+                path="/checkout/thank_you",
+                title="Thank you",
+                user_id=uid,
+            )
         if rng.random() < 0.02:
             order.cancelled = (placed + rng.randint(HOUR, 20 * HOUR), "customer")
             self.orders.append((order, None, None))
@@ -151,8 +254,13 @@ class Shopper:
             back = shipment.delivered_at + rng.randint(3 * DAY, 20 * DAY)
             order.refund(back, "Returned: wrong size", order.items[0][3] * order.items[0][2])
             if "contact_center" in p.systems and rng.random() < 0.3:
-                place_contact(life, rng, back - rng.randint(DAY, 3 * DAY), "return_request",
-                              order_name=order.name)
+                place_contact(
+                    life,
+                    rng,
+                    back - rng.randint(DAY, 3 * DAY),
+                    "return_request",
+                    order_name=order.name,
+                )
         self.orders.append((order, shipment, None))
 
     def run(self) -> None:
@@ -190,11 +298,23 @@ def service(life: Life) -> None:
         intent = rng.choice(INTENTS)
         if rng.random() < contact_rate / total:
             method = "INBOUND" if rng.random() < 0.92 else rng.choice(("OUTBOUND", "CALLBACK"))
-            placed = place_contact(life, rng, t, intent, method=method,
-                                   channel="VOICE" if method != "INBOUND" else None)
+            placed = place_contact(
+                life,
+                rng,
+                t,
+                intent,
+                method=method,
+                channel="VOICE" if method != "INBOUND" else None,
+            )
             if rng.random() < 0.08:
-                place_contact(life, rng, placed.ended + rng.randint(5, 90), intent,
-                              channel="VOICE", previous=placed)
+                place_contact(
+                    life,
+                    rng,
+                    placed.ended + rng.randint(5, 90),
+                    intent,
+                    channel="VOICE",
+                    previous=placed,
+                )
             if rng.random() < 0.03:  # the same question again and again within a week
                 for _ in range(rng.randint(2, 3)):
                     t2 = placed.ended + rng.randint(6 * HOUR, 3 * DAY)
@@ -223,22 +343,35 @@ def payments(life: Life) -> billing.StripeCustomer | None:
             break
         if not life.has_room("invoice") or not life.has_room("charge", 8):
             break
-        inv = billing.Invoice(ids.stripe_id("in_", life.counter("invoice"), life.seed),
-                              cust.cid, cust.base["email"], t, amount, currency,
-                              "subscription_create" if t == cust.created else "subscription_cycle",
-                              sub)
+        inv = billing.Invoice(
+            ids.stripe_id("in_", life.counter("invoice"), life.seed),
+            cust.cid,
+            cust.base["email"],
+            t,
+            amount,
+            currency,
+            "subscription_create" if t == cust.created else "subscription_cycle",
+            sub,
+        )
         if rng.random() < PAYMENT_FAILURE_RATE:
             failed_payment(life, rng, cust, inv, card)
         else:
             paid = t + HOUR + rng.randint(0, 600)
             payload = billing.charge_payload(life, life.counter("charge"), inv, paid, None, card)
-            life.add("billing", "charges", payload["id"], [Version(paid, payload)],
-                     keys=(f"cus:{cust.cid}",), occurred_at=paid)
-            inv.states = [(t, "draft", 0, None, None, None),
-                          (paid, "paid", 1, None, paid, payload["id"])]
+            life.add(
+                "billing",
+                "charges",
+                payload["id"],
+                [Version(paid, payload)],
+                keys=(f"cus:{cust.cid}",),
+                occurred_at=paid,
+            )
+            inv.states = [
+                (t, "draft", 0, None, None, None),
+                (paid, "paid", 1, None, paid, payload["id"]),
+            ]
         versions = [Version(s[0], inv.payload(k)) for k, s in enumerate(inv.states)]
-        life.add("billing", "invoices", inv.iid, versions,
-                 keys=(f"cus:{cust.cid}",), occurred_at=t)
+        life.add("billing", "invoices", inv.iid, versions, keys=(f"cus:{cust.cid}",), occurred_at=t)
         t += period
     return cust
 

@@ -21,8 +21,14 @@ from typing import Any
 
 from customer_truth.generate.records import CSV_COLUMNS, EntitySpec
 
-QUARANTINED = ("truncated_json", "invalid_json", "non_utf8", "wrong_type", "missing_id",
-               "csv_field_count")
+QUARANTINED = (
+    "truncated_json",
+    "invalid_json",
+    "non_utf8",
+    "wrong_type",
+    "missing_id",
+    "csv_field_count",
+)
 KEPT = ("unknown_enum", "unexpected_field", "long_value", "markup_text")
 LINE_KINDS = QUARANTINED + KEPT
 
@@ -58,11 +64,12 @@ def to_csv(payload: Payload, columns: tuple[str, ...]) -> str:
 
 # ---- wrong types: one documented field per entity, of the wrong JSON type class --------------
 
+
 def _set(path: str, value: Callable[[Any], Any]) -> Callable[[Payload], bool]:
     keys = path.split(".")
 
     def apply(p: Payload) -> bool:
-        node = p
+        node: Any = p
         for k in keys[:-1]:
             node = node.get(k) if isinstance(node, dict) else None
             if not isinstance(node, dict):
@@ -71,6 +78,7 @@ def _set(path: str, value: Callable[[Any], Any]) -> Callable[[Payload], bool]:
             return False
         node[keys[-1]] = value(node[keys[-1]])
         return True
+
     return apply
 
 
@@ -90,10 +98,12 @@ WRONG_TYPE: dict[tuple[str, str], Callable[[Payload], bool]] = {
     ("crm", "accounts"): _set("IsDeleted", lambda v: "0"),
 }
 
+
 def _top(name: str, value: Any) -> Callable[[Payload], bool]:
     def apply(p: Payload) -> bool:
         p[name] = value
         return True
+
     return apply
 
 
@@ -103,6 +113,7 @@ def _prop(name: str, value: Any) -> Callable[[Payload], bool]:
             return False
         p["properties"][name] = value
         return True
+
     return apply
 
 
@@ -154,13 +165,17 @@ MARKUP: dict[tuple[str, str], Callable[[Payload], bool]] = {
     ("contact_center", "contact_records"): lambda p: _attr(p, "notes", f"<div>{_SQL}</div>"),
     ("commerce", "orders"): _top("note", f"{_HTML} {_SQL}"),
 }
-_EXTRA_FIELDS = (("_sdc_extracted_at", "2026-01-01T00:00:00Z"), ("x_legacy_ref", "LGC-00172"),
-                 ("sync_source", "legacy-etl"), ("x_score", 0.87))
+_EXTRA_FIELDS = (
+    ("_sdc_extracted_at", "2026-01-01T00:00:00Z"),
+    ("x_legacy_ref", "LGC-00172"),
+    ("sync_source", "legacy-etl"),
+    ("x_score", 0.87),
+)
 
 _GARBAGE = (
     "<html><head><title>502 Bad Gateway</title></head><body><center>nginx</center></body></html>",
     "null",
-    "{\"error\": \"rate limited\", \"retry_after\": 30",
+    '{"error": "rate limited", "retry_after": 30',
 )
 
 
@@ -174,8 +189,12 @@ def applicable(spec: EntitySpec) -> tuple[str, ...]:
     if spec.system == "privacy":
         return ()
     kinds = ["truncated_json", "invalid_json", "non_utf8", "missing_id", "unexpected_field"]
-    for kind, table in (("wrong_type", WRONG_TYPE), ("unknown_enum", UNKNOWN_ENUM),
-                        ("long_value", LONG_VALUE), ("markup_text", MARKUP)):
+    for kind, table in (
+        ("wrong_type", WRONG_TYPE),
+        ("unknown_enum", UNKNOWN_ENUM),
+        ("long_value", LONG_VALUE),
+        ("markup_text", MARKUP),
+    ):
         if key in table:
             kinds.append(kind)
     return tuple(kinds)
@@ -185,8 +204,9 @@ def _encode_cp1252(text: str) -> bytes:
     return text.encode("cp1252", errors="replace")
 
 
-def plant(spec: EntitySpec, kind: str, payload: Payload, rng: random.Random
-          ) -> tuple[bytes | None, bytes | None]:
+def plant(
+    spec: EntitySpec, kind: str, payload: Payload, rng: random.Random
+) -> tuple[bytes | None, bytes | None]:
     """(replacement for the real row or None, extra row or None) for one planted defect;
     (None, None) when the row offers nothing to plant it in."""
     key = (spec.system, spec.entity)
@@ -199,8 +219,9 @@ def plant(spec: EntitySpec, kind: str, payload: Payload, rng: random.Random
             p[name] = value
             ok = not csv
         else:
-            table = {"unknown_enum": UNKNOWN_ENUM, "long_value": LONG_VALUE,
-                     "markup_text": MARKUP}[kind]
+            table = {"unknown_enum": UNKNOWN_ENUM, "long_value": LONG_VALUE, "markup_text": MARKUP}[
+                kind
+            ]
             ok = key in table and table[key](p)
         if not ok:
             return None, None
@@ -221,8 +242,11 @@ def plant(spec: EntitySpec, kind: str, payload: Payload, rng: random.Random
             cells = [_q(p.get(c) or "") for c in columns]
             i = columns.index("MailingCity") if "MailingCity" in columns else 1
             # a cell written without quotes around its comma: one field too many
-            cells[i] = (p.get(columns[i]) or "Springfield").replace('"', "") + ", " + (
-                p.get("MailingState") or "IL")
+            cells[i] = (
+                (p.get(columns[i]) or "Springfield").replace('"', "")
+                + ", "
+                + (p.get("MailingState") or "IL")
+            )
             return None, (",".join(cells) + "\r\n").encode()
         if kind == "non_utf8":
             name = "LastName" if "LastName" in columns else "Name"

@@ -43,8 +43,14 @@ class FilePlan:
     empty: frozenset[tuple[str, str, int]]  # (system, entity, batch) delivered empty
 
 
-def deliver(rec: Record, schedule: Schedule, seed: int, rates: dict[str, float],
-            forced: frozenset[str], plan: FilePlan) -> list[Line]:
+def deliver(
+    rec: Record,
+    schedule: Schedule,
+    seed: int,
+    rates: dict[str, float],
+    forced: frozenset[str],
+    plan: FilePlan,
+) -> list[Line]:
     spec = rec.spec
     system = spec.system
     last = schedule.days
@@ -52,8 +58,9 @@ def deliver(rec: Record, schedule: Schedule, seed: int, rates: dict[str, float],
     u = draws(seed, rec.record_id + spec.entity)
     out: list[Line] = []
     if spec.stream:
-        out = [Line(rec, v, w, "") for v, w in zip(rec.versions, wins, strict=True)
-               if w is not None]
+        out = [
+            Line(rec, v, w, "") for v, w in zip(rec.versions, wins, strict=True) if w is not None
+        ]
     else:
         latest: dict[int, int] = {}
         for i, w in enumerate(wins):

@@ -15,7 +15,6 @@ _B62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _SF_SUFFIX = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
 
 
-
 def _base62(n: int, width: int) -> str:
     out = []
     for _ in range(width):

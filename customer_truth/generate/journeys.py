@@ -22,67 +22,151 @@ from customer_truth.generate.people import Device
 from customer_truth.generate.records import Version
 from customer_truth.generate.reference import HELP_ARTICLES
 from customer_truth.generate.systems import support
-from customer_truth.generate.systems.billing import DECLINES, Invoice, StripeCustomer, charge_payload
+from customer_truth.generate.systems.billing import (
+    DECLINES,
+    Invoice,
+    StripeCustomer,
+    charge_payload,
+)
 from customer_truth.generate.systems.commerce import Order
 from customer_truth.generate.systems.contact_center import Placed, place_contact
 from customer_truth.generate.systems.digital import message, session_ip
 from customer_truth.generate.systems.logistics import Shipment
 
 
-def help_visit(life: Life, rng: random.Random, device: Device, t: int, intent: str,
-               user_id: int | None, journey_id: str | None, order_name: str | None) -> None:
+def help_visit(
+    life: Life,
+    rng: random.Random,
+    device: Device,
+    t: int,
+    intent: str,
+    user_id: int | None,
+    journey_id: str | None,
+    order_name: str | None,
+) -> None:
     """A visitor reading help articles about `intent` (and sometimes opening the contact form)."""
     ip = session_ip(rng)
     ms = t * 1000
     for slug, title in HELP_ARTICLES[intent][: rng.randint(1, 2)]:
-        message(life, rng, device, ms, "page", ip=ip, name=title, path=f"/help/{slug}",
-                title=title, user_id=user_id, properties={"path": f"/help/{slug}"},
-                journey_id=journey_id)
+        message(
+            life,
+            rng,
+            device,
+            ms,
+            "page",
+            ip=ip,
+            name=title,
+            path=f"/help/{slug}",
+            title=title,
+            user_id=user_id,
+            properties={"path": f"/help/{slug}"},
+            journey_id=journey_id,
+        )
         props = {"article_id": slug, "title": title}
         if order_name and rng.random() < 0.5:
             props["order_id"] = order_name
-        message(life, rng, device, ms + 900, "track", ip=ip, event="Help Article Viewed",
-                properties=props, path=f"/help/{slug}", title=title, user_id=user_id,
-                journey_id=journey_id)
+        message(
+            life,
+            rng,
+            device,
+            ms + 900,
+            "track",
+            ip=ip,
+            event="Help Article Viewed",
+            properties=props,
+            path=f"/help/{slug}",
+            title=title,
+            user_id=user_id,
+            journey_id=journey_id,
+        )
         ms += rng.randint(20_000, 180_000)
     if rng.random() < 0.25:
-        message(life, rng, device, ms + 4000, "track", ip=ip, event="Contact Form Submitted",
-                properties={"topic": intent}, path="/pages/contact", title="Contact us",
-                user_id=user_id, journey_id=journey_id)
+        message(
+            life,
+            rng,
+            device,
+            ms + 4000,
+            "track",
+            ip=ip,
+            event="Contact Form Submitted",
+            properties={"topic": intent},
+            path="/pages/contact",
+            title="Contact us",
+            user_id=user_id,
+            journey_id=journey_id,
+        )
 
 
-def _contacts(life: Life, rng: random.Random, start: int, intent: str, journey_id: str,
-              order_name: str | None, repeat_p: float) -> list[str]:
+def _contacts(
+    life: Life,
+    rng: random.Random,
+    start: int,
+    intent: str,
+    journey_id: str,
+    order_name: str | None,
+    repeat_p: float,
+) -> list[str]:
     """The customer's contacts about one issue: a first one, maybe a transfer, maybe more."""
     ids: list[str] = []
     t = start
     n = 1 + (rng.randint(2, 3) if rng.random() < repeat_p else 0)
     for _ in range(n):
-        placed: Placed = place_contact(life, rng, t, intent, order_name=order_name,
-                                       journey_id=journey_id)
+        placed: Placed = place_contact(
+            life, rng, t, intent, order_name=order_name, journey_id=journey_id
+        )
         ids.append(placed.contact_id)
         if rng.random() < 0.2:
-            leg = place_contact(life, rng, placed.ended + rng.randint(5, 60), intent,
-                                channel="VOICE", order_name=order_name, journey_id=journey_id,
-                                previous=placed)
+            leg = place_contact(
+                life,
+                rng,
+                placed.ended + rng.randint(5, 60),
+                intent,
+                channel="VOICE",
+                order_name=order_name,
+                journey_id=journey_id,
+                previous=placed,
+            )
             ids.append(leg.contact_id)
         t += rng.randint(8 * HOUR, 2 * DAY)
     return ids
 
 
-def delayed_delivery(life: Life, rng: random.Random, order: Order, shipment: Shipment,
-                     device: Device | None, user_id: int | None) -> None:
+def delayed_delivery(
+    life: Life,
+    rng: random.Random,
+    order: Order,
+    shipment: Shipment,
+    device: Device | None,
+    user_id: int | None,
+) -> None:
     p = life.person
     overdue = shipment.overdue_at or shipment.created
-    inc = life.incident("delivery_delayed", overdue, None,
-                        {"order_name": order.name, "order_id": str(order.order_id),
-                         "tracking_code": None, "contact_ids": [], "ticket_id": None})
+    inc = life.incident(
+        "delivery_delayed",
+        overdue,
+        None,
+        {
+            "order_name": order.name,
+            "order_id": str(order.order_id),
+            "tracking_code": None,
+            "contact_ids": [],
+            "ticket_id": None,
+        },
+    )
     journey = inc.incident_id
     shipment.journey_id = journey
     shipment.refs.append(inc.refs)
     if device is not None:
-        help_visit(life, rng, device, overdue + rng.randint(2 * HOUR, 30 * HOUR),
-                   "where_is_my_order", user_id, journey, order.name)
+        help_visit(
+            life,
+            rng,
+            device,
+            overdue + rng.randint(2 * HOUR, 30 * HOUR),
+            "where_is_my_order",
+            user_id,
+            journey,
+            order.name,
+        )
     # how the issue ends decides when the contacts stop
     if shipment.outcome == "lost":
         lost_at = shipment.steps[-1][0]
@@ -91,18 +175,32 @@ def delayed_delivery(life: Life, rng: random.Random, order: Order, shipment: Shi
     else:
         resolved = shipment.resolved_at or overdue + 10 * DAY
         if rng.random() < 0.3:
-            order.refund(resolved + rng.randint(HOUR, 2 * DAY), "Shipping refund for the delay",
-                         min(order.total, 995))
+            order.refund(
+                resolved + rng.randint(HOUR, 2 * DAY),
+                "Shipping refund for the delay",
+                min(order.total, 995),
+            )
     inc.resolved_at = resolved
     if "contact_center" in p.systems and rng.random() < 0.8:
-        inc.refs["contact_ids"] = _contacts(life, rng, overdue + rng.randint(12 * HOUR,
-                                                                            60 * HOUR),
-                                            "where_is_my_order", journey, order.name, 0.35)
+        inc.refs["contact_ids"] = _contacts(
+            life,
+            rng,
+            overdue + rng.randint(12 * HOUR, 60 * HOUR),
+            "where_is_my_order",
+            journey,
+            order.name,
+            0.35,
+        )
     if "support" in p.systems and life.ids.zendesk_user and rng.random() < 0.65:
-        tk = support.plan_ticket(life, rng, overdue + rng.randint(DAY, 3 * DAY),
-                                 "where_is_my_order", order_name=order.name,
-                                 resolve_after=resolved,
-                                 bad_csat=rng.random() < 0.12)
+        tk = support.plan_ticket(
+            life,
+            rng,
+            overdue + rng.randint(DAY, 3 * DAY),
+            "where_is_my_order",
+            order_name=order.name,
+            resolve_after=resolved,
+            bad_csat=rng.random() < 0.12,
+        )
         support.write_ticket(life, tk, journey)
         inc.refs["ticket_id"] = str(tk.tid)
         _bad_csat(life, tk, journey)
@@ -113,9 +211,12 @@ def _bad_csat(life: Life, tk: support.Ticket, journey: str | None) -> str | None
     reopened = next((t for t, s, score, _ in tk.states if s == "open" and score == "bad"), None)
     if reopened is None:
         return None
-    inc = life.incident("bad_csat_open", reopened, tk.solved_at(after=reopened),
-                        {"ticket_id": str(tk.tid), "order_name": tk.order_name,
-                         "related_journey_id": journey})
+    inc = life.incident(
+        "bad_csat_open",
+        reopened,
+        tk.solved_at(after=reopened),
+        {"ticket_id": str(tk.tid), "order_name": tk.order_name, "related_journey_id": journey},
+    )
     return inc.incident_id
 
 
@@ -124,16 +225,20 @@ def service_ticket(life: Life, rng: random.Random, t: int, intent: str) -> None:
     support.write_ticket(life, tk, _bad_csat(life, tk, None))
 
 
-def failed_payment(life: Life, rng: random.Random, cust: StripeCustomer, inv: Invoice,
-                   card: str) -> list[str]:
+def failed_payment(
+    life: Life, rng: random.Random, cust: StripeCustomer, inv: Invoice, card: str
+) -> list[str]:
     """Declined charges and Stripe's retries on `inv`; returns the charge ids written."""
     p = life.person
     decline = rng.choice(DECLINES)
     first = inv.created + HOUR
     inv.states.append((inv.created, "draft", 0, None, None, None))
-    inc = life.incident("payment_failed", first, None,
-                        {"invoice_id": inv.iid, "charge_ids": [], "contact_ids": [],
-                         "ticket_id": None})
+    inc = life.incident(
+        "payment_failed",
+        first,
+        None,
+        {"invoice_id": inv.iid, "charge_ids": [], "contact_ids": [], "ticket_id": None},
+    )
     journey = inc.incident_id
     charges: list[str] = []
     paid_at: int | None = None
@@ -144,8 +249,15 @@ def failed_payment(life: Life, rng: random.Random, cust: StripeCustomer, inv: In
         n = life.counter("charge")
         payload = charge_payload(life, n, inv, t, None if ok else decline, card)
         charges.append(payload["id"])
-        life.add("billing", "charges", payload["id"], [Version(t, payload)],
-                 keys=(f"cus:{inv.customer}",), occurred_at=t, journey_id=journey)
+        life.add(
+            "billing",
+            "charges",
+            payload["id"],
+            [Version(t, payload)],
+            keys=(f"cus:{inv.customer}",),
+            occurred_at=t,
+            journey_id=journey,
+        )
         if ok:
             inv.states.append((t, "paid", attempt + 1, None, t, payload["id"]))
             paid_at = t
@@ -158,16 +270,24 @@ def failed_payment(life: Life, rng: random.Random, cust: StripeCustomer, inv: In
         t = nxt
     contacts: list[str] = []
     if "contact_center" in p.systems and rng.random() < 0.6:
-        contacts = _contacts(life, rng, first + rng.randint(12 * HOUR, 3 * DAY), "billing_issue",
-                             journey, None, 0.2)
+        contacts = _contacts(
+            life, rng, first + rng.randint(12 * HOUR, 3 * DAY), "billing_issue", journey, None, 0.2
+        )
     if paid_at is None and rng.random() < 0.45:
         # the customer updates the card; Stripe pays the invoice at once
         fix = first + rng.randint(2 * DAY, 14 * DAY)
         n = life.counter("charge")
         payload = charge_payload(life, n, inv, fix, None, str(rng.randint(1000, 9999)))
         charges.append(payload["id"])
-        life.add("billing", "charges", payload["id"], [Version(fix, payload)],
-                 keys=(f"cus:{inv.customer}",), occurred_at=fix, journey_id=journey)
+        life.add(
+            "billing",
+            "charges",
+            payload["id"],
+            [Version(fix, payload)],
+            keys=(f"cus:{inv.customer}",),
+            occurred_at=fix,
+            journey_id=journey,
+        )
         last = inv.states[-1]
         inv.states.append((max(fix, last[0] + 1), "paid", last[2] + 1, None, fix, payload["id"]))
         paid_at = fix
@@ -178,8 +298,9 @@ def failed_payment(life: Life, rng: random.Random, cust: StripeCustomer, inv: In
         closed_at = max(first + 30 * DAY, last[0] + 1)
         inv.states.append((closed_at, "void", last[2], None, None, last[5]))
     if "support" in p.systems and life.ids.zendesk_user and rng.random() < 0.3:
-        tk = support.plan_ticket(life, rng, first + rng.randint(DAY, 4 * DAY), "billing_issue",
-                                 resolve_after=closed_at)
+        tk = support.plan_ticket(
+            life, rng, first + rng.randint(DAY, 4 * DAY), "billing_issue", resolve_after=closed_at
+        )
         support.write_ticket(life, tk, journey)
         inc.refs["ticket_id"] = str(tk.tid)
     cust.changes.append((first, "delinquent", True))

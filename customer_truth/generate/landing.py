@@ -44,16 +44,23 @@ def plan_files(seed: int, rates: dict[str, float], schedule: Schedule) -> Landin
             for k in range(schedule.days + 1):
                 key = (system, k, spec.entity)
                 u = draws(seed, f"file|{system}|{spec.entity}|{k}")
-                is_empty = k >= 1 and system != "privacy" and (
-                    u[0] < rates["empty_file"]
-                    or (rates["empty_file"] > 0 and (system, spec.entity, k) == FORCED_EMPTY))
+                is_empty = (
+                    k >= 1
+                    and system != "privacy"
+                    and (
+                        u[0] < rates["empty_file"]
+                        or (rates["empty_file"] > 0 and (system, spec.entity, k) == FORCED_EMPTY)
+                    )
+                )
                 if is_empty:
                     empty.add((system, spec.entity, k))
                 elif u[1] < rates["count_mismatch"] or (
-                        rates["count_mismatch"] > 0 and key == FORCED_MISMATCH):
+                    rates["count_mismatch"] > 0 and key == FORCED_MISMATCH
+                ):
                     mismatch[key] = (-2, -1, 1, 3)[int(u[3] * 4)]
-                if spec.ext == "csv" and (u[2] < rates["csv_bom"] or (
-                        rates["csv_bom"] > 0 and key == FORCED_BOM)):
+                if spec.ext == "csv" and (
+                    u[2] < rates["csv_bom"] or (rates["csv_bom"] > 0 and key == FORCED_BOM)
+                ):
                     bom.add(key)
     return LandingPlan(FilePlan(frozenset(empty)), mismatch, frozenset(bom))
 
@@ -111,17 +118,35 @@ class LandingWriter:
                         declared = max(0, actual + self.plan.mismatch[key])
                         if declared == actual:
                             declared = actual + 1
-                        defects.append({"system": system, "batch_id": bid,
-                                        "file": spec.file_name, "kind": "count_mismatch",
-                                        "declared": declared, "actual": actual})
+                        defects.append(
+                            {
+                                "system": system,
+                                "batch_id": bid,
+                                "file": spec.file_name,
+                                "kind": "count_mismatch",
+                                "declared": declared,
+                                "actual": actual,
+                            }
+                        )
                     if (system, spec.entity, k) in self.plan.files.empty:
-                        defects.append({"system": system, "batch_id": bid,
-                                        "file": spec.file_name, "line": None,
-                                        "kind": "empty_file", "quarantined": False})
+                        defects.append(
+                            {
+                                "system": system,
+                                "batch_id": bid,
+                                "file": spec.file_name,
+                                "line": None,
+                                "kind": "empty_file",
+                                "quarantined": False,
+                            }
+                        )
                     files[spec.file_name] = declared
-                manifest = {"system": system, "batch_id": bid,
-                            "extracted_at": iso_z(self.schedule.times[system][k]),
-                            "mode": "full" if k == 0 else "incremental", "files": files}
+                manifest = {
+                    "system": system,
+                    "batch_id": bid,
+                    "extracted_at": iso_z(self.schedule.times[system][k]),
+                    "mode": "full" if k == 0 else "incremental",
+                    "files": files,
+                }
                 folder = self.root / system / bid
                 tmp = folder / "_SUCCESS.tmp"
                 tmp.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")

@@ -19,11 +19,16 @@ from customer_truth.generate.people import Person
 from customer_truth.generate.records import SPEC, Record, Version
 from customer_truth.generate.rng import Dice, stream
 
-
 # The processes of a life, each with its own id ranges, and how many ids of a kind each has.
 PROCESSES = ("static", "shop", "service", "billing")
-CAPACITY = {"order": 64, "shipment": 64, "tracking_event": 512, "ticket": 64, "charge": 256,
-            "invoice": 128}
+CAPACITY = {
+    "order": 64,
+    "shipment": 64,
+    "tracking_event": 512,
+    "ticket": 64,
+    "charge": 256,
+    "invoice": 128,
+}
 
 
 @dataclass(frozen=True)
@@ -81,8 +86,9 @@ class Life:
             self.ids.shop_duplicate = ids.SHOP_CUSTOMER_BASE + n + 1
         if "billing" in p.systems:
             payer = p.household.payer if p.household and not p.billing_payer else None
-            self.ids.stripe_customer = ids.stripe_id("cus_", (payer if payer is not None
-                                                             else p.idx) * 4, seed)
+            self.ids.stripe_customer = ids.stripe_id(
+                "cus_", (payer if payer is not None else p.idx) * 4, seed
+            )
         if "support" in p.systems:
             self.ids.zendesk_user = ids.ZENDESK_USER_BASE + n
 
@@ -120,23 +126,47 @@ class Life:
     def has_room(self, kind: str, n: int = 1) -> bool:
         return self._seq.get((kind, self.process), 0) + n <= CAPACITY[kind]
 
-    def add(self, system: str, entity: str, record_id: str, versions: list[Version], *,
-            keys: tuple[str, ...] = (), occurred_at: int | None = None,
-            journey_id: str | None = None, noise: tuple[str, ...] | list[str] = (),
-            links: tuple[str, ...] = (), person_id: str | None = "") -> Record:
-        rec = Record(SPEC[(system, entity)], record_id,
-                     self.person.person_id if person_id == "" else person_id, versions,
-                     keys=tuple(k for k in keys if k), occurred_at=occurred_at,
-                     journey_id=journey_id, noise=tuple(noise), links=tuple(links))
+    def add(
+        self,
+        system: str,
+        entity: str,
+        record_id: str,
+        versions: list[Version],
+        *,
+        keys: tuple[str, ...] = (),
+        occurred_at: int | None = None,
+        journey_id: str | None = None,
+        noise: tuple[str, ...] | list[str] = (),
+        links: tuple[str, ...] = (),
+        person_id: str | None = "",
+    ) -> Record:
+        rec = Record(
+            SPEC[(system, entity)],
+            record_id,
+            self.person.person_id if person_id == "" else person_id,
+            versions,
+            keys=tuple(k for k in keys if k),
+            occurred_at=occurred_at,
+            journey_id=journey_id,
+            noise=tuple(noise),
+            links=tuple(links),
+        )
         self.records.append(rec)
         return rec
 
-    def incident(self, kind: str, began_at: int, resolved_at: int | None,
-                 refs: dict[str, Any]) -> Incident:
+    def incident(
+        self, kind: str, began_at: int, resolved_at: int | None, refs: dict[str, Any]
+    ) -> Incident:
         key = ("incident", self.process)
         k = self._seq.get(key, 0)
         self._seq[key] = k + 1
-        inc = Incident(f"J{self.person.idx:07d}{self.process[0]}{k}", kind, self.person.person_id,
-                       began_at, resolved_at, refs)
+        inc = Incident(
+            f"J{self.person.idx:07d}{self.process[0]}{k}",
+            kind,
+            self.person.person_id,
+            began_at,
+            resolved_at,
+            refs,
+        )
         self.incidents.append(inc)
         return inc

@@ -38,9 +38,22 @@ def _typo(rng: random.Random, word: str) -> str:
 
 
 class Typist:
-    __slots__ = ("rng", "person", "applied", "nick", "typo", "swap", "email_case", "email_ws",
-                 "email_placeholder", "phone_ext", "drop_cc", "phone_placeholder",
-                 "company_phone", "style")
+    __slots__ = (
+        "rng",
+        "person",
+        "applied",
+        "nick",
+        "typo",
+        "swap",
+        "email_case",
+        "email_ws",
+        "email_placeholder",
+        "phone_ext",
+        "drop_cc",
+        "phone_placeholder",
+        "company_phone",
+        "style",
+    )
 
     def __init__(self, rng: random.Random, dice: Dice, person: Person, *, agent: bool) -> None:
         self.rng = rng
@@ -97,8 +110,11 @@ class Typist:
         if self.email_case:
             self._note("email_case")
             local, _, domain = text.partition("@")
-            text = (text.upper() if self.style % 3 == 0
-                    else local[:1].upper() + local[1:] + "@" + domain.capitalize())
+            text = (
+                text.upper()
+                if self.style % 3 == 0
+                else local[:1].upper() + local[1:] + "@" + domain.capitalize()
+            )
         if self.email_ws:
             self._note("email_whitespace")
             text = (" " + text, text + " ", " " + text + "  ")[self.style % 3]

@@ -39,8 +39,9 @@ EPOCH_2019 = 1_546_300_800  # 2019-01-01: the oldest system records
 # The first persons carry every person-level noise kind, so even a tiny world has each one.
 # (Kinds decided per household are forced on the household of persons 0-2.)
 FORCED: dict[int, frozenset[str]] = {
-    0: frozenset({"duplicate_contact", "contact_merge", "email_case", "clock_skew",
-                  "duplicate_delivery"}),
+    0: frozenset(
+        {"duplicate_contact", "contact_merge", "email_case", "clock_skew", "duplicate_delivery"}
+    ),
     1: frozenset({"married_name", "email_whitespace", "local_offset"}),
     2: frozenset({"phone_extension", "company_phone"}),
     3: frozenset({"phone_missing_country_code", "address_move", "late_update"}),
@@ -54,7 +55,11 @@ FORCED: dict[int, frozenset[str]] = {
 FORCED_HOUSEHOLD = (0, 1, 2)
 ERASURE_PERSON = 9
 SYSTEM_SHARE = {
-    "crm": 0.6, "commerce": 0.7, "billing": 0.45, "support": 0.3, "digital": 0.8,
+    "crm": 0.6,
+    "commerce": 0.7,
+    "billing": 0.45,
+    "support": 0.3,
+    "digital": 0.8,
     "contact_center": 0.4,
 }
 ERASURE_RATE = 0.004
@@ -199,7 +204,11 @@ def _address(rng: random.Random, place: Place) -> Address:
         street = rng.choice(STREETS_US)
         line1 = f"{n} {street}"
         if rng.random() < 0.25:
-            line2 = rng.choice(("Apt ", "Unit ", "Apt. ", "#")) + str(rng.randint(1, 40)) + rng.choice("ABCD ").strip()
+            line2 = (
+                rng.choice(("Apt ", "Unit ", "Apt. ", "#"))
+                + str(rng.randint(1, 40))
+                + rng.choice("ABCD ").strip()
+            )
     elif place.country == "CA":
         line1 = f"{n} {rng.choice(STREETS_US)}"
         if rng.random() < 0.3:
@@ -210,8 +219,15 @@ def _address(rng: random.Random, place: Place) -> Address:
             line2 = f"Flat {rng.randint(1, 30)}"
     else:
         line1 = f"{rng.choice(STREETS_DE)} {n}"
-    return Address(line1, line2, place.city, place.region, rng.choice(place.postal_codes),
-                   place.country, place.zone)
+    return Address(
+        line1,
+        line2,
+        place.city,
+        place.region,
+        rng.choice(place.postal_codes),
+        place.country,
+        place.zone,
+    )
 
 
 def _move(rng: random.Random, addr: Address, country: str) -> Address:
@@ -233,8 +249,16 @@ def _move_time(rng: random.Random, forced: bool) -> int:
 def _email(rng: random.Random, first: str, last: str, token: int, domain: str) -> str:
     f, la = ascii_name(first), ascii_name(last)
     # the token (unique per person) keeps two John Smiths from sharing an address
-    local = rng.choice((f"{f}.{la}{token}", f"{f}{la}{token}", f"{f[:1]}{la}{token}",
-                        f"{f}{token}", f"{la}.{f}{token}", f"{f}_{la}{token}"))
+    local = rng.choice(
+        (
+            f"{f}.{la}{token}",
+            f"{f}{la}{token}",
+            f"{f[:1]}{la}{token}",
+            f"{f}{token}",
+            f"{la}.{f}{token}",
+            f"{f}_{la}{token}",
+        )
+    )
     return f"{local}@{domain}"
 
 
@@ -303,8 +327,9 @@ def _place_of(addr: Address) -> Place:
     return next(p for p in PLACES[addr.country] if p.city == addr.city)
 
 
-def _household(seed: int, rates: dict[str, float], block: int, slot: int,
-               members: list[int]) -> Household:
+def _household(
+    seed: int, rates: dict[str, float], block: int, slot: int, members: list[int]
+) -> Household:
     rng = stream(seed, "household", members[0])
     forced = frozenset({"household_landline", "family_email"}) if members[0] == 0 else frozenset()
     dice = Dice(rng, rates, forced)
@@ -314,20 +339,23 @@ def _household(seed: int, rates: dict[str, float], block: int, slot: int,
     addresses = [(0, _address(rng, place))]
     if dice.hit("address_move"):
         addresses.append((_move_time(rng, False), _move(rng, addresses[0][1], country)))
-    landline = phones.landline(place, block * _GROUP_SLOTS + slot, seed) if dice.hit(
-        "household_landline") else None
+    landline = (
+        phones.landline(place, block * _GROUP_SLOTS + slot, seed)
+        if dice.hit("household_landline")
+        else None
+    )
     family_email = None
     if dice.hit("family_email"):
         s = ascii_name(surname)
         token = permute(members[0], 10**6, seed, "family-email")
         local = rng.choice((f"{s}family{token}", f"the{s}s{token}", f"{s}household{token}"))
         family_email = f"{local}@{_weighted(rng, PERSONAL_DOMAINS[country])}"
-    return Household(f"H{members[0]:07d}", list(members), surname, addresses, landline,
-                     family_email)
+    return Household(
+        f"H{members[0]:07d}", list(members), surname, addresses, landline, family_email
+    )
 
 
-def _person(seed: int, rates: dict[str, float], idx: int, hh: Household | None,
-            k: int) -> Person:
+def _person(seed: int, rates: dict[str, float], idx: int, hh: Household | None, k: int) -> Person:
     rng = stream(seed, "person", idx)
     forced = FORCED.get(idx, frozenset())
     dice = Dice(rng, {**rates}, forced)
@@ -343,8 +371,9 @@ def _person(seed: int, rates: dict[str, float], idx: int, hh: Household | None,
         # members share the surname; a partner who kept their own name does not
         family = hh.surname if k != 1 or rng.random() < 0.8 else rng.choice(SURNAMES)
     else:
-        country = "GB" if "phone_missing_country_code" in forced else _weighted(
-            rng, COUNTRY_WEIGHTS)
+        country = (
+            "GB" if "phone_missing_country_code" in forced else _weighted(rng, COUNTRY_WEIGHTS)
+        )
         addresses = [(0, _address(rng, rng.choice(PLACES[country])))]
         family = rng.choice(SURNAMES)
         if dice.hit("address_move"):
@@ -354,14 +383,18 @@ def _person(seed: int, rates: dict[str, float], idx: int, hh: Household | None,
         place = PLACES["GB"][0]
         country = "GB"
         addresses = [(0, _address(rng, place))] + [
-            (t, _address(rng, place)) for t, _ in addresses[1:]]
+            (t, _address(rng, place)) for t, _ in addresses[1:]
+        ]
     maiden, married_at = None, None
     if dice.hit("married_name"):
         maiden = rng.choice(SURNAMES)
         if maiden == family:
             maiden = "Hartley"
-        married_at = (FULL_DAY - 120 * DAY if "married_name" in forced
-                      else rng.randint(HISTORY_START - 365 * DAY, FULL_DAY + 60 * DAY))
+        married_at = (
+            FULL_DAY - 120 * DAY
+            if "married_name" in forced
+            else rng.randint(HISTORY_START - 365 * DAY, FULL_DAY + 60 * DAY)
+        )
     if hh is not None and k >= 2:
         year = rng.randint(1980, 2006)  # grown children, a parent, a lodger
     else:
@@ -369,8 +402,12 @@ def _person(seed: int, rates: dict[str, float], idx: int, hh: Household | None,
     birth = f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
     mobiles = [(0, phones.mobile(country, idx * phones.MOBILE_SLOTS, seed))]
     if rng.random() < 0.03:
-        mobiles.append((rng.randint(HISTORY_START - 200 * DAY, FULL_DAY + 60 * DAY),
-                        phones.mobile(country, idx * phones.MOBILE_SLOTS + 1, seed)))
+        mobiles.append(
+            (
+                rng.randint(HISTORY_START - 200 * DAY, FULL_DAY + 60 * DAY),
+                phones.mobile(country, idx * phones.MOBILE_SLOTS + 1, seed),
+            )
+        )
     # "" asks the block to allocate a personal landline (it owns the counters)
     landline: str | None = hh.landline if hh is not None else ("" if rng.random() < 0.15 else None)
     employer = rng.randrange(len(EMPLOYERS)) if (rng.random() < 0.45 or showcase) else None
@@ -378,16 +415,23 @@ def _person(seed: int, rates: dict[str, float], idx: int, hh: Household | None,
     work_email = None
     if employer is not None:
         work_phone = phones.landline(PLACES_US[employer % len(PLACES_US)], 479_999 - employer, seed)
-        work_email = _email(rng, given, family, permute(idx, 10**7, seed, "work-email"),
-                            EMPLOYERS[employer][1])
+        work_email = _email(
+            rng, given, family, permute(idx, 10**7, seed, "work-email"), EMPLOYERS[employer][1]
+        )
     work_in: frozenset[str] = frozenset()
     if work_email and dice.hit("work_email"):
-        work_in = frozenset(rng.sample(("crm", "billing", "support", "contact_center"),
-                                       rng.randint(1, 2)))
+        work_in = frozenset(
+            rng.sample(("crm", "billing", "support", "contact_center"), rng.randint(1, 2))
+        )
         if "work_email" in forced:
             work_in = frozenset({"billing", "support"})
-    email = _email(rng, given, maiden or family, permute(idx, 10**7, seed, "email"),
-                   _weighted(rng, PERSONAL_DOMAINS[country]))
+    email = _email(
+        rng,
+        given,
+        maiden or family,
+        permute(idx, 10**7, seed, "email"),
+        _weighted(rng, PERSONAL_DOMAINS[country]),
+    )
     opt_in = rng.random() < 0.4
     opt_out_at = rng.randint(EPOCH_2019, FULL_DAY + 60 * DAY) if rng.random() < 0.08 else None
     dnc_at = rng.randint(EPOCH_2019, FULL_DAY + 60 * DAY) if rng.random() < 0.06 else None
@@ -407,13 +451,34 @@ def _person(seed: int, rates: dict[str, float], idx: int, hh: Household | None,
     if idx == ERASURE_PERSON:
         erasure_at = FULL_DAY + DAY // 2
     return Person(
-        idx=idx, person_id=f"P{idx:07d}", household=hh, sex=sex, given_name=given,
-        family_name=family, maiden_name=maiden, married_at=married_at, birth_date=birth,
-        country=country, addresses=addresses, mobiles=mobiles, landline=landline,
-        employer=employer, work_phone=work_phone, email=email, work_email=work_email,
-        work_email_in=work_in, marketing_opt_in=opt_in, email_opt_out_at=opt_out_at,
-        do_not_call_at=dnc_at, systems=systems, since=since, shop_account=shop_account,
-        billing_payer=payer, devices=devices, erasure_at=erasure_at, forced=forced,
+        idx=idx,
+        person_id=f"P{idx:07d}",
+        household=hh,
+        sex=sex,
+        given_name=given,
+        family_name=family,
+        maiden_name=maiden,
+        married_at=married_at,
+        birth_date=birth,
+        country=country,
+        addresses=addresses,
+        mobiles=mobiles,
+        landline=landline,
+        employer=employer,
+        work_phone=work_phone,
+        email=email,
+        work_email=work_email,
+        work_email_in=work_in,
+        marketing_opt_in=opt_in,
+        email_opt_out_at=opt_out_at,
+        do_not_call_at=dnc_at,
+        systems=systems,
+        since=since,
+        shop_account=shop_account,
+        billing_payer=payer,
+        devices=devices,
+        erasure_at=erasure_at,
+        forced=forced,
     )
 
 
@@ -421,8 +486,11 @@ def _devices(rng: random.Random, dice: Dice, idx: int) -> list[Device]:
     from customer_truth.generate.ids import uuid_from
     from customer_truth.generate.reference import USER_AGENTS
 
-    kinds = ["desktop"] + (["mobile"] if rng.random() < 0.6 else []) + (
-        ["work"] if rng.random() < 0.15 else [])
+    kinds = (
+        ["desktop"]
+        + (["mobile"] if rng.random() < 0.6 else [])
+        + (["work"] if rng.random() < 0.15 else [])
+    )
     out = []
     for kind in kinds:
         skew = 0
@@ -435,8 +503,9 @@ def _devices(rng: random.Random, dice: Dice, idx: int) -> list[Device]:
     return out
 
 
-def _plan_recycled_numbers(seed: int, rates: dict[str, float], block: int,
-                           persons: list[Person]) -> None:
+def _plan_recycled_numbers(
+    seed: int, rates: dict[str, float], block: int, persons: list[Person]
+) -> None:
     """A person who gets a new number may be given one somebody else in the block gave up;
     the donor's old records (some never updated) still carry it."""
     rng = stream(seed, "recycle", block)
@@ -445,9 +514,15 @@ def _plan_recycled_numbers(seed: int, rates: dict[str, float], block: int,
         dice = Dice(rng, rates, p.forced)
         if not dice.hit("recycled_phone") or p.idx in used:
             continue
-        donors = [d for d in persons if d.idx != p.idx and d.idx not in used
-                  and len(d.mobiles) == 1 and d.country == p.country
-                  and (d.household is None or d.household is not p.household)]
+        donors = [
+            d
+            for d in persons
+            if d.idx != p.idx
+            and d.idx not in used
+            and len(d.mobiles) == 1
+            and d.country == p.country
+            and (d.household is None or d.household is not p.household)
+        ]
         if "recycled_phone" in p.forced:
             donors = [d for d in donors if d.idx == 6] or donors
         if not donors or len(p.mobiles) > 1:
@@ -457,8 +532,9 @@ def _plan_recycled_numbers(seed: int, rates: dict[str, float], block: int,
         taken_at = rng.randint(dropped_at + 90 * DAY, HISTORY_START + 60 * DAY)
         old = donor.mobiles[0][1]
         donor.since["crm"] = min(donor.since["crm"], dropped_at - 30 * DAY)
-        donor.mobiles.append((dropped_at, phones.mobile(donor.country,
-                                                        donor.idx * phones.MOBILE_SLOTS + 1, seed)))
+        donor.mobiles.append(
+            (dropped_at, phones.mobile(donor.country, donor.idx * phones.MOBILE_SLOTS + 1, seed))
+        )
         donor.extra["stale_phone"] = 1  # the donor's CRM contact keeps the old number
         p.mobiles.append((taken_at, old))
         p.recycled_number = old

@@ -15,7 +15,7 @@ from __future__ import annotations
 import bisect
 import random
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 import phonenumbers
 
@@ -27,8 +27,15 @@ _NANP_EXCHANGES = 48
 # Non-NANP: (prefix, free digits after it); two validated digits follow each prefix.
 _MOBILE_PREFIXES = {
     "GB": (("+4474", 8), ("+4475", 8), ("+4477", 8), ("+4478", 8), ("+4479", 8)),
-    "DE": (("+49151", 8), ("+49160", 7), ("+49170", 7), ("+49171", 7), ("+49172", 7),
-           ("+49175", 7), ("+49176", 8)),
+    "DE": (
+        ("+49151", 8),
+        ("+49160", 7),
+        ("+49170", 7),
+        ("+49171", 7),
+        ("+49172", 7),
+        ("+49175", 7),
+        ("+49176", 8),
+    ),
 }
 _LANDLINE_FREE = {
     "GB": {"20": 8, "161": 7, "121": 7, "113": 7, "141": 7, "117": 7},
@@ -52,7 +59,7 @@ def _prefix_ok(rng: random.Random, prefix: str, free: int) -> bool:
     return all(is_valid(prefix + _digits(rng, free)) for _ in range(4))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _nanp_exchanges(npa: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(mobile exchanges, landline exchanges) of an area code, all validated."""
     rng = random.Random(f"nanp-{npa}")
@@ -70,7 +77,7 @@ def _nanp_exchanges(npa: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(found[:half]), tuple(found[half:])
 
 
-@lru_cache(maxsize=None)
+@cache
 def _heads(prefix: str, free: int) -> tuple[str, ...]:
     """Validated two-digit continuations of `prefix` (leaving `free - 2` digits free)."""
     rng = random.Random(f"heads-{prefix}")
@@ -98,15 +105,16 @@ class _Space:
         for _, free in blocks:
             starts.append(total)
             total += 10**free
-        return _Space(tuple(p for p, _ in blocks), tuple(f for _, f in blocks), tuple(starts),
-                      total)
+        return _Space(
+            tuple(p for p, _ in blocks), tuple(f for _, f in blocks), tuple(starts), total
+        )
 
     def number(self, m: int) -> str:
         i = bisect.bisect_right(self.starts, m) - 1
         return self.prefixes[i] + format(m - self.starts[i], f"0{self.free[i]}d")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _mobile_space(country: str) -> _Space:
     blocks: list[tuple[str, int]] = []
     if country in ("US", "CA"):
@@ -119,7 +127,7 @@ def _mobile_space(country: str) -> _Space:
     return _Space.of(blocks)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _landline_space(place: Place) -> _Space:
     blocks: list[tuple[str, int]] = []
     if place.country in ("US", "CA"):
@@ -156,10 +164,20 @@ def typed(rng: random.Random, e164: str, extension: bool, drop_country: bool) ->
     if e164.startswith("+1"):
         n = e164[2:]
         a, b, c = n[:3], n[3:6], n[6:]
-        text = rng.choice((
-            f"({a}) {b}-{c}", f"{a}-{b}-{c}", f"{a}.{b}.{c}", f"{a}{b}{c}", f"+1 {a} {b} {c}",
-            e164, f"1-{a}-{b}-{c}", f"{a} {b} {c}", f"({a}) {b}-{c}", f"{a}-{b}-{c}",
-        ))
+        text = rng.choice(
+            (
+                f"({a}) {b}-{c}",
+                f"{a}-{b}-{c}",
+                f"{a}.{b}.{c}",
+                f"{a}{b}{c}",
+                f"+1 {a} {b} {c}",
+                e164,
+                f"1-{a}-{b}-{c}",
+                f"{a} {b} {c}",
+                f"({a}) {b}-{c}",
+                f"{a}-{b}-{c}",
+            )
+        )
     else:
         cc = e164[:3]
         nsn = national(e164)
@@ -170,8 +188,9 @@ def typed(rng: random.Random, e164: str, extension: bool, drop_country: bool) ->
             # numbers reads it as something else.
             text = rng.choice((f"0{head} {tail}", f"0{nsn}", f"{head} {tail}"))
         else:
-            text = rng.choice((f"{cc} {head} {tail}", e164, f"00{cc[1:]} {head} {tail}",
-                               f"{cc} (0){head} {tail}"))
+            text = rng.choice(
+                (f"{cc} {head} {tail}", e164, f"00{cc[1:]} {head} {tail}", f"{cc} (0){head} {tail}")
+            )
     if extension:
         text += rng.choice((" x", " ext. ", " ext ", " #")) + str(rng.randint(2, 4999))
     return text

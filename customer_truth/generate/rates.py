@@ -68,7 +68,9 @@ class NoiseRates:
     def with_overrides(self, overrides: Mapping[str, float]) -> NoiseRates:
         unknown = sorted(set(overrides) - set(KINDS))
         if unknown:
-            raise ValueError(f"unknown noise kind(s): {', '.join(unknown)}; known: {', '.join(KINDS)}")
+            raise ValueError(
+                f"unknown noise kind(s): {', '.join(unknown)}; known: {', '.join(KINDS)}"
+            )
         for kind, value in overrides.items():
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"rate {kind}={value} is not a probability between 0 and 1")

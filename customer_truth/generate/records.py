@@ -32,8 +32,17 @@ class EntitySpec:
         return f"{self.entity}.{self.ext}"
 
 
-def _spec(system: str, entity: str, ext: str, id_field: str, *, stream: bool = False,
-          reorder: bool = True, identity: str | None = None, event: bool = False) -> EntitySpec:
+def _spec(
+    system: str,
+    entity: str,
+    ext: str,
+    id_field: str,
+    *,
+    stream: bool = False,
+    reorder: bool = True,
+    identity: str | None = None,
+    event: bool = False,
+) -> EntitySpec:
     return EntitySpec(system, entity, ext, id_field, stream, reorder, identity, event)
 
 
@@ -59,17 +68,46 @@ for _s in SPECS:
     ENTITIES_OF[_s.system] = (*ENTITIES_OF.get(_s.system, ()), _s)
 
 CRM_CONTACT_COLUMNS: tuple[str, ...] = (
-    "Id", "AccountId", "Salutation", "FirstName", "LastName", "Email", "Phone", "MobilePhone",
-    "HomePhone", "Birthdate", "MailingStreet", "MailingCity", "MailingState", "MailingPostalCode",
-    "MailingCountry", "HasOptedOutOfEmail", "DoNotCall", "IsDeleted", "MasterRecordId",
-    "CreatedDate", "LastModifiedDate",
+    "Id",
+    "AccountId",
+    "Salutation",
+    "FirstName",
+    "LastName",
+    "Email",
+    "Phone",
+    "MobilePhone",
+    "HomePhone",
+    "Birthdate",
+    "MailingStreet",
+    "MailingCity",
+    "MailingState",
+    "MailingPostalCode",
+    "MailingCountry",
+    "HasOptedOutOfEmail",
+    "DoNotCall",
+    "IsDeleted",
+    "MasterRecordId",
+    "CreatedDate",
+    "LastModifiedDate",
 )
 CRM_ACCOUNT_COLUMNS: tuple[str, ...] = (
-    "Id", "Name", "AccountNumber", "Type", "BillingStreet", "BillingCity", "BillingState",
-    "BillingPostalCode", "BillingCountry", "Phone", "IsDeleted", "CreatedDate", "LastModifiedDate",
+    "Id",
+    "Name",
+    "AccountNumber",
+    "Type",
+    "BillingStreet",
+    "BillingCity",
+    "BillingState",
+    "BillingPostalCode",
+    "BillingCountry",
+    "Phone",
+    "IsDeleted",
+    "CreatedDate",
+    "LastModifiedDate",
 )
 CSV_COLUMNS: dict[str, tuple[str, ...]] = {
-    "contacts": CRM_CONTACT_COLUMNS, "accounts": CRM_ACCOUNT_COLUMNS,
+    "contacts": CRM_CONTACT_COLUMNS,
+    "accounts": CRM_ACCOUNT_COLUMNS,
 }
 
 
@@ -78,8 +116,15 @@ class Version:
 
     __slots__ = ("at", "payload", "deleted", "merged_into", "noise")
 
-    def __init__(self, at: int, payload: dict[str, Any], *, deleted: bool = False,
-                 merged_into: str | None = None, noise: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        at: int,
+        payload: dict[str, Any],
+        *,
+        deleted: bool = False,
+        merged_into: str | None = None,
+        noise: tuple[str, ...] = (),
+    ) -> None:
         self.at = at
         self.payload = payload
         self.deleted = deleted
@@ -96,13 +141,31 @@ class Record:
     carries from its creation on.
     """
 
-    __slots__ = ("spec", "record_id", "person_id", "versions", "keys", "occurred_at",
-                 "journey_id", "noise", "links")
+    __slots__ = (
+        "spec",
+        "record_id",
+        "person_id",
+        "versions",
+        "keys",
+        "occurred_at",
+        "journey_id",
+        "noise",
+        "links",
+    )
 
-    def __init__(self, spec: EntitySpec, record_id: str, person_id: str | None,
-                 versions: list[Version], *, keys: tuple[str, ...] = (),
-                 occurred_at: int | None = None, journey_id: str | None = None,
-                 noise: tuple[str, ...] = (), links: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        spec: EntitySpec,
+        record_id: str,
+        person_id: str | None,
+        versions: list[Version],
+        *,
+        keys: tuple[str, ...] = (),
+        occurred_at: int | None = None,
+        journey_id: str | None = None,
+        noise: tuple[str, ...] = (),
+        links: tuple[str, ...] = (),
+    ) -> None:
         self.spec = spec
         self.record_id = record_id
         self.person_id = person_id

@@ -15,9 +15,7 @@ from functools import lru_cache
 
 def mix(*parts: int | str) -> int:
     """A 64-bit integer determined by `parts` (stable across runs, platforms and versions)."""
-    return int.from_bytes(
-        hashlib.blake2b(repr(parts).encode(), digest_size=8).digest(), "big"
-    )
+    return int.from_bytes(hashlib.blake2b(repr(parts).encode(), digest_size=8).digest(), "big")
 
 
 @lru_cache(maxsize=1024)

@@ -31,19 +31,25 @@ def person_row(p: Person, as_of: int, delivered: Delivered) -> dict[str, Any]:
     hh = p.household
     emails = [{"address": p.email, "kind": "personal", "is_primary": True}]
     if p.work_email:
-        emails.append({"address": p.work_email, "kind": "work", "is_primary": False,
-                       "used_in": sorted(p.work_email_in)})
+        emails.append(
+            {
+                "address": p.work_email,
+                "kind": "work",
+                "is_primary": False,
+                "used_in": sorted(p.work_email_in),
+            }
+        )
     if hh is not None and hh.family_email:
-        emails.append({"address": hh.family_email, "kind": "family", "is_primary": False,
-                       "shared": True})
-    phones = [{"e164": p.mobile_at(as_of), "kind": "mobile", "is_primary": True,
-               "shared": False}]
+        emails.append(
+            {"address": hh.family_email, "kind": "family", "is_primary": False, "shared": True}
+        )
+    phones = [{"e164": p.mobile_at(as_of), "kind": "mobile", "is_primary": True, "shared": False}]
     if p.landline:
-        phones.append({"e164": p.landline, "kind": "landline", "is_primary": False,
-                       "shared": hh is not None})
+        phones.append(
+            {"e164": p.landline, "kind": "landline", "is_primary": False, "shared": hh is not None}
+        )
     if p.work_phone:
-        phones.append({"e164": p.work_phone, "kind": "work", "is_primary": False,
-                       "shared": True})
+        phones.append({"e164": p.work_phone, "kind": "work", "is_primary": False, "shared": True})
     opt_in, opt_out, dnc = _consent(delivered)
     return {
         "person_id": p.person_id,
@@ -62,11 +68,13 @@ def person_row(p: Person, as_of: int, delivered: Delivered) -> dict[str, Any]:
         "email_opt_in": opt_in and not opt_out,
         "do_not_call": dnc,
         "former": {
-            "family_names": [p.maiden_name] if p.maiden_name and p.married_at is not None
-            and p.married_at <= as_of else [],
+            "family_names": [p.maiden_name]
+            if p.maiden_name and p.married_at is not None and p.married_at <= as_of
+            else [],
             "phones": [n for since, n in p.mobiles if n != p.mobile_at(as_of) and since <= as_of],
-            "addresses": [_addr_text(a) for since, a in p.addresses
-                          if since <= as_of and a is not addr],
+            "addresses": [
+                _addr_text(a) for since, a in p.addresses if since <= as_of and a is not addr
+            ],
         },
         "systems": sorted(p.systems),
     }
@@ -103,8 +111,12 @@ def household_row(hh: Household, members: list[Person], as_of: int) -> dict[str,
         "household_id": hh.household_id,
         "member_person_ids": [m.person_id for m in members],
         "surname": hh.surname,
-        "address_line1": addr.line1, "address_line2": addr.line2 or None, "city": addr.city,
-        "region": addr.region, "postal_code": addr.postal_code, "country": addr.country,
+        "address_line1": addr.line1,
+        "address_line2": addr.line2 or None,
+        "city": addr.city,
+        "region": addr.region,
+        "postal_code": addr.postal_code,
+        "country": addr.country,
         "landline": hh.landline,
         "family_email": hh.family_email,
         "billing_payer_person_id": f"P{hh.payer:07d}" if hh.payer is not None else None,
@@ -123,8 +135,11 @@ def resolvable(delivered: Delivered) -> tuple[set[str], set[int]]:
             found.update(rec.links)
     orders: set[int] = set()
     for rec, _ in delivered:
-        if rec.spec.entity == "orders" and rec.spec.system == "commerce" and found.intersection(
-                rec.keys):
+        if (
+            rec.spec.entity == "orders"
+            and rec.spec.system == "commerce"
+            and found.intersection(rec.keys)
+        ):
             orders.add(id(rec))
     for rec, _ in delivered:
         if id(rec) in orders:
@@ -137,10 +152,12 @@ def repeat_contacts(p: Person, delivered: Delivered, as_of: int) -> list[Inciden
     Each maximal stretch where it holds is one incident; began_at is when the third contact
     arrived, resolved_at when the trailing window again holds fewer than three."""
     contacts = sorted(
-        (rec.occurred_at or 0, rec.record_id, rec) for rec, lines in delivered
+        (rec.occurred_at or 0, rec.record_id, rec)
+        for rec, lines in delivered
         if rec.spec.entity == "contact_records"
         and lines[0].version.payload.get("InitiationMethod") == "INBOUND"
-        and lines[0].version.payload.get("PreviousContactId") is None)
+        and lines[0].version.payload.get("PreviousContactId") is None
+    )
     if len(contacts) < REPEAT_COUNT:
         return []
     points: list[tuple[int, int]] = []
@@ -157,8 +174,14 @@ def repeat_contacts(p: Person, delivered: Delivered, as_of: int) -> list[Inciden
         elif count < REPEAT_COUNT and start is not None:
             members = [r for ct, _, r in contacts if start - REPEAT_WINDOW < ct < t]
             # ids of their own series: computed from what landed, not planted in the life
-            inc = Incident(f"J{p.idx:07d}r{len(out)}", "repeat_contact", p.person_id, start, t,
-                           {"contact_ids": [r.record_id for r in members]})
+            inc = Incident(
+                f"J{p.idx:07d}r{len(out)}",
+                "repeat_contact",
+                p.person_id,
+                start,
+                t,
+                {"contact_ids": [r.record_id for r in members]},
+            )
             for r in members:
                 if r.journey_id is None:
                     r.journey_id = inc.incident_id
@@ -179,8 +202,9 @@ def incident_row(inc: Incident, as_of: int) -> dict[str, Any]:
     }
 
 
-def identity_rows(p: Person, delivered: Delivered, schedule: Schedule,
-                  found: set[str]) -> list[dict[str, Any]]:
+def identity_rows(
+    p: Person, delivered: Delivered, schedule: Schedule, found: set[str]
+) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     anon: dict[str, int] = {}
     users: dict[str, int] = {}
@@ -190,10 +214,17 @@ def identity_rows(p: Person, delivered: Delivered, schedule: Schedule,
             latest = max((ln.version for ln in lines), key=lambda v: v.at)
             status = "merged" if latest.merged_into else ("deleted" if latest.deleted else "live")
             first = min(ln.batch for ln in lines)
-            out.append({"system": spec.system, "entity": spec.identity,
-                        "record_id": rec.record_id, "person_id": rec.person_id,
-                        "status": status, "merged_into": latest.merged_into,
-                        "first_batch_id": schedule.batch_id(spec.system, first)})
+            out.append(
+                {
+                    "system": spec.system,
+                    "entity": spec.identity,
+                    "record_id": rec.record_id,
+                    "person_id": rec.person_id,
+                    "status": status,
+                    "merged_into": latest.merged_into,
+                    "first_batch_id": schedule.batch_id(spec.system, first),
+                }
+            )
         elif spec.system == "digital":
             first = min(ln.batch for ln in lines)
             for line in lines:
@@ -204,14 +235,31 @@ def identity_rows(p: Person, delivered: Delivered, schedule: Schedule,
                 if u:
                     users[str(u)] = min(users.get(str(u), first), first)
     for a, first in sorted(anon.items()):
-        out.append({"system": "digital", "entity": "anonymous_id", "record_id": a,
-                    "person_id": p.person_id, "status": "live", "merged_into": None,
-                    "first_batch_id": schedule.batch_id("digital", first),
-                    "linked": "anon:" + a in found})
+        out.append(
+            {
+                "system": "digital",
+                "entity": "anonymous_id",
+                "record_id": a,
+                "person_id": p.person_id,
+                "status": "live",
+                "merged_into": None,
+                "first_batch_id": schedule.batch_id("digital", first),
+                "linked": "anon:" + a in found,
+            }
+        )
     for u, first in sorted(users.items()):
-        out.append({"system": "digital", "entity": "user_id", "record_id": u,
-                    "person_id": p.person_id, "status": "live", "merged_into": None,
-                    "first_batch_id": schedule.batch_id("digital", first), "linked": True})
+        out.append(
+            {
+                "system": "digital",
+                "entity": "user_id",
+                "record_id": u,
+                "person_id": p.person_id,
+                "status": "live",
+                "merged_into": None,
+                "first_batch_id": schedule.batch_id("digital", first),
+                "linked": True,
+            }
+        )
     return out
 
 
@@ -224,10 +272,17 @@ def event_rows(delivered: Delivered, found: set[str], orders: set[int]) -> list[
             attributable = id(rec) in orders
         else:
             attributable = bool(found.intersection(rec.keys))
-        out.append({"system": rec.spec.system, "entity": rec.spec.entity,
-                    "record_id": rec.record_id, "person_id": rec.person_id,
-                    "occurred_at": _iso(rec.occurred_at), "attributable": attributable,
-                    "journey_id": rec.journey_id})
+        out.append(
+            {
+                "system": rec.spec.system,
+                "entity": rec.spec.entity,
+                "record_id": rec.record_id,
+                "person_id": rec.person_id,
+                "occurred_at": _iso(rec.occurred_at),
+                "attributable": attributable,
+                "journey_id": rec.journey_id,
+            }
+        )
     return out
 
 

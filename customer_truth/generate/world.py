@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from customer_truth.generate import defects as defect_mod
+from customer_truth.generate import truth as truth_mod
 from customer_truth.generate.activity import live
 from customer_truth.generate.clock import Schedule, iso_z, make_schedule
 from customer_truth.generate.defects import FORCED_TARGET, Planter, plant, to_csv, to_json
@@ -33,12 +34,18 @@ from customer_truth.generate.rng import stream
 from customer_truth.generate.systems import crm, support
 from customer_truth.generate.systems.commerce import write_order
 from customer_truth.generate.systems.logistics import assign_code, recycle_codes, write_tracking
-from customer_truth.generate import truth as truth_mod
 
 GENERATOR_VERSION = "1.0.0"
 CHUNK_BLOCKS = 16  # 1,024 persons per chunk; a constant, so chunking never changes the output
-TRUTH_FILES = ("persons", "households", "identity_records", "events", "incidents", "erasures",
-               "defects")
+TRUTH_FILES = (
+    "persons",
+    "households",
+    "identity_records",
+    "events",
+    "incidents",
+    "erasures",
+    "defects",
+)
 
 
 @dataclass(frozen=True)
@@ -82,8 +89,10 @@ def _finalize_orders(life: Life, orders: list[Any]) -> None:
         noise: tuple[str, ...] = ()
         if shipment is not None:
             assign_code(shipment, life.seed)
-            order.fulfillments = [(ft, fid, shipment.carrier, shipment.code)
-                                  for ft, fid, _c, _code in order.fulfillments]
+            order.fulfillments = [
+                (ft, fid, shipment.carrier, shipment.code)
+                for ft, fid, _c, _code in order.fulfillments
+            ]
             for refs in shipment.refs:
                 refs["tracking_code"] = shipment.code
             if shipment.recycled:
@@ -108,16 +117,18 @@ def _tally_record(rec: Record, lines: list[Line], tally: Counter[str]) -> None:
                 tally[kind] += 1
 
 
-def _person_truth(job: _Job, p: Person, life: Life, delivered: truth_mod.Delivered,
-                  out: ChunkOut) -> set[str]:
+def _person_truth(
+    job: _Job, p: Person, life: Life, delivered: truth_mod.Delivered, out: ChunkOut
+) -> set[str]:
     as_of = job.schedule.as_of
     found, orders = truth_mod.resolvable(delivered)
     repeats = truth_mod.repeat_contacts(p, delivered, as_of)
     landed_ids = {rec.record_id for rec, _ in delivered}
     t = out.truth
     t["persons"].append(_dump(truth_mod.person_row(p, as_of, delivered)))
-    t["identity_records"].extend(_dump(r) for r in truth_mod.identity_rows(
-        p, delivered, job.schedule, found))
+    t["identity_records"].extend(
+        _dump(r) for r in truth_mod.identity_rows(p, delivered, job.schedule, found)
+    )
     t["events"].extend(_dump(r) for r in truth_mod.event_rows(delivered, found, orders))
     for inc in [i for i in life.incidents if i.began_at <= as_of] + repeats:
         row = truth_mod.incident_row(inc, as_of)
@@ -131,10 +142,13 @@ def _person_truth(job: _Job, p: Person, life: Life, delivered: truth_mod.Deliver
         t["incidents"].append(_dump(row))
     for er in life.erasures:
         if er["request_id"] in landed_ids:
-            batch = next(ln.batch for rec, lines in delivered if rec.record_id == er["request_id"]
-                         for ln in lines)
-            t["erasures"].append(_dump({**er, "batch_id": job.schedule.batch_id("privacy",
-                                                                               batch)}))
+            batch = next(
+                ln.batch
+                for rec, lines in delivered
+                if rec.record_id == er["request_id"]
+                for ln in lines
+            )
+            t["erasures"].append(_dump({**er, "batch_id": job.schedule.batch_id("privacy", batch)}))
     keys: set[str] = set()
     for rec, _ in delivered:
         if rec.spec.identity:
@@ -154,9 +168,16 @@ def build_chunk(job: _Job, chunk: int) -> ChunkOut:
         for p in persons:
             life = Life(world, p)
             lives.append((life, live(life)))
-        recycle_codes(job.seed, job.rates, [(life.person.forced, life.person.idx, s)
-                                            for life, orders in lives
-                                            for _, s, _ in orders if s is not None])
+        recycle_codes(
+            job.seed,
+            job.rates,
+            [
+                (life.person.forced, life.person.idx, s)
+                for life, orders in lives
+                for _, s, _ in orders
+                if s is not None
+            ],
+        )
         loose: list[Record] = []  # records of no person: accounts, agents
         households: dict[str, list[Person]] = {}
         for life, orders in lives:
@@ -183,14 +204,14 @@ def build_chunk(job: _Job, chunk: int) -> ChunkOut:
                         by_file[(rec.spec.system, ln.batch, rec.spec.entity)].append(ln)
             keys_by_person[p.idx] = _person_truth(job, p, life, delivered, out)
         for rec in loose:
-            for ln in deliver(rec, job.schedule, job.seed, job.rates, frozenset(),
-                              job.plan.files):
+            for ln in deliver(rec, job.schedule, job.seed, job.rates, frozenset(), job.plan.files):
                 by_file[(rec.spec.system, ln.batch, rec.spec.entity)].append(ln)
-        for hid, members in households.items():
+        for members in households.values():
             hh = members[0].household
             assert hh is not None
-            out.truth["households"].append(_dump(truth_mod.household_row(
-                hh, members, job.schedule.as_of)))
+            out.truth["households"].append(
+                _dump(truth_mod.household_row(hh, members, job.schedule.as_of))
+            )
             union = set().union(*(keys_by_person[m.idx] for m in members))
             truth_mod.shared_identifier_tally(hh, union, out.tally)
     _serialize(job, chunk, by_file, out)
@@ -203,20 +224,26 @@ def _serialize(job: _Job, chunk: int, by_file: dict[FileKey, list[Line]], out: C
     for key in sorted(by_file):
         system, batch, entity = key
         spec = SPEC[(system, entity)]
-        lines = sorted(by_file[key], key=lambda ln: (ln.version.at, ln.record.record_id,
-                                                    ln.kind))
+        lines = sorted(by_file[key], key=lambda ln: (ln.version.at, ln.record.record_id, ln.kind))
         rng = stream(job.seed, "defects", chunk, system, entity, batch)
         planter = Planter(spec, job.rates, rng)
         columns = CSV_COLUMNS.get(entity, ())
         rows: list[bytes] = []
         for ln in lines:
             payload = ln.version.payload
-            raw = (to_csv(payload, columns) if spec.ext == "csv" else to_json(payload) + "\n"
-                   ).encode()
+            raw = (
+                to_csv(payload, columns) if spec.ext == "csv" else to_json(payload) + "\n"
+            ).encode()
             kind = planter.pick(len(rows))
             if kind is None and pending_forced:
-                kind = next((k for k in pending_forced if FORCED_TARGET[k] == (system, entity)
-                             and k in defect_mod.applicable(spec)), None)
+                kind = next(
+                    (
+                        k
+                        for k in pending_forced
+                        if FORCED_TARGET[k] == (system, entity) and k in defect_mod.applicable(spec)
+                    ),
+                    None,
+                )
             replace, extra = plant(spec, kind, payload, rng) if kind else (None, None)
             if kind and (replace or extra):
                 here = len(rows) + (1 if extra else 0)
@@ -255,8 +282,9 @@ def _chunks(job: _Job, n_chunks: int, workers: int) -> Iterator[ChunkOut]:
         return
     ctx = multiprocessing.get_context("fork")
     window = 2 * workers  # chunks in flight: bounds memory
-    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
-                             initargs=(job,)) as pool:
+    with ProcessPoolExecutor(
+        workers, mp_context=ctx, initializer=_init_worker, initargs=(job,)
+    ) as pool:
         pending: dict[int, Future[ChunkOut]] = {}
         nxt = 0
         for c in range(n_chunks):
@@ -266,9 +294,16 @@ def _chunks(job: _Job, n_chunks: int, workers: int) -> Iterator[ChunkOut]:
             yield pending.pop(c).result()
 
 
-def generate_world(persons: int, seed: int, out: Path, *, days: int = 7,
-                   rates: NoiseRates | None = None, workers: int | None = None,
-                   overwrite: bool = False) -> GenerationSummary:
+def generate_world(
+    persons: int,
+    seed: int,
+    out: Path,
+    *,
+    days: int = 7,
+    rates: NoiseRates | None = None,
+    workers: int | None = None,
+    overwrite: bool = False,
+) -> GenerationSummary:
     """Write `out/landing/` (the seven systems and privacy, SOURCES.md layouts) and
     `out/truth/` (what is really behind them). Same arguments, same bytes."""
     if persons < 1:
@@ -281,7 +316,8 @@ def generate_world(persons: int, seed: int, out: Path, *, days: int = 7,
         if d.exists() and any(d.iterdir()):
             if not overwrite:
                 raise FileExistsError(
-                    f"{d} already exists and is not empty (overwrite=True / --overwrite)")
+                    f"{d} already exists and is not empty (overwrite=True / --overwrite)"
+                )
             shutil.rmtree(d)
     truth_dir.mkdir(parents=True, exist_ok=True)
     schedule = make_schedule(seed, days)
@@ -290,8 +326,9 @@ def generate_world(persons: int, seed: int, out: Path, *, days: int = 7,
     writer = LandingWriter(landing_dir, schedule, plan)
     truth_counts: Counter[str] = Counter()
     tally: Counter[str] = Counter()
-    handles = {name: (truth_dir / f"{name}.jsonl").open("w", encoding="utf-8")
-               for name in TRUTH_FILES}
+    handles = {
+        name: (truth_dir / f"{name}.jsonl").open("w", encoding="utf-8") for name in TRUTH_FILES
+    }
     n_chunks = (persons + BLOCK * CHUNK_BLOCKS - 1) // (BLOCK * CHUNK_BLOCKS)
     workers = workers if workers is not None else min(2, os.cpu_count() or 1)
     try:
@@ -299,43 +336,63 @@ def generate_world(persons: int, seed: int, out: Path, *, days: int = 7,
             before = writer.append(chunk_out.files)
             for key, row, kind, quarantined in chunk_out.defects:
                 system, batch, entity = key
-                handles["defects"].write(_dump({
-                    "system": system, "batch_id": schedule.batch_id(system, batch),
-                    "file": SPEC[(system, entity)].file_name, "line": before[key] + row + 1,
-                    "kind": kind, "quarantined": quarantined}) + "\n")
+                handles["defects"].write(
+                    _dump(
+                        {
+                            "system": system,
+                            "batch_id": schedule.batch_id(system, batch),
+                            "file": SPEC[(system, entity)].file_name,
+                            "line": before[key] + row + 1,
+                            "kind": kind,
+                            "quarantined": quarantined,
+                        }
+                    )
+                    + "\n"
+                )
                 truth_counts["defects"] += 1
             for name, rows in chunk_out.truth.items():
                 if rows:
                     handles[name].write("\n".join(rows) + "\n")
                     truth_counts[name] += len(rows)
             tally.update(chunk_out.tally)
-        for d in writer.finish():
-            handles["defects"].write(_dump(d) + "\n")
+        for planted in writer.finish():
+            handles["defects"].write(_dump(planted) + "\n")
             truth_counts["defects"] += 1
-            tally[d["kind"]] += 1
+            tally[planted["kind"]] += 1
     finally:
         for fh in handles.values():
             fh.close()
     tally["csv_bom"] += len(plan.bom)
     noise = {k: tally.get(k, 0) for k in KINDS}
     landing_rows = sum(writer.rows.values())
-    manifest = {
+    manifest: dict[str, Any] = {
         "generator_version": GENERATOR_VERSION,
         "seed": seed,
         "persons": persons,
         "days": days,
         "as_of": iso_z(schedule.as_of),
-        "batches": {s: [schedule.batch_id(s, k) for k in range(days + 1)]
-                    for s in schedule.times},
+        "batches": {s: [schedule.batch_id(s, k) for k in range(days + 1)] for s in schedule.times},
         "rates": rate_map,
         "noise_counts": noise,
         "landing_rows": landing_rows,
-        "landing_files": {f"{s}/{schedule.batch_id(s, k)}/{SPEC[(s, e)].file_name}": n
-                          for (s, k, e), n in sorted(writer.rows.items())},
+        "landing_files": {
+            f"{s}/{schedule.batch_id(s, k)}/{SPEC[(s, e)].file_name}": n
+            for (s, k, e), n in sorted(writer.rows.items())
+        },
         "truth_rows": {name: truth_counts.get(name, 0) for name in TRUTH_FILES},
     }
-    (truth_dir / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n",
-                                             encoding="utf-8")
-    return GenerationSummary(out, persons, seed, days, len(schedule.times) * (days + 1),
-                             len(writer.paths), landing_rows, dict(manifest["truth_rows"]),
-                             noise, truth_counts["defects"])
+    (truth_dir / "manifest.json").write_text(
+        json.dumps(manifest, indent=2) + "\n", encoding="utf-8"
+    )
+    return GenerationSummary(
+        out,
+        persons,
+        seed,
+        days,
+        len(schedule.times) * (days + 1),
+        len(writer.paths),
+        landing_rows,
+        dict(manifest["truth_rows"]),
+        noise,
+        truth_counts["defects"],
+    )

@@ -26,13 +26,24 @@ from customer_truth.generate.reference import PLACEHOLDER_EMAILS, PLACEHOLDER_PH
 
 REPO = Path(__file__).resolve().parents[2]
 CHECKER = REPO.parent / "shared/tools/check_contract.py"
-IDS = {"crm": "Id", "contact_center": "ContactId", "digital": "messageId", "commerce": "id",
-       "billing": "id", "support": "id", "logistics": "id", "privacy": "request_id"}
+IDS = {
+    "crm": "Id",
+    "contact_center": "ContactId",
+    "digital": "messageId",
+    "commerce": "id",
+    "billing": "id",
+    "support": "id",
+    "logistics": "id",
+    "privacy": "request_id",
+}
 
 
 def _hashes(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def _checker() -> ModuleType:
@@ -118,7 +129,8 @@ def test_a_different_seed_writes_a_different_world(tmp_path: Path) -> None:
 
 
 def test_one_more_day_repeats_the_shorter_world_and_adds_one_batch_per_system(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     generate_world(200, 9, tmp_path / "d2", days=2, workers=1)
     generate_world(200, 9, tmp_path / "d3", days=3, workers=1)
     short, longer = _hashes(tmp_path / "d2" / "landing"), _hashes(tmp_path / "d3" / "landing")
@@ -127,8 +139,9 @@ def test_one_more_day_repeats_the_shorter_world_and_adds_one_batch_per_system(
     assert len(new_batches) == 8  # the seven systems and privacy
 
 
-def test_the_world_passes_the_shared_contract_check(world: Path,
-                                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_world_passes_the_shared_contract_check(
+    world: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     checker = _checker()
     code = checker.main([str(world), "--sample", "100000"])
     last = capsys.readouterr().out.strip().splitlines()[-1]
@@ -137,7 +150,8 @@ def test_the_world_passes_the_shared_contract_check(world: Path,
 
 
 def test_a_world_with_no_noise_is_clean_even_for_a_strict_check(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     checker = _checker()
     generate_world(150, 3, tmp_path, days=2, workers=1, rates=NoiseRates().scaled(0))
     assert checker.main([str(tmp_path), "--strict"]) == 0, capsys.readouterr().out[-2000:]
@@ -148,20 +162,35 @@ def test_every_noise_kind_appears_in_a_small_world(summary_counts: dict[str, int
 
 
 def test_the_landing_shows_the_noise_it_claims(world: Path) -> None:
-    text = "\n".join(p.read_bytes().decode("utf-8", errors="replace")
-                     for p in (world / "landing").glob("*/*/*.*"))
+    text = "\n".join(
+        p.read_bytes().decode("utf-8", errors="replace")
+        for p in (world / "landing").glob("*/*/*.*")
+    )
     assert any(f'"{e}"' in text for e in PLACEHOLDER_EMAILS)
     assert any(f'"{e}"' in text for e in PLACEHOLDER_PHONES)
-    for evidence in ('"deleted":true', "segment_anonymous_id", '"type":"alias"',
-                     '"type":"identify"', "Help Article Viewed", '"order_number":"',
-                     '"crm_contact_id":"', '"customer_email":"', '"PreviousContactId":"'):
+    for evidence in (
+        '"deleted":true',
+        "segment_anonymous_id",
+        '"type":"alias"',
+        '"type":"identify"',
+        "Help Article Viewed",
+        '"order_number":"',
+        '"crm_contact_id":"',
+        '"customer_email":"',
+        '"PreviousContactId":"',
+    ):
         assert evidence in text, evidence
     assert any(v in text for v in ('"whatsapp"', '"QUEUE_TRANSFER"', '"Partner"', '"screen"'))
     assert any(v in text for v in ("<script>", "DROP TABLE", "OR 1=1"))
-    assert any(p.read_bytes().startswith(b"\xef\xbb\xbf")
-               for p in (world / "landing" / "crm").glob("*/*.csv"))
-    merged = [r for s, _, f, _, r in _landing_rows(world)
-              if s == "crm" and f == "contacts.csv" and r and r["MasterRecordId"]]
+    assert any(
+        p.read_bytes().startswith(b"\xef\xbb\xbf")
+        for p in (world / "landing" / "crm").glob("*/*.csv")
+    )
+    merged = [
+        r
+        for s, _, f, _, r in _landing_rows(world)
+        if s == "crm" and f == "contacts.csv" and r and r["MasterRecordId"]
+    ]
     assert merged and all(r["IsDeleted"] == "true" for r in merged)
 
 
@@ -173,8 +202,11 @@ def test_every_identity_bearing_landing_record_has_a_truth_row(world: Path) -> N
     for system, _, name, _, row in _landing_rows(world):
         if row is None or not row.get(IDS[system]):
             continue
-        if (system, name) in (("crm", "contacts.csv"), ("commerce", "customers.jsonl"),
-                              ("billing", "customers.jsonl")):
+        if (system, name) in (
+            ("crm", "contacts.csv"),
+            ("commerce", "customers.jsonl"),
+            ("billing", "customers.jsonl"),
+        ):
             wanted.add((system, name.split(".")[0], str(row[IDS[system]])))
         elif (system, name) == ("support", "users.jsonl") and row.get("role") == "end-user":
             wanted.add((system, "users", str(row["id"])))
@@ -188,18 +220,29 @@ def test_every_identity_bearing_landing_record_has_a_truth_row(world: Path) -> N
 
 def test_every_event_record_in_the_landing_has_a_truth_row(world: Path) -> None:
     events = {(r["system"], r["entity"], r["record_id"]) for r in _truth(world, "events")}
-    entities = {("contact_center", "contact_records"), ("contact_center", "transcripts"),
-                ("digital", "events"), ("commerce", "orders"), ("billing", "invoices"),
-                ("billing", "charges"), ("support", "tickets"), ("logistics", "tracking_events")}
-    seen = {(s, f.split(".")[0], str(r[IDS[s]])) for s, _, f, _, r in _landing_rows(world)
-            if r is not None and r.get(IDS[s]) and (s, f.split(".")[0]) in entities}
+    entities = {
+        ("contact_center", "contact_records"),
+        ("contact_center", "transcripts"),
+        ("digital", "events"),
+        ("commerce", "orders"),
+        ("billing", "invoices"),
+        ("billing", "charges"),
+        ("support", "tickets"),
+        ("logistics", "tracking_events"),
+    }
+    seen = {
+        (s, f.split(".")[0], str(r[IDS[s]]))
+        for s, _, f, _, r in _landing_rows(world)
+        if r is not None and r.get(IDS[s]) and (s, f.split(".")[0]) in entities
+    }
     assert seen and seen <= events, sorted(seen - events)[:5]
 
 
 def test_success_counts_match_the_files_except_the_planted_mismatches(world: Path) -> None:
     defects = _truth(world, "defects")
-    mismatches = {(d["system"], d["batch_id"], d["file"]): d for d in defects
-                  if d["kind"] == "count_mismatch"}
+    mismatches = {
+        (d["system"], d["batch_id"], d["file"]): d for d in defects if d["kind"] == "count_mismatch"
+    }
     assert mismatches
     for success in (world / "landing").glob("*/*/_SUCCESS"):
         meta = json.loads(success.read_text())
@@ -214,8 +257,11 @@ def test_success_counts_match_the_files_except_the_planted_mismatches(world: Pat
 
 def test_every_row_the_checker_finds_broken_was_planted_and_is_listed(world: Path) -> None:
     checker = _checker()
-    listed = {(d["system"], d["batch_id"], d["file"], d["line"]): d for d in _truth(world, "defects")
-              if d["kind"] not in ("count_mismatch", "empty_file")}
+    listed = {
+        (d["system"], d["batch_id"], d["file"], d["line"]): d
+        for d in _truth(world, "defects")
+        if d["kind"] not in ("count_mismatch", "empty_file")
+    }
     flagged = set()
     for system, batch, name, n, row in _landing_rows(world):
         entity = name.split(".")[0]
@@ -250,8 +296,9 @@ def test_the_truth_knows_incidents_of_every_kind_open_and_resolved(tmp_path: Pat
     assert any(i["resolved_at"] is None for i in incidents)
     assert any(i["resolved_at"] is not None for i in incidents)
     delayed = [i for i in incidents if i["kind"] == "delivery_delayed"]
-    assert all(i["refs"]["order_name"].startswith("#") and i["refs"]["tracking_code"]
-               for i in delayed)
+    assert all(
+        i["refs"]["order_name"].startswith("#") and i["refs"]["tracking_code"] for i in delayed
+    )
 
 
 def test_every_phone_in_the_truth_is_a_valid_number(world: Path) -> None:
@@ -273,8 +320,9 @@ def test_household_members_are_different_people_sharing_an_address(world: Path) 
 def test_erasure_requests_name_a_person_and_land_in_an_incremental_batch(world: Path) -> None:
     erasures = _truth(world, "erasures")
     assert erasures
-    requests = {r["request_id"]: (b, r) for s, b, _, _, r in _landing_rows(world)
-                if s == "privacy" and r}
+    requests = {
+        r["request_id"]: (b, r) for s, b, _, _, r in _landing_rows(world) if s == "privacy" and r
+    }
     for e in erasures:
         batch, row = requests[e["request_id"]]
         assert batch == e["batch_id"]
@@ -285,11 +333,13 @@ def test_erasure_requests_name_a_person_and_land_in_an_incremental_batch(world: 
 
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(kind=st.sampled_from(KINDS))
-def test_a_rate_of_zero_plants_none_of_that_kind(tmp_path_factory: pytest.TempPathFactory,
-                                                 kind: str) -> None:
+def test_a_rate_of_zero_plants_none_of_that_kind(
+    tmp_path_factory: pytest.TempPathFactory, kind: str
+) -> None:
     out = tmp_path_factory.mktemp("zero")
-    summary = generate_world(120, 4, out, days=2, workers=1,
-                             rates=NoiseRates().with_overrides({kind: 0.0}))
+    summary = generate_world(
+        120, 4, out, days=2, workers=1, rates=NoiseRates().with_overrides({kind: 0.0})
+    )
     assert summary.noise_counts[kind] == 0
     planted = [d for d in _truth(out, "defects") if d["kind"] == kind]
     assert planted == []
@@ -304,12 +354,35 @@ def test_scaling_keeps_every_rate_a_probability(factor: float) -> None:
 
 
 def test_the_command_line_writes_a_world_and_rejects_unknown_kinds(tmp_path: Path) -> None:
-    assert cli_main(["--persons", "30", "--seed", "1", "--out", str(tmp_path), "--days", "1",
-                     "--rate", "late_update=0.5", "--noise-scale", "2", "--workers", "1"]) == 0
+    assert (
+        cli_main(
+            [
+                "--persons",
+                "30",
+                "--seed",
+                "1",
+                "--out",
+                str(tmp_path),
+                "--days",
+                "1",
+                "--rate",
+                "late_update=0.5",
+                "--noise-scale",
+                "2",
+                "--workers",
+                "1",
+            ]
+        )
+        == 0
+    )
     assert (tmp_path / "truth" / "manifest.json").is_file()
     manifest = json.loads((tmp_path / "truth" / "manifest.json").read_text())
     assert manifest["rates"]["late_update"] == 0.5
     assert manifest["rates"]["nickname"] == pytest.approx(0.3)
-    assert cli_main(["--persons", "3", "--seed", "1", "--out", str(tmp_path / "x"),
-                     "--rate", "bogus=1"]) == 2
+    assert (
+        cli_main(
+            ["--persons", "3", "--seed", "1", "--out", str(tmp_path / "x"), "--rate", "bogus=1"]
+        )
+        == 2
+    )
     assert cli_main(["--persons", "30", "--seed", "1", "--out", str(tmp_path)]) == 2

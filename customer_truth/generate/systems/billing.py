@@ -16,8 +16,8 @@ from customer_truth.generate.clock import DAY, FULL_DAY, HISTORY_START
 from customer_truth.generate.life import Life
 from customer_truth.generate.noise import email_key, phone_key
 from customer_truth.generate.records import Version
-from customer_truth.generate.rng import between
 from customer_truth.generate.reference import CURRENCY, EMPLOYERS
+from customer_truth.generate.rng import between
 
 DECLINES = (
     ("card_declined", "Your card was declined.", "generic_decline"),
@@ -30,15 +30,23 @@ DECLINES = (
 class StripeCustomer:
     cid: str
     created: int
-    base: dict[str, Any]
-    # (time, field, value) changes; "deleted" ends the customer
+    base: dict[str, Any]  # the payload at creation
+    keys: tuple[str, ...]
+    noise: tuple[str, ...]
+    # (time, field, value): later changes to the payload
     changes: list[tuple[int, str, Any]] = field(default_factory=list)
     deleted_at: int | None = None
 
 
 def _address(addr: Any) -> dict[str, Any]:
-    return {"line1": addr.line1, "line2": addr.line2 or None, "city": addr.city,
-            "state": addr.region, "postal_code": addr.postal_code, "country": addr.country}
+    return {
+        "line1": addr.line1,
+        "line2": addr.line2 or None,
+        "city": addr.city,
+        "state": addr.region,
+        "postal_code": addr.postal_code,
+        "country": addr.country,
+    }
 
 
 def plan_customer(life: Life, rng: random.Random) -> StripeCustomer:
@@ -52,8 +60,12 @@ def plan_customer(life: Life, rng: random.Random) -> StripeCustomer:
         email = p.work_email
         if p.employer is not None and rng.random() < 0.6:
             name = f"{EMPLOYERS[p.employer][0]} ({first} {last})"
-    elif p.household and p.household.payer == p.idx and p.household.family_email and (
-            rng.random() < 0.35):
+    elif (
+        p.household
+        and p.household.payer == p.idx
+        and p.household.family_email
+        and (rng.random() < 0.35)
+    ):
         email = p.household.family_email
     else:
         email = p.email
@@ -64,49 +76,67 @@ def plan_customer(life: Life, rng: random.Random) -> StripeCustomer:
         metadata["crm_contact_id"] = life.ids.crm_contact
     if life.ids.shop_customer and rng.random() < 0.4:
         metadata["shop_customer_id"] = str(life.ids.shop_customer)
+    cid = life.ids.stripe_customer
+    assert cid is not None
     base = {
-        "id": life.ids.stripe_customer, "object": "customer", "email": typed_email,
-        "phone": phone, "name": name, "address": _address(p.address_at(created)),
-        "metadata": metadata, "delinquent": False, "created": created,
-        "currency": CURRENCY[p.country].lower(), "livemode": True,
+        "id": cid,
+        "object": "customer",
+        "email": typed_email,
+        "phone": phone,
+        "name": name,
+        "address": _address(p.address_at(created)),
+        "metadata": metadata,
+        "delinquent": False,
+        "created": created,
+        "currency": CURRENCY[p.country].lower(),
+        "livemode": True,
         "invoice_prefix": ids.stripe_id("", p.idx, life.seed, 8).upper(),
     }
-    keys = [f"cus:{base['id']}", email_key(typed_email)]
+    keys = [f"cus:{cid}", email_key(typed_email)]
     if phone:
         keys.append(phone_key(p.mobile_at(created)))
     keys += [f"crm:{v}" if k == "crm_contact_id" else f"shop:{v}" for k, v in metadata.items()]
-    c = StripeCustomer(base["id"], created, base)
-    c.base["_keys"] = tuple(k for k in keys if k)
-    c.base["_noise"] = tuple(ty.applied) + (("work_email",) if email == p.work_email else ())
+    noise = tuple(ty.applied) + (("work_email",) if email == p.work_email else ())
+    c = StripeCustomer(cid, created, base, tuple(k for k in keys if k), noise)
     for since, addr in p.addresses[1:]:
         if since > created and rng.random() < 0.5:
             c.changes.append((since + rng.randint(DAY, 45 * DAY), "address", _address(addr)))
     dice = life.dice(rng)
     if dice.hit("deleted_billing_customer"):
         forced = "deleted_billing_customer" in p.forced
-        c.deleted_at = FULL_DAY + 17 * 3600 if forced else between(
-            rng, max(created + 30 * DAY, FULL_DAY - 60 * DAY), FULL_DAY + 60 * DAY)
+        c.deleted_at = (
+            FULL_DAY + 17 * 3600
+            if forced
+            else between(rng, max(created + 30 * DAY, FULL_DAY - 60 * DAY), FULL_DAY + 60 * DAY)
+        )
     return c
 
 
 def write_customer(life: Life, c: StripeCustomer) -> None:
-    state = {k: v for k, v in c.base.items() if not k.startswith("_")}
+    state = dict(c.base)
     versions = [Version(c.created, dict(state))]
     for t, name, value in sorted(c.changes, key=lambda ch: ch[0]):
         if c.deleted_at is not None and t >= c.deleted_at:
             break
         state[name] = value
-        versions.append(Version(t, dict(state),
-                                noise=("address_move",) if name == "address" else ()))
-    noise = list(c.base["_noise"])
+        versions.append(
+            Version(t, dict(state), noise=("address_move",) if name == "address" else ())
+        )
+    noise = list(c.noise)
     if c.deleted_at is not None:
-        versions.append(Version(c.deleted_at, {"id": c.cid, "object": "customer", "deleted": True},
-                                deleted=True, noise=("deleted_billing_customer",)))
+        versions.append(
+            Version(
+                c.deleted_at,
+                {"id": c.cid, "object": "customer", "deleted": True},
+                deleted=True,
+                noise=("deleted_billing_customer",),
+            )
+        )
     # Stripe has no modification time: two versions in the same second would be ambiguous
     for a, b in zip(versions, versions[1:], strict=False):
         if b.at <= a.at:
             b.at = a.at + 1
-    life.add("billing", "customers", c.cid, versions, keys=c.base["_keys"], noise=noise)
+    life.add("billing", "customers", c.cid, versions, keys=c.keys, noise=noise)
 
 
 @dataclass(slots=True)
@@ -121,46 +151,66 @@ class Invoice:
     subscription: str
     # (time, status, attempt_count, next_attempt, paid_at, charge id)
     states: list[tuple[int, str, int, int | None, int | None, str | None]] = field(
-        default_factory=list)
+        default_factory=list
+    )
 
     def payload(self, k: int) -> dict[str, Any]:
         t, status, attempts, next_at, paid_at, charge = self.states[k]
         paid = status == "paid"
         finalized = self.states[1][0] if len(self.states) > 1 else None
-        uncollectible = next((s[0] for s in self.states[: k + 1] if s[1] == "uncollectible"),
-                             None)
+        uncollectible = next((s[0] for s in self.states[: k + 1] if s[1] == "uncollectible"), None)
         voided = next((s[0] for s in self.states[: k + 1] if s[1] == "void"), None)
         return {
-            "id": self.iid, "object": "invoice", "customer": self.customer,
-            "customer_email": self.email, "status": status,
-            "amount_due": self.amount, "amount_paid": self.amount if paid else 0,
-            "amount_remaining": 0 if paid else self.amount, "currency": self.currency,
-            "attempt_count": attempts, "attempted": attempts > 0,
-            "next_payment_attempt": next_at, "billing_reason": self.reason,
-            "collection_method": "charge_automatically", "created": self.created,
-            "due_date": None, "period_start": self.created, "period_end": self.created,
-            "subscription": self.subscription, "charge": charge, "paid": paid,
+            "id": self.iid,
+            "object": "invoice",
+            "customer": self.customer,
+            "customer_email": self.email,
+            "status": status,
+            "amount_due": self.amount,
+            "amount_paid": self.amount if paid else 0,
+            "amount_remaining": 0 if paid else self.amount,
+            "currency": self.currency,
+            "attempt_count": attempts,
+            "attempted": attempts > 0,
+            "next_payment_attempt": next_at,
+            "billing_reason": self.reason,
+            "collection_method": "charge_automatically",
+            "created": self.created,
+            "due_date": None,
+            "period_start": self.created,
+            "period_end": self.created,
+            "subscription": self.subscription,
+            "charge": charge,
+            "paid": paid,
             "status_transitions": {
                 "finalized_at": finalized if status != "draft" else None,
-                "paid_at": paid_at, "voided_at": voided,
+                "paid_at": paid_at,
+                "voided_at": voided,
                 "marked_uncollectible_at": uncollectible,
             },
         }
 
 
-def charge_payload(life: Life, n: int, inv: Invoice, t: int,
-                   decline: tuple[str, str, str] | None, card_last4: str) -> dict[str, Any]:
+def charge_payload(
+    life: Life, n: int, inv: Invoice, t: int, decline: tuple[str, str, str] | None, card_last4: str
+) -> dict[str, Any]:
     """The charge of counter `n` (its payment intent shares the counter)."""
     p = life.person
     chid = ids.stripe_id("ch_", n, life.seed)
     addr = p.address_at(t)
     failed = decline is not None
     return {
-        "id": chid, "object": "charge", "customer": inv.customer, "invoice": inv.iid,
+        "id": chid,
+        "object": "charge",
+        "customer": inv.customer,
+        "invoice": inv.iid,
         "payment_intent": ids.stripe_id("pi_", n, life.seed, 24),
-        "amount": inv.amount, "amount_captured": 0 if failed else inv.amount,
-        "amount_refunded": 0, "currency": inv.currency,
-        "status": "failed" if failed else "succeeded", "paid": not failed,
+        "amount": inv.amount,
+        "amount_captured": 0 if failed else inv.amount,
+        "amount_refunded": 0,
+        "currency": inv.currency,
+        "status": "failed" if failed else "succeeded",
+        "paid": not failed,
         "failure_code": decline[0] if decline else None,
         "failure_message": decline[1] if decline else None,
         "outcome": {
@@ -168,12 +218,15 @@ def charge_payload(life: Life, n: int, inv: Invoice, t: int,
             "network_status": "declined_by_network" if failed else "approved_by_network",
             "reason": decline[2] if decline else None,
             "seller_message": "The bank did not return any further details with this decline."
-            if failed else "Payment complete.",
+            if failed
+            else "Payment complete.",
             "risk_level": "normal",
         },
         "billing_details": {
-            "name": f"{p.given_name} {p.family_name_at(t)}", "email": inv.email,
-            "phone": None, "address": _address(addr),
+            "name": f"{p.given_name} {p.family_name_at(t)}",
+            "email": inv.email,
+            "phone": None,
+            "address": _address(addr),
         },
         "payment_method_details": {"type": "card", "card": {"brand": "visa", "last4": card_last4}},
         "created": t,

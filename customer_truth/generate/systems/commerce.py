@@ -32,20 +32,32 @@ def _money(cents: int) -> str:
 
 def _consent(p: Person, t: int, created: int) -> dict[str, Any]:
     if p.opted_out_at(t):
-        return {"state": "unsubscribed", "opt_in_level": "single_opt_in",
-                "consent_updated_at": shop_time(p.email_opt_out_at or t)}
+        return {
+            "state": "unsubscribed",
+            "opt_in_level": "single_opt_in",
+            "consent_updated_at": shop_time(p.email_opt_out_at or t),
+        }
     if p.marketing_opt_in:
-        return {"state": "subscribed", "opt_in_level": "single_opt_in",
-                "consent_updated_at": shop_time(created)}
-    return {"state": "not_subscribed", "opt_in_level": "single_opt_in",
-            "consent_updated_at": None}
+        return {
+            "state": "subscribed",
+            "opt_in_level": "single_opt_in",
+            "consent_updated_at": shop_time(created),
+        }
+    return {"state": "not_subscribed", "opt_in_level": "single_opt_in", "consent_updated_at": None}
 
 
 def _address_obj(addr: Address, first: str, last: str, phone: str | None) -> dict[str, Any]:
-    return {"first_name": first, "last_name": last, "address1": addr.line1,
-            "address2": addr.line2 or None, "city": addr.city,
-            "province_code": addr.region if addr.country in ("US", "CA", "DE") else None,
-            "zip": addr.postal_code, "country_code": addr.country, "phone": phone}
+    return {
+        "first_name": first,
+        "last_name": last,
+        "address1": addr.line1,
+        "address2": addr.line2 or None,
+        "city": addr.city,
+        "province_code": addr.region if addr.country in ("US", "CA", "DE") else None,
+        "zip": addr.postal_code,
+        "country_code": addr.country,
+        "phone": phone,
+    }
 
 
 def shop_customers(life: Life) -> None:
@@ -58,14 +70,16 @@ def shop_customers(life: Life) -> None:
     if dice.hit("duplicate_shop_account"):
         # a second account, opened with another address (usually the work one)
         other = p.work_email or p.email.replace("@", ".shop@", 1)
-        since = max(p.since["commerce"] + 20 * DAY, rng.randint(p.since["commerce"],
-                                                                 p.since["commerce"] + 400 * DAY))
-        _customer(life, rng, life.ids.shop_duplicate or 0, since, other,
-                  "duplicate_shop_account")
+        since = max(
+            p.since["commerce"] + 20 * DAY,
+            rng.randint(p.since["commerce"], p.since["commerce"] + 400 * DAY),
+        )
+        _customer(life, rng, life.ids.shop_duplicate or 0, since, other, "duplicate_shop_account")
 
 
-def _customer(life: Life, rng: random.Random, cid: int, created: int, email: str,
-              noise: str) -> None:
+def _customer(
+    life: Life, rng: random.Random, cid: int, created: int, email: str, noise: str
+) -> None:
     p = life.person
     ty = life.typist(rng, agent=False)
     # Shopify lower-cases emails; people still type their names their own way
@@ -77,13 +91,19 @@ def _customer(life: Life, rng: random.Random, cid: int, created: int, email: str
         first, last = ty.names(name_t)
         typed = phones.typed(rng_for_phone, mobile, False, False) if has_phone else None
         return {
-            "id": cid, "email": email.lower(), "phone": ty.e164(mobile) if has_phone else None,
-            "first_name": first, "last_name": last, "state": "enabled",
+            "id": cid,
+            "email": email.lower(),
+            "phone": ty.e164(mobile) if has_phone else None,
+            "first_name": first,
+            "last_name": last,
+            "state": "enabled",
             "verified_email": verified,
             "email_marketing_consent": _consent(p, t, created),
             "default_address": _address_obj(addr, first, last, typed),
-            "tags": tags, "currency": CURRENCY[p.country],
-            "created_at": shop_time(created), "updated_at": shop_time(t),
+            "tags": tags,
+            "currency": CURRENCY[p.country],
+            "created_at": shop_time(created),
+            "updated_at": shop_time(t),
         }
 
     rng_for_phone = random.Random(rng.getrandbits(32))
@@ -107,13 +127,24 @@ def _customer(life: Life, rng: random.Random, cid: int, created: int, email: str
             mobile = p.mobile_at(t)
         elif what == "name":
             name_t = t
-        versions.append(Version(t, payload(t, addr, mobile, name_t),
-                                noise=("address_move",) if what == "addr" else ()))
+        versions.append(
+            Version(
+                t,
+                payload(t, addr, mobile, name_t),
+                noise=("address_move",) if what == "addr" else (),
+            )
+        )
     keys = {f"shop:{cid}", email_key(email)}
     if has_phone:
         keys.update(phone_key(v.payload["phone"]) for v in versions)
-    life.add("commerce", "customers", str(cid), versions, keys=tuple(sorted(k for k in keys if k)),
-             noise=([noise] if noise else []) + ty.applied)
+    life.add(
+        "commerce",
+        "customers",
+        str(cid),
+        versions,
+        keys=tuple(sorted(k for k in keys if k)),
+        noise=([noise] if noise else []) + ty.applied,
+    )
 
 
 @dataclass(slots=True)
@@ -182,7 +213,8 @@ class Order:
             "email": self.email,
             "phone": self.phone,
             "customer": {"id": self.customer_id, "email": self.email}
-            if self.customer_id is not None else None,
+            if self.customer_id is not None
+            else None,
             "created_at": shop_time(self.created),
             "updated_at": shop_time(t),
             "processed_at": shop_time(self.created),
@@ -194,36 +226,62 @@ class Order:
             "total_price": _money(self.total),
             "billing_address": self.ship_to,
             "shipping_address": self.ship_to,
-            "line_items": [{"sku": s, "title": title, "quantity": q, "price": _money(c)}
-                           for s, title, q, c in self.items],
-            "fulfillments": [{"id": fid, "status": "success", "tracking_company": carrier,
-                              "tracking_number": code, "created_at": shop_time(ft)}
-                             for ft, fid, carrier, code in fulfilled],
-            "refunds": [{"id": rid, "created_at": shop_time(rt), "note": note,
-                         "transactions": [{"amount": _money(cents), "kind": "refund"}]}
-                        for rt, rid, note, cents in refunds],
+            "line_items": [
+                {"sku": s, "title": title, "quantity": q, "price": _money(c)}
+                for s, title, q, c in self.items
+            ],
+            "fulfillments": [
+                {
+                    "id": fid,
+                    "status": "success",
+                    "tracking_company": carrier,
+                    "tracking_number": code,
+                    "created_at": shop_time(ft),
+                }
+                for ft, fid, carrier, code in fulfilled
+            ],
+            "refunds": [
+                {
+                    "id": rid,
+                    "created_at": shop_time(rt),
+                    "note": note,
+                    "transactions": [{"amount": _money(cents), "kind": "refund"}],
+                }
+                for rt, rid, note, cents in refunds
+            ],
             "browser_ip": self.browser_ip,
             "note_attributes": self.note_attributes,
         }
 
 
-def write_order(life: Life, order: Order, journey_id: str | None,
-                noise: tuple[str, ...] = ()) -> None:
+def write_order(
+    life: Life, order: Order, journey_id: str | None, noise: tuple[str, ...] = ()
+) -> None:
     """Add the order's record; call once its whole future (fulfillments, refunds) is known."""
     versions = [Version(t, order.payload(t)) for t in order.change_times()]
     keys = [email_key(order.email), phone_key(order.phone)]
     if order.customer_id is not None:
         keys.append(f"shop:{order.customer_id}")
     links = ["order:" + order.name] + ["trk:" + f[3] for f in order.fulfillments]
-    links += ["anon:" + a["value"] for a in order.note_attributes
-              if a["name"] == "segment_anonymous_id"]
-    life.add("commerce", "orders", str(order.order_id), versions,
-             keys=tuple(k for k in keys if k), occurred_at=order.created,
-             journey_id=journey_id, links=tuple(links), noise=noise)
+    links += [
+        "anon:" + a["value"] for a in order.note_attributes if a["name"] == "segment_anonymous_id"
+    ]
+    life.add(
+        "commerce",
+        "orders",
+        str(order.order_id),
+        versions,
+        keys=tuple(k for k in keys if k),
+        occurred_at=order.created,
+        journey_id=journey_id,
+        links=tuple(links),
+        noise=noise,
+    )
 
 
-def new_order(life: Life, rng: random.Random, t: int, *, account: bool, anon: str | None,
-              ip: str | None) -> Order:
+def new_order(
+    life: Life, rng: random.Random, t: int, *, account: bool, anon: str | None, ip: str | None
+) -> Order:
     p = life.person
     from customer_truth.generate.reference import PRODUCTS
 
@@ -234,8 +292,9 @@ def new_order(life: Life, rng: random.Random, t: int, *, account: bool, anon: st
     ty = life.typist(rng, agent=False)
     first, last = ty.names(t)
     phone = p.mobile_at(t) if rng.random() < 0.6 else None
-    ship_to = _address_obj(addr, first, last,
-                           phones.typed(rng, phone, False, False) if phone else None)
+    ship_to = _address_obj(
+        addr, first, last, phones.typed(rng, phone, False, False) if phone else None
+    )
     if account:
         customer_id = life.ids.shop_customer
         email = p.email.lower()
@@ -247,5 +306,15 @@ def new_order(life: Life, rng: random.Random, t: int, *, account: bool, anon: st
         notes.append({"name": "segment_anonymous_id", "value": anon})
     if rng.random() < 0.05:
         notes.append({"name": "gift_message", "value": "Happy birthday!"})
-    return Order(life.counter("order"), t, customer_id, email, phone, CURRENCY[p.country], items,
-                 ship_to, ip, notes)
+    return Order(
+        life.counter("order"),
+        t,
+        customer_id,
+        email,
+        phone,
+        CURRENCY[p.country],
+        items,
+        ship_to,
+        ip,
+        notes,
+    )

@@ -31,7 +31,10 @@ _CATEGORIES = {
 _SCRIPTS = {
     "where_is_my_order": (
         ("AGENT", "Thanks for calling Northwind, how can I help?"),
-        ("CUSTOMER", "Hi, my order {order} was supposed to arrive days ago and it's still not here."),
+        (
+            "CUSTOMER",
+            "Hi, my order {order} was supposed to arrive days ago and it's still not here.",
+        ),
         ("AGENT", "I'm sorry about that. Let me look at the tracking for you."),
         ("CUSTOMER", "The tracking hasn't moved since last week. {pii}"),
         ("AGENT", "I see it's delayed at the carrier. I'll open a case and follow up."),
@@ -94,17 +97,29 @@ def _pii(life: Life, rng: random.Random, t: int) -> str:
         return f"You can email me at {p.email}."
     if kind == 2:
         n = p.mobile_at(t)
-        return f"My number is {n[2:5]} {n[5:8]} {n[8:]}." if n.startswith("+1") else (
-            f"My number is {n}.")
+        return (
+            f"My number is {n[2:5]} {n[5:8]} {n[8:]}."
+            if n.startswith("+1")
+            else (f"My number is {n}.")
+        )
     a = p.address_at(t)
     return f"I'm at {a.line1}, {a.city} {a.postal_code}."
 
 
-def place_contact(life: Life, rng: random.Random, t: int, intent: str, *,
-                  channel: str | None = None, method: str = "INBOUND",
-                  outcome: str | None = None, order_name: str | None = None,
-                  journey_id: str | None = None, previous: Placed | None = None,
-                  resolution: str | None = None) -> Placed:
+def place_contact(
+    life: Life,
+    rng: random.Random,
+    t: int,
+    intent: str,
+    *,
+    channel: str | None = None,
+    method: str = "INBOUND",
+    outcome: str | None = None,
+    order_name: str | None = None,
+    journey_id: str | None = None,
+    previous: Placed | None = None,
+    resolution: str | None = None,
+) -> Placed:
     """Write one contact (and its transcript, when analysed); returns its ids and end."""
     p = life.person
     channel = channel or pick_channel(rng)
@@ -112,8 +127,11 @@ def place_contact(life: Life, rng: random.Random, t: int, intent: str, *,
         method = "API"
     if outcome is None:
         u = rng.random()
-        outcome = "self_service" if u < 0.12 and channel == "VOICE" else (
-            "abandoned" if u < 0.2 and channel in ("VOICE", "CHAT") else "agent")
+        outcome = (
+            "self_service"
+            if u < 0.12 and channel == "VOICE"
+            else ("abandoned" if u < 0.2 and channel in ("VOICE", "CHAT") else "agent")
+        )
     if previous is not None:
         method, outcome = "TRANSFER", "agent"
     contact_id = uuid_from(rng)
@@ -190,8 +208,13 @@ def place_contact(life: Life, rng: random.Random, t: int, intent: str, *,
         enq = connected + ivr
         wait = rng.randint(5, 900)
         deq = enq + wait
-        rec["Queue"] = {"Name": queue, "ARN": None, "EnqueueTimestamp": iso_z(enq),
-                        "DequeueTimestamp": iso_z(deq), "Duration": wait}
+        rec["Queue"] = {
+            "Name": queue,
+            "ARN": None,
+            "EnqueueTimestamp": iso_z(enq),
+            "DequeueTimestamp": iso_z(deq),
+            "Duration": wait,
+        }
         if outcome == "abandoned":
             end = deq
             rec["DisconnectReason"] = "CUSTOMER_DISCONNECT"
@@ -200,10 +223,13 @@ def place_contact(life: Life, rng: random.Random, t: int, intent: str, *,
             hold = rng.choice((0, 0, 0, rng.randint(10, 300)))
             acw = rng.randint(10, 240)
             end = deq + talk + hold
-            rec["Agent"] = {"Username": rng.choice(AGENT_NAMES),
-                            "ConnectedToAgentTimestamp": iso_z(deq),
-                            "AgentInteractionDuration": talk, "CustomerHoldDuration": hold,
-                            "AfterContactWorkDuration": None}
+            rec["Agent"] = {
+                "Username": rng.choice(AGENT_NAMES),
+                "ConnectedToAgentTimestamp": iso_z(deq),
+                "AgentInteractionDuration": talk,
+                "CustomerHoldDuration": hold,
+                "AfterContactWorkDuration": None,
+            }
             rec["DisconnectReason"] = rng.choice(("CUSTOMER_DISCONNECT", "AGENT_DISCONNECT"))
     rec["DisconnectTimestamp"] = iso_z(end)
     first_update = end + rng.randint(2, 30)
@@ -215,34 +241,64 @@ def place_contact(life: Life, rng: random.Random, t: int, intent: str, *,
         final["Agent"] = dict(rec["Agent"], AfterContactWorkDuration=acw)
         final["Attributes"] = dict(attrs)
         final["Attributes"]["resolution"] = resolution or rng.choice(
-            ("resolved", "resolved", "follow_up", "escalated"))
+            ("resolved", "resolved", "follow_up", "escalated")
+        )
         last = end + acw + rng.randint(5, 90)
         final["LastUpdateTimestamp"] = iso_z(last)
         versions.append(Version(last + rng.randint(60, 600), final))
     clean_keys = tuple(k for k in keys if k)
-    life.add("contact_center", "contact_records", contact_id, versions, keys=clean_keys,
-             occurred_at=start, journey_id=journey_id, noise=noise)
+    life.add(
+        "contact_center",
+        "contact_records",
+        contact_id,
+        versions,
+        keys=clean_keys,
+        occurred_at=start,
+        journey_id=journey_id,
+        noise=noise,
+    )
     if "Agent" in rec and channel in ("VOICE", "CHAT") and rng.random() < 0.7:
-        _transcript(life, rng, contact_id, channel, intent, order_name, end, start,
-                    clean_keys, journey_id)
+        _transcript(
+            life, rng, contact_id, channel, intent, order_name, end, start, clean_keys, journey_id
+        )
     return Placed(contact_id, previous.initial_id if previous else contact_id, end)
 
 
-def _transcript(life: Life, rng: random.Random, contact_id: str, channel: str, intent: str,
-                order_name: str | None, end: int, start: int, keys: tuple[str, ...],
-                journey_id: str | None) -> None:
+def _transcript(
+    life: Life,
+    rng: random.Random,
+    contact_id: str,
+    channel: str,
+    intent: str,
+    order_name: str | None,
+    end: int,
+    start: int,
+    keys: tuple[str, ...],
+    journey_id: str | None,
+) -> None:
     segments = []
     offset = 0
     negative = intent in ("where_is_my_order", "billing_issue")
     for i, (who, text) in enumerate(_SCRIPTS.get(intent, _SCRIPTS["product_question"])):
-        content = text.format(order=order_name or "from last week",
-                              pii=_pii(life, rng, start)).strip()
+        content = text.format(
+            order=order_name or "from last week", pii=_pii(life, rng, start)
+        ).strip()
         length = 1500 + 60 * len(content) + rng.randint(0, 2000)
-        sentiment = "NEGATIVE" if who == "CUSTOMER" and negative else rng.choice(
-            ("NEUTRAL", "NEUTRAL", "POSITIVE"))
-        segments.append({"Id": f"{contact_id[:8]}-{i:03d}", "ParticipantId": who,
-                         "BeginOffsetMillis": offset, "EndOffsetMillis": offset + length,
-                         "Content": content, "Sentiment": sentiment})
+        sentiment = (
+            "NEGATIVE"
+            if who == "CUSTOMER" and negative
+            else rng.choice(("NEUTRAL", "NEUTRAL", "POSITIVE"))
+        )
+        segments.append(
+            {
+                "Id": f"{contact_id[:8]}-{i:03d}",
+                "ParticipantId": who,
+                "BeginOffsetMillis": offset,
+                "EndOffsetMillis": offset + length,
+                "Content": content,
+                "Sentiment": sentiment,
+            }
+        )
         offset += length + rng.randint(200, 1500)
     customer = round(rng.uniform(-4.5, -0.5) if negative else rng.uniform(-1.0, 4.0), 1)
     payload = {
@@ -252,15 +308,25 @@ def _transcript(life: Life, rng: random.Random, contact_id: str, channel: str, i
         "LanguageCode": "en-US",
         "Categories": {"MatchedCategories": list(_CATEGORIES.get(intent, []))},
         "ConversationCharacteristics": {
-            "Sentiment": {"OverallSentiment": {"CUSTOMER": customer,
-                                               "AGENT": round(rng.uniform(0.5, 4.5), 1)}},
-            "ContactSummary": {"PostContactSummary": {
-                "Content": f"Customer contacted about {intent.replace('_', ' ')}.",
-                "Status": "COMPLETED"}},
+            "Sentiment": {
+                "OverallSentiment": {"CUSTOMER": customer, "AGENT": round(rng.uniform(0.5, 4.5), 1)}
+            },
+            "ContactSummary": {
+                "PostContactSummary": {
+                    "Content": f"Customer contacted about {intent.replace('_', ' ')}.",
+                    "Status": "COMPLETED",
+                }
+            },
             "TotalConversationDurationMillis": offset,
         },
         "Transcript": segments,
     }
-    life.add("contact_center", "transcripts", contact_id,
-             [Version(end + rng.randint(600, 2400), payload)], keys=keys, occurred_at=start,
-             journey_id=journey_id)
+    life.add(
+        "contact_center",
+        "transcripts",
+        contact_id,
+        [Version(end + rng.randint(600, 2400), payload)],
+        keys=keys,
+        occurred_at=start,
+        journey_id=journey_id,
+    )

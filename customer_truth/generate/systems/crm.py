@@ -13,8 +13,9 @@ import random
 from customer_truth.generate import ids, phones
 from customer_truth.generate.clock import DAY, FULL_DAY, HISTORY_START, HOUR, sf_datetime
 from customer_truth.generate.life import Life, WorldCtx
-from customer_truth.generate.noise import Typist, email_key, phone_key
+from customer_truth.generate.noise import Typist, email_key
 from customer_truth.generate.people import EPOCH_2019, Address, Household
+from customer_truth.generate.records import SPEC, Record, Version
 from customer_truth.generate.reference import (
     EMPLOYERS,
     PLACES_US,
@@ -22,7 +23,6 @@ from customer_truth.generate.reference import (
     SALUTATIONS_M,
     STREET_LONG,
 )
-from customer_truth.generate.records import SPEC, Record, Version
 from customer_truth.generate.rng import between, stream
 
 _COUNTRY_TYPED = {
@@ -51,22 +51,43 @@ def account_id(n: int, seed: int) -> str:
     return ids.salesforce_id("001", n, seed)
 
 
-def _account_row(aid: str, name: str, number: str, kind: str, addr: Address | None,
-                 phone: str, created: int, modified: int, style: int) -> dict[str, str]:
+def _account_row(
+    aid: str,
+    name: str,
+    number: str,
+    kind: str,
+    addr: Address | None,
+    phone: str,
+    created: int,
+    modified: int,
+    style: int,
+) -> dict[str, str]:
     return {
-        "Id": aid, "Name": name, "AccountNumber": number, "Type": kind,
+        "Id": aid,
+        "Name": name,
+        "AccountNumber": number,
+        "Type": kind,
         "BillingStreet": street(addr, style) if addr else "",
-        "BillingCity": addr.city if addr else "", "BillingState": addr.region if addr else "",
+        "BillingCity": addr.city if addr else "",
+        "BillingState": addr.region if addr else "",
         "BillingPostalCode": addr.postal_code if addr else "",
         "BillingCountry": _COUNTRY_TYPED[addr.country][style % len(_COUNTRY_TYPED[addr.country])]
-        if addr else "",
-        "Phone": phone, "IsDeleted": "false", "CreatedDate": sf_datetime(created),
+        if addr
+        else "",
+        "Phone": phone,
+        "IsDeleted": "false",
+        "CreatedDate": sf_datetime(created),
         "LastModifiedDate": sf_datetime(modified),
     }
 
 
-def _moves(addresses: list[tuple[int, Address]], rng: random.Random, created: int,
-           p_update: float, quick: bool = False) -> list[tuple[int, Address]]:
+def _moves(
+    addresses: list[tuple[int, Address]],
+    rng: random.Random,
+    created: int,
+    p_update: float,
+    quick: bool = False,
+) -> list[tuple[int, Address]]:
     """When the record learns about each move (if ever): (time, new address). `quick`: at
     once (the forced carrier of address_move, so the first incremental shows the move)."""
     out = []
@@ -83,14 +104,28 @@ def business_accounts(world: WorldCtx) -> list[Record]:
     for k, (name, _domain) in enumerate(EMPLOYERS):
         rng = stream(world.seed, "business-account", k)
         place = PLACES_US[k % len(PLACES_US)]
-        addr = Address(f"{rng.randint(100, 2000)} {rng.choice(('Market St', 'Broadway', 'Main St'))}",
-                       f"Suite {rng.randint(100, 900)}", place.city, place.region,
-                       place.postal_codes[0], "US", place.zone)
+        addr = Address(
+            f"{rng.randint(100, 2000)} {rng.choice(('Market St', 'Broadway', 'Main St'))}",
+            f"Suite {rng.randint(100, 900)}",
+            place.city,
+            place.region,
+            place.postal_codes[0],
+            "US",
+            place.zone,
+        )
         created = rng.randint(EPOCH_2019, HISTORY_START)
         line = phones.landline(place, 479_999 - k, world.seed)
-        row = _account_row(account_id(_BUSINESS_BASE + k, world.seed), name,
-                           f"BUS-{100000 + k}", "Business", addr,
-                           phones.typed(rng, line, False, False), created, created, k)
+        row = _account_row(
+            account_id(_BUSINESS_BASE + k, world.seed),
+            name,
+            f"BUS-{100000 + k}",
+            "Business",
+            addr,
+            phones.typed(rng, line, False, False),
+            created,
+            created,
+            k,
+        )
         out.append(Record(SPEC[("crm", "accounts")], row["Id"], None, [Version(created, row)]))
     return out
 
@@ -101,20 +136,35 @@ def household_account(world: WorldCtx, hh: Household) -> Record | None:
         return None
     rng = stream(world.seed, "household-account", hh.members[0])
     aid = account_id(hh.crm_account * 2 + 1, world.seed)
-    name = rng.choice((f"{hh.surname} Household", f"The {hh.surname} Family",
-                       f"{hh.surname} Household"))
+    name = rng.choice(
+        (f"{hh.surname} Household", f"The {hh.surname} Family", f"{hh.surname} Household")
+    )
     style = rng.getrandbits(16)
     phone = ""
     if hh.landline:
         phone = phones.typed(rng, hh.landline, False, False)
     number = f"HH-{hh.crm_account:07d}"
     created = hh.crm_since
-    versions = [Version(created, _account_row(aid, name, number, "Household",
-                                              _addr_at(hh.addresses, created), phone, created,
-                                              created, style))]
+    versions = [
+        Version(
+            created,
+            _account_row(
+                aid,
+                name,
+                number,
+                "Household",
+                _addr_at(hh.addresses, created),
+                phone,
+                created,
+                created,
+                style,
+            ),
+        )
+    ]
     for t, addr in _moves(hh.addresses, rng, created, 0.8):
-        versions.append(Version(t, _account_row(aid, name, number, "Household", addr, phone,
-                                                created, t, style)))
+        versions.append(
+            Version(t, _account_row(aid, name, number, "Household", addr, phone, created, t, style))
+        )
     versions.sort(key=lambda v: v.at)
     return Record(SPEC[("crm", "accounts")], aid, None, versions)
 
@@ -130,8 +180,17 @@ def _addr_at(addresses: list[tuple[int, Address]], t: int) -> Address:
 class _Contact:
     """The evolving state of one contact record."""
 
-    def __init__(self, life: Life, rng: random.Random, ty: Typist, cid: str, acct: str,
-                 created: int, primary: bool, business: bool) -> None:
+    def __init__(
+        self,
+        life: Life,
+        rng: random.Random,
+        ty: Typist,
+        cid: str,
+        acct: str,
+        created: int,
+        primary: bool,
+        business: bool,
+    ) -> None:
         p = life.person
         self.p, self.rng, self.ty, self.cid, self.acct = p, rng, ty, cid, acct
         self.created = created
@@ -149,8 +208,9 @@ class _Contact:
         self.salutation = rng.choice(SALUTATIONS_M if p.sex == "M" else SALUTATIONS_F)
         self.birth = p.birth_date if rng.random() < 0.6 else ""
         self.has_mobile = rng.random() < 0.8
-        self.phone_src = p.work_phone if business else (
-            p.mobile_at(created) if rng.random() < 0.4 else None)
+        self.phone_src = (
+            p.work_phone if business else (p.mobile_at(created) if rng.random() < 0.4 else None)
+        )
         self.home = p.landline if p.landline and rng.random() < 0.8 else None
         self.addr = p.address_at(created)
         self.mobile = p.mobile_at(created)
@@ -173,16 +233,27 @@ class _Contact:
             self.keys.add(ek)
         countries = _COUNTRY_TYPED[self.addr.country]
         return {
-            "Id": self.cid, "AccountId": self.acct, "Salutation": self.salutation,
-            "FirstName": first, "LastName": last, "Email": self.email or "",
-            "Phone": phone or "", "MobilePhone": mobile or "", "HomePhone": home or "",
-            "Birthdate": self.birth, "MailingStreet": street(self.addr, self.style),
-            "MailingCity": self.addr.city, "MailingState": self.addr.region,
+            "Id": self.cid,
+            "AccountId": self.acct,
+            "Salutation": self.salutation,
+            "FirstName": first,
+            "LastName": last,
+            "Email": self.email or "",
+            "Phone": phone or "",
+            "MobilePhone": mobile or "",
+            "HomePhone": home or "",
+            "Birthdate": self.birth,
+            "MailingStreet": street(self.addr, self.style),
+            "MailingCity": self.addr.city,
+            "MailingState": self.addr.region,
             "MailingPostalCode": self.addr.postal_code,
             "MailingCountry": countries[self.style % len(countries)],
-            "HasOptedOutOfEmail": _bool(self.opt_out), "DoNotCall": _bool(self.dnc),
-            "IsDeleted": _bool(deleted), "MasterRecordId": master,
-            "CreatedDate": sf_datetime(self.created), "LastModifiedDate": sf_datetime(modified),
+            "HasOptedOutOfEmail": _bool(self.opt_out),
+            "DoNotCall": _bool(self.dnc),
+            "IsDeleted": _bool(deleted),
+            "MasterRecordId": master,
+            "CreatedDate": sf_datetime(self.created),
+            "LastModifiedDate": sf_datetime(modified),
         }
 
 
@@ -248,12 +319,28 @@ def _account(life: Life, rng: random.Random) -> str:
         style = rng.getrandbits(16)
         name = f"{p.given_name} {p.family_name_at(created)}"
         number = f"IND-{p.idx:07d}"
-        versions = [Version(created, _account_row(aid, name, number, "Individual",
-                                                  p.address_at(created), "", created, created,
-                                                  style))]
+        versions = [
+            Version(
+                created,
+                _account_row(
+                    aid,
+                    name,
+                    number,
+                    "Individual",
+                    p.address_at(created),
+                    "",
+                    created,
+                    created,
+                    style,
+                ),
+            )
+        ]
         for t, addr in _moves(p.addresses, rng, created, 0.6):
-            versions.append(Version(t, _account_row(aid, name, number, "Individual", addr, "",
-                                                    created, t, style)))
+            versions.append(
+                Version(
+                    t, _account_row(aid, name, number, "Individual", addr, "", created, t, style)
+                )
+            )
         versions.sort(key=lambda v: v.at)
         life.add("crm", "accounts", aid, versions, person_id=None)
         return aid
@@ -267,11 +354,11 @@ def crm_records(life: Life) -> None:
     rng = life.stream("crm")
     dice = life.dice(rng)
     acct = _account(life, rng)
-    business = p.employer is not None and acct == account_id(_BUSINESS_BASE + p.employer,
-                                                             life.seed)
+    business = p.employer is not None and acct == account_id(_BUSINESS_BASE + p.employer, life.seed)
     created = p.since["crm"]
-    master = _Contact(life, rng, life.typist(rng, agent=True), life.ids.crm_contact, acct,
-                      created, True, business)
+    master = _Contact(
+        life, rng, life.typist(rng, agent=True), life.ids.crm_contact, acct, created, True, business
+    )
     end = life.horizon + 1
     master_versions = _versions(master, life, end)
     dup: _Contact | None = None
@@ -281,41 +368,76 @@ def crm_records(life: Life) -> None:
         forced = "duplicate_contact" in p.forced
         lo = created + 30 * DAY
         t_dup = HISTORY_START + 30 * DAY if forced else between(rng, lo, FULL_DAY + 45 * DAY)
-        dup = _Contact(life, rng, life.typist(rng, agent=True), life.ids.crm_duplicate or "",
-                       acct if rng.random() < 0.5 else "", t_dup, False, False)
+        dup = _Contact(
+            life,
+            rng,
+            life.typist(rng, agent=True),
+            life.ids.crm_duplicate or "",
+            acct if rng.random() < 0.5 else "",
+            t_dup,
+            False,
+            False,
+        )
         dup_versions = _versions(dup, life, end)
         if dice.hit("contact_merge"):
-            t_merge = FULL_DAY + 10 * 3600 if "contact_merge" in p.forced else between(
-                rng, max(t_dup + 3 * DAY, FULL_DAY - 40 * DAY), FULL_DAY + 40 * DAY)
+            t_merge = (
+                FULL_DAY + 10 * 3600
+                if "contact_merge" in p.forced
+                else between(rng, max(t_dup + 3 * DAY, FULL_DAY - 40 * DAY), FULL_DAY + 40 * DAY)
+            )
             dup_versions = [v for v in dup_versions if v.at < t_merge]
-            dup_versions.append(Version(t_merge, dup.row(t_merge, deleted=True,
-                                                         master=master.cid),
-                                        deleted=True, merged_into=master.cid,
-                                        noise=("contact_merge",)))
+            dup_versions.append(
+                Version(
+                    t_merge,
+                    dup.row(t_merge, deleted=True, master=master.cid),
+                    deleted=True,
+                    merged_into=master.cid,
+                    noise=("contact_merge",),
+                )
+            )
             # the master's LastModifiedDate moves with the merge; blanks are filled from the
             # duplicate
             if not master.email and dup.email:
                 master.email = dup.email
-            master_versions = [v for v in master_versions if v.at < t_merge] + [
-                Version(t_merge, master.row(t_merge))] + [
-                v for v in master_versions if v.at > t_merge]
+            master_versions = (
+                [v for v in master_versions if v.at < t_merge]
+                + [Version(t_merge, master.row(t_merge))]
+                + [v for v in master_versions if v.at > t_merge]
+            )
             merged = True
     if dice.hit("contact_delete"):
         forced = "contact_delete" in p.forced
         target = dup if dup is not None and not merged else master
         tv = dup_versions if target is dup else master_versions
-        t_del = FULL_DAY + 14 * 3600 if forced else between(
-            rng, max(target.created + 30 * DAY, FULL_DAY - 60 * DAY), FULL_DAY + 50 * DAY)
+        t_del = (
+            FULL_DAY + 14 * 3600
+            if forced
+            else between(
+                rng, max(target.created + 30 * DAY, FULL_DAY - 60 * DAY), FULL_DAY + 50 * DAY
+            )
+        )
         kept = [v for v in tv if v.at < t_del]
-        kept.append(Version(t_del, target.row(t_del, deleted=True), deleted=True,
-                            noise=("contact_delete",)))
+        kept.append(
+            Version(t_del, target.row(t_del, deleted=True), deleted=True, noise=("contact_delete",))
+        )
         if target is dup:
             dup_versions = kept
         else:
             master_versions = kept
-    life.add("crm", "contacts", master.cid, master_versions, keys=tuple(sorted(master.keys)),
-             noise=master.ty.applied + master.noise)
+    life.add(
+        "crm",
+        "contacts",
+        master.cid,
+        master_versions,
+        keys=tuple(sorted(master.keys)),
+        noise=master.ty.applied + master.noise,
+    )
     if dup is not None:
-        life.add("crm", "contacts", dup.cid, dup_versions, keys=tuple(sorted(dup.keys)),
-                 noise=["duplicate_contact", *dup.ty.applied, *dup.noise])
-
+        life.add(
+            "crm",
+            "contacts",
+            dup.cid,
+            dup_versions,
+            keys=tuple(sorted(dup.keys)),
+            noise=["duplicate_contact", *dup.ty.applied, *dup.noise],
+        )

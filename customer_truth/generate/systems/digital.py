@@ -25,11 +25,24 @@ def _client_time(device: Device, zone: str, ms: int) -> str:
     return iso_z_ms(ms)
 
 
-def message(life: Life, rng: random.Random, device: Device, ms: int, kind: str, *,
-            ip: str, event: str | None = None, name: str | None = None,
-            properties: dict[str, Any] | None = None, traits: dict[str, Any] | None = None,
-            user_id: int | None = None, previous_id: str | None = None,
-            path: str = "/", title: str = "", journey_id: str | None = None) -> None:
+def message(
+    life: Life,
+    rng: random.Random,
+    device: Device,
+    ms: int,
+    kind: str,
+    *,
+    ip: str,
+    event: str | None = None,
+    name: str | None = None,
+    properties: dict[str, Any] | None = None,
+    traits: dict[str, Any] | None = None,
+    user_id: int | None = None,
+    previous_id: str | None = None,
+    path: str = "/",
+    title: str = "",
+    journey_id: str | None = None,
+) -> None:
     """Write one Segment message sent from `device` at true time `ms`."""
     zone = life.person.zone
     send_delay = rng.randint(5, 2500)
@@ -41,8 +54,10 @@ def message(life: Life, rng: random.Random, device: Device, ms: int, kind: str, 
         "ip": ip,
         "userAgent": device.user_agent,
         "page": {"path": path, "url": SHOP_URL + path, "title": title, "referrer": ""},
-        "library": {"name": "analytics.js" if device.kind != "mobile" else "analytics-ios",
-                    "version": "5.2.0"},
+        "library": {
+            "name": "analytics.js" if device.kind != "mobile" else "analytics-ios",
+            "version": "5.2.0",
+        },
         "locale": "de-DE" if life.person.country == "DE" else "en-US",
     }
     if device.device_id:
@@ -54,8 +69,9 @@ def message(life: Life, rng: random.Random, device: Device, ms: int, kind: str, 
         "userId": str(user_id) if user_id is not None else None,
         "event": event,
         "name": name,
-        "properties": properties if properties is not None else (
-            {} if kind in ("track", "page") else None),
+        "properties": properties
+        if properties is not None
+        else ({} if kind in ("track", "page") else None),
         "traits": traits,
         "context": context,
         "timestamp": _client_time(device, zone, ms),
@@ -77,9 +93,17 @@ def message(life: Life, rng: random.Random, device: Device, ms: int, kind: str, 
         noise.append("clock_skew")
     if device.local_offset:
         noise.append("local_offset")
-    life.add("digital", "events", payload["messageId"], [Version(received // 1000 + 1, payload)],
-             keys=tuple(keys), occurred_at=ms // 1000, journey_id=journey_id, noise=noise,
-             links=links)
+    life.add(
+        "digital",
+        "events",
+        payload["messageId"],
+        [Version(received // 1000 + 1, payload)],
+        keys=tuple(keys),
+        occurred_at=ms // 1000,
+        journey_id=journey_id,
+        noise=noise,
+        links=links,
+    )
 
 
 def session_ip(rng: random.Random) -> str:

@@ -62,8 +62,13 @@ def pick_carrier(rng: random.Random) -> str:
 
 
 def _loc(city: str, state: str, country: str, zip_code: str | None) -> dict[str, Any]:
-    return {"object": "TrackingLocation", "city": city.upper(), "state": state,
-            "country": country, "zip": zip_code}
+    return {
+        "object": "TrackingLocation",
+        "city": city.upper(),
+        "state": state,
+        "country": country,
+        "zip": zip_code,
+    }
 
 
 def _local_hour(t: int, zone: str, hour: int, rng: random.Random) -> int:
@@ -84,36 +89,73 @@ def plan_shipment(life: Life, rng: random.Random, shipped: int, *, delayed: bool
     est = (shipped // DAY + transit) * DAY  # EasyPost gives the date at 00:00Z
     home = _loc(dest.city, dest.region, dest.country, dest.postal_code)
     steps: list[tuple[int, str, str, int | None, dict[str, Any]]] = [
-        (shipped + rng.randint(600, 3 * HOUR), "pre_transit", "label_created", est,
-         _loc(hub.city, hub.region, "US", hub.postal_codes[0])),
-        (shipped + rng.randint(5 * HOUR, 20 * HOUR), "in_transit", "arrived_at_facility", est,
-         _loc(hub.city, hub.region, "US", hub.postal_codes[0])),
+        (
+            shipped + rng.randint(600, 3 * HOUR),
+            "pre_transit",
+            "label_created",
+            est,
+            _loc(hub.city, hub.region, "US", hub.postal_codes[0]),
+        ),
+        (
+            shipped + rng.randint(5 * HOUR, 20 * HOUR),
+            "in_transit",
+            "arrived_at_facility",
+            est,
+            _loc(hub.city, hub.region, "US", hub.postal_codes[0]),
+        ),
     ]
     s = Shipment(life.counter("shipment"), carrier, shipped, steps)
     if not delayed:
         day = est - rng.randint(0, transit - 1) * DAY
         out_at = max(_local_hour(day + DAY // 2, zone, 7, rng), steps[-1][0] + HOUR)
         steps.append((out_at, "out_for_delivery", "out_for_delivery", est, home))
-        steps.append((out_at + rng.randint(2 * HOUR, 9 * HOUR),
-                      rng.choice(("delivered",) * 12 + ("available_for_pickup",)),
-                      "arrived_at_destination", est, home))
+        steps.append(
+            (
+                out_at + rng.randint(2 * HOUR, 9 * HOUR),
+                rng.choice(("delivered",) * 12 + ("available_for_pickup",)),
+                "arrived_at_destination",
+                est,
+                home,
+            )
+        )
         s.resolved_at = steps[-1][0]
         return s
     s.overdue_at = est + DAY
     late_detail = rng.choice(("weather_delay", "arrived_late", "rescheduled", "address_issue"))
-    steps.append((est + rng.randint(3 * HOUR, 20 * HOUR), "in_transit", late_detail, est,
-                  _loc(hub.city, hub.region, "US", hub.postal_codes[0])))
+    steps.append(
+        (
+            est + rng.randint(3 * HOUR, 20 * HOUR),
+            "in_transit",
+            late_detail,
+            est,
+            _loc(hub.city, hub.region, "US", hub.postal_codes[0]),
+        )
+    )
     u = rng.random()
     if u < 0.6:
         s.outcome = "delivered"
         new_est = est + rng.randint(2, 6) * DAY
-        steps.append((est + DAY + rng.randint(HOUR, 20 * HOUR), "in_transit", "in_transit",
-                      new_est, _loc(hub.city, hub.region, "US", None)))
+        steps.append(
+            (
+                est + DAY + rng.randint(HOUR, 20 * HOUR),
+                "in_transit",
+                "in_transit",
+                new_est,
+                _loc(hub.city, hub.region, "US", None),
+            )
+        )
         day = new_est + rng.randint(0, 2) * DAY
         out_at = _local_hour(day + DAY // 2, zone, 7, rng)
         steps.append((out_at, "out_for_delivery", "out_for_delivery", new_est, home))
-        steps.append((out_at + rng.randint(HOUR, 8 * HOUR), "delivered",
-                      "arrived_at_destination", new_est, home))
+        steps.append(
+            (
+                out_at + rng.randint(HOUR, 8 * HOUR),
+                "delivered",
+                "arrived_at_destination",
+                new_est,
+                home,
+            )
+        )
         s.resolved_at = steps[-1][0]
     elif u < 0.85:
         s.outcome = "lost"
@@ -122,8 +164,15 @@ def plan_shipment(life: Life, rng: random.Random, shipped: int, *, delayed: bool
         s.resolved_at = None  # resolved by the merchant's refund, set by the journey
     else:
         s.outcome = "stuck"  # still moving slowly when the world ends
-        steps.append((est + rng.randint(5, 9) * DAY, "in_transit", "delayed", est + 12 * DAY,
-                      _loc(hub.city, hub.region, "US", None)))
+        steps.append(
+            (
+                est + rng.randint(5, 9) * DAY,
+                "in_transit",
+                "delayed",
+                est + 12 * DAY,
+                _loc(hub.city, hub.region, "US", None),
+            )
+        )
         s.resolved_at = _local_hour(est + rng.randint(25, 40) * DAY, zone, 10, rng)
         steps.append((s.resolved_at, "delivered", "arrived_at_destination", None, home))
     steps.sort(key=lambda step: step[0])
@@ -141,10 +190,17 @@ def write_tracking(life: Life, s: Shipment) -> None:
     trk = ids.easypost_id("trk_", s.n, seed)
     history: list[dict[str, Any]] = []
     for k, (t, status, detail, est, loc) in enumerate(s.steps):
-        history.append({"object": "TrackingDetail", "datetime": iso_z(t),
-                        "message": _MESSAGES.get(status, "In Transit"), "status": status,
-                        "status_detail": detail, "source": s.carrier,
-                        "tracking_location": loc})
+        history.append(
+            {
+                "object": "TrackingDetail",
+                "datetime": iso_z(t),
+                "message": _MESSAGES.get(status, "In Transit"),
+                "status": status,
+                "status_detail": detail,
+                "source": s.carrier,
+                "tracking_location": loc,
+            }
+        )
         if not life.has_room("tracking_event"):
             return
         evt = ids.easypost_id("evt_", life.counter("tracking_event"), seed)
@@ -168,13 +224,21 @@ def write_tracking(life: Life, s: Shipment) -> None:
                 "tracking_details": history[-4:],
             },
         }
-        life.add("logistics", "tracking_events", evt, [Version(t + 5, payload)],
-                 keys=("trk:" + s.code,), occurred_at=t, journey_id=s.journey_id,
-                 noise=("recycled_tracking_code",) if s.recycled else ())
+        life.add(
+            "logistics",
+            "tracking_events",
+            evt,
+            [Version(t + 5, payload)],
+            keys=("trk:" + s.code,),
+            occurred_at=t,
+            journey_id=s.journey_id,
+            noise=("recycled_tracking_code",) if s.recycled else (),
+        )
 
 
-def recycle_codes(seed: int, rates: dict[str, float],
-                  shipments: list[tuple[frozenset[str], int, Shipment]]) -> None:
+def recycle_codes(
+    seed: int, rates: dict[str, float], shipments: list[tuple[frozenset[str], int, Shipment]]
+) -> None:
     """Give a few shipments the code of an unrelated shipment delivered months earlier.
 
     `shipments` are (forced kinds, person index, shipment) of one block. Decisions go in
@@ -195,8 +259,13 @@ def recycle_codes(seed: int, rates: dict[str, float],
             if d.created > s.created - 75 * DAY:
                 break
             delivered = d.delivered_at
-            if (donor_idx != idx and d.n not in used and not d.recycled
-                    and delivered is not None and delivered <= s.created - 20 * DAY):
+            if (
+                donor_idx != idx
+                and d.n not in used
+                and not d.recycled
+                and delivered is not None
+                and delivered <= s.created - 20 * DAY
+            ):
                 assign_code(d, seed)
                 s.code, s.carrier, s.recycled = d.code, d.carrier, True
                 used.add(d.n)

@@ -35,6 +35,12 @@ def erasure_request(life: Life) -> None:
         "source": rng.choice(("web_form", "email", "agent")),
     }
     life.add("privacy", "erasure_requests", request_id, [Version(t, payload)])
-    life.erasures.append({"request_id": request_id, "person_id": p.person_id,
-                          "identifier_type": kind, "identifier_value": value,
-                          "requested_at": iso_z(t)})
+    life.erasures.append(
+        {
+            "request_id": request_id,
+            "person_id": p.person_id,
+            "identifier_type": kind,
+            "identifier_value": value,
+            "requested_at": iso_z(t),
+        }
+    )

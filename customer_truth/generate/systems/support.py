@@ -34,14 +34,25 @@ def agents(world: WorldCtx) -> list[Record]:
         first, last = username.split(".")
         created = 1_600_000_000 + k * 86_400 * 11
         payload = {
-            "id": AGENT_BASE + k, "name": f"{first.title()} {last.title()}",
-            "email": f"{username}@{COMPANY_DOMAIN}", "phone": None, "external_id": None,
-            "role": "agent", "shared_phone_number": None, "verified": True,
-            "time_zone": "Eastern Time (US & Canada)", "locale": "en-US",
-            "created_at": iso_z(created), "updated_at": iso_z(created), "tags": [],
+            "id": AGENT_BASE + k,
+            "name": f"{first.title()} {last.title()}",
+            "email": f"{username}@{COMPANY_DOMAIN}",
+            "phone": None,
+            "external_id": None,
+            "role": "agent",
+            "shared_phone_number": None,
+            "verified": True,
+            "time_zone": "Eastern Time (US & Canada)",
+            "locale": "en-US",
+            "created_at": iso_z(created),
+            "updated_at": iso_z(created),
+            "tags": [],
         }
-        out.append(Record(SPEC[("support", "users")], str(AGENT_BASE + k), None,
-                          [Version(created, payload)]))
+        out.append(
+            Record(
+                SPEC[("support", "users")], str(AGENT_BASE + k), None, [Version(created, payload)]
+            )
+        )
     return out
 
 
@@ -64,16 +75,27 @@ def write_user(life: Life) -> None:
     elif u < 0.7:
         number = p.mobile_at(created)
     phone = ty.phone(number) if number else None
-    external = life.ids.crm_contact if (life.ids.crm_contact and p.since["crm"] <= created
-                                        and rng.random() < 0.7) else None
+    external = (
+        life.ids.crm_contact
+        if (life.ids.crm_contact and p.since["crm"] <= created and rng.random() < 0.7)
+        else None
+    )
 
     def payload(t: int, ph: str | None) -> dict[str, Any]:
         return {
-            "id": uid, "name": f"{first} {last}", "email": email, "phone": ph,
-            "external_id": external, "role": "end-user", "shared_phone_number": shared,
-            "verified": email is not None, "time_zone": None,
+            "id": uid,
+            "name": f"{first} {last}",
+            "email": email,
+            "phone": ph,
+            "external_id": external,
+            "role": "end-user",
+            "shared_phone_number": shared,
+            "verified": email is not None,
+            "time_zone": None,
             "locale": "de" if p.country == "DE" else "en-US",
-            "created_at": iso_z(created), "updated_at": iso_z(t), "tags": [],
+            "created_at": iso_z(created),
+            "updated_at": iso_z(t),
+            "tags": [],
         }
 
     versions = [Version(created, payload(created, phone))]
@@ -85,14 +107,14 @@ def write_user(life: Life) -> None:
     if external:
         keys.append("crm:" + external)
     noise = ty.applied + (["work_email"] if email and email_src == p.work_email else [])
-    life.add("support", "users", str(uid), versions, keys=tuple(k for k in keys if k),
-             noise=noise)
+    life.add("support", "users", str(uid), versions, keys=tuple(k for k in keys if k), noise=noise)
 
 
 def typed_order(rng: random.Random, order_name: str) -> str:
     digits = order_name.lstrip("#")
-    return rng.choice((order_name, digits, f"Order {order_name}", f"order {digits}",
-                       f"{order_name} "))
+    return rng.choice(
+        (order_name, digits, f"Order {order_name}", f"order {digits}", f"{order_name} ")
+    )
 
 
 @dataclass(slots=True)
@@ -115,22 +137,44 @@ class Ticket:
         return next((t for t, s, _, _ in self.states if s == "solved" and t > after), None)
 
 
-def plan_ticket(life: Life, rng: random.Random, t: int, intent: str, *,
-                order_name: str | None = None, channel: str | None = None,
-                resolve_after: int | None = None, bad_csat: bool = False) -> Ticket:
+def plan_ticket(
+    life: Life,
+    rng: random.Random,
+    t: int,
+    intent: str,
+    *,
+    order_name: str | None = None,
+    channel: str | None = None,
+    resolve_after: int | None = None,
+    bad_csat: bool = False,
+) -> Ticket:
     """A ticket and its life: new, open, pending, solved, rated, closed (or reopened)."""
     tid = ids.ZENDESK_TICKET_BASE + life.counter("ticket")
     subject = rng.choice(TICKET_SUBJECTS[intent]).format(order=order_name or "")
     channel = channel or rng.choice(("web", "email", "email", "chat", "voice", "api"))
-    description = f"{subject}. " + rng.choice((
-        "Please help as soon as possible.", "I've been waiting for days.",
-        "Can someone get back to me?", "Thanks in advance."))
-    tk = Ticket(tid, t, channel, subject.strip(), description,
-                rng.choice(("question", "problem", "incident", "task")) if intent != (
-                    "where_is_my_order") else "problem",
-                rng.choice(("low", "normal", "normal", "high", "urgent")), intent,
-                typed_order(rng, order_name) if order_name else None, order_name,
-                [intent.replace("_", "-")])
+    description = f"{subject}. " + rng.choice(
+        (
+            "Please help as soon as possible.",
+            "I've been waiting for days.",
+            "Can someone get back to me?",
+            "Thanks in advance.",
+        )
+    )
+    tk = Ticket(
+        tid,
+        t,
+        channel,
+        subject.strip(),
+        description,
+        rng.choice(("question", "problem", "incident", "task"))
+        if intent != ("where_is_my_order")
+        else "problem",
+        rng.choice(("low", "normal", "normal", "high", "urgent")),
+        intent,
+        typed_order(rng, order_name) if order_name else None,
+        order_name,
+        [intent.replace("_", "-")],
+    )
     agent = agent_id(rng)
     tk.states.append((t, "new", "unoffered", None))
     opened = t + rng.randint(600, 8 * HOUR)
@@ -139,8 +183,9 @@ def plan_ticket(life: Life, rng: random.Random, t: int, intent: str, *,
     if rng.random() < 0.5:
         step = opened + rng.randint(HOUR, 48 * HOUR)
         tk.states.append((step, "pending", "unoffered", agent))
-    solved = max(step + rng.randint(2 * HOUR, 4 * DAY), (resolve_after or 0) + rng.randint(
-        HOUR, 36 * HOUR))
+    solved = max(
+        step + rng.randint(2 * HOUR, 4 * DAY), (resolve_after or 0) + rng.randint(HOUR, 36 * HOUR)
+    )
     tk.states.append((solved, "solved", "offered", agent))
     rated = solved + rng.randint(HOUR, 3 * DAY)
     if bad_csat:
@@ -164,18 +209,37 @@ def write_ticket(life: Life, tk: Ticket, journey_id: str | None) -> None:
     def payload(k: int) -> dict[str, Any]:
         t, status, score, assignee = tk.states[k]
         return {
-            "id": tk.tid, "url": f"https://northwind.zendesk.com/api/v2/tickets/{tk.tid}.json",
-            "external_id": None, "via": {"channel": tk.channel}, "subject": tk.subject,
-            "description": tk.description, "type": tk.kind, "priority": tk.priority,
-            "status": status, "requester_id": uid, "submitter_id": uid,
-            "assignee_id": assignee, "organization_id": None, "tags": tk.tags,
-            "custom_fields": [{"id": ORDER_FIELD, "value": tk.order_typed},
-                              {"id": TOPIC_FIELD, "value": tk.intent}],
+            "id": tk.tid,
+            "url": f"https://northwind.zendesk.com/api/v2/tickets/{tk.tid}.json",
+            "external_id": None,
+            "via": {"channel": tk.channel},
+            "subject": tk.subject,
+            "description": tk.description,
+            "type": tk.kind,
+            "priority": tk.priority,
+            "status": status,
+            "requester_id": uid,
+            "submitter_id": uid,
+            "assignee_id": assignee,
+            "organization_id": None,
+            "tags": tk.tags,
+            "custom_fields": [
+                {"id": ORDER_FIELD, "value": tk.order_typed},
+                {"id": TOPIC_FIELD, "value": tk.intent},
+            ],
             "satisfaction_rating": {"score": score},
-            "created_at": iso_z(tk.created), "updated_at": iso_z(t),
+            "created_at": iso_z(tk.created),
+            "updated_at": iso_z(t),
         }
 
     versions = [Version(t, payload(k)) for k, (t, *_rest) in enumerate(tk.states)]
     keys = [f"zd:{uid}"] + (["order:" + tk.order_name] if tk.order_name else [])
-    life.add("support", "tickets", str(tk.tid), versions, keys=tuple(keys),
-             occurred_at=tk.created, journey_id=journey_id)
+    life.add(
+        "support",
+        "tickets",
+        str(tk.tid),
+        versions,
+        keys=tuple(keys),
+        occurred_at=tk.created,
+        journey_id=journey_id,
+    )
