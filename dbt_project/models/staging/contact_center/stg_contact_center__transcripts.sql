@@ -38,7 +38,7 @@ renamed as (
             as agent_overall_sentiment,
         record.ConversationCharacteristics.ContactSummary as contact_summary,
         record.Transcript as transcript,
-        coalesce(json_array_length(record.Transcript), 0) as transcript_turn_count,
+        coalesce(json_array_length(record.Transcript), 0)::bigint as transcript_turn_count,
         batch_id,
         extracted_at,
         source_file,
