@@ -26,7 +26,7 @@ from customer_truth.generate.systems.digital import message, session_ip
 from customer_truth.generate.systems.logistics import Shipment, plan_shipment
 
 ORDER_EVERY = 95 * DAY
-BROWSE_EVERY = 60 * DAY
+BROWSE_EVERY = 75 * DAY
 CONTACT_EVERY = 85 * DAY
 TICKET_EVERY = 120 * DAY
 DELAY_RATE = 0.04
@@ -330,7 +330,7 @@ def payments(life: Life) -> billing.StripeCustomer | None:
         return None
     rng = life.stream("billing")
     cust = billing.plan_customer(life, rng)
-    monthly = rng.random() < 0.7
+    monthly = rng.random() < 0.6
     period = 30 * DAY if monthly else 365 * DAY
     household = p.household is not None and p.household.payer == p.idx
     amount = (1499 if household else 999) if monthly else 9900

@@ -56,7 +56,7 @@ def _digits(rng: random.Random, n: int) -> str:
 
 
 def _prefix_ok(rng: random.Random, prefix: str, free: int) -> bool:
-    return all(is_valid(prefix + _digits(rng, free)) for _ in range(4))
+    return all(is_valid(prefix + _digits(rng, free)) for _ in range(2))
 
 
 @cache
@@ -152,6 +152,14 @@ def landline(place: Place, counter: int, seed: int) -> str:
     """A landline in the place's area codes; distinct counters give distinct numbers."""
     space = _landline_space(place)
     return space.number(permute(counter % space.size, space.size, seed, "land" + place.city))
+
+
+def warm() -> None:
+    """Build every number plan now (before forking workers, which then inherit them)."""
+    for country, places in PLACES.items():
+        _mobile_space(country)
+        for place in places:
+            _landline_space(place)
 
 
 def national(e164: str) -> str:

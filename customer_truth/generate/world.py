@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from customer_truth.generate import defects as defect_mod
+from customer_truth.generate import phones
 from customer_truth.generate import truth as truth_mod
 from customer_truth.generate.activity import live
 from customer_truth.generate.clock import Schedule, iso_z, make_schedule
@@ -280,6 +281,7 @@ def _chunks(job: _Job, n_chunks: int, workers: int) -> Iterator[ChunkOut]:
         for c in range(n_chunks):
             yield build_chunk(job, c)
         return
+    phones.warm()  # workers are forked: they inherit the validated number plans
     ctx = multiprocessing.get_context("fork")
     window = 2 * workers  # chunks in flight: bounds memory
     with ProcessPoolExecutor(

@@ -53,7 +53,7 @@ def message(
     context: dict[str, Any] = {
         "ip": ip,
         "userAgent": device.user_agent,
-        "page": {"path": path, "url": SHOP_URL + path, "title": title, "referrer": ""},
+        "page": {"path": path, "url": SHOP_URL + path, "title": title},
         "library": {
             "name": "analytics.js" if device.kind != "mobile" else "analytics-ios",
             "version": "5.2.0",

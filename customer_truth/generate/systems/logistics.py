@@ -108,7 +108,8 @@ def plan_shipment(life: Life, rng: random.Random, shipped: int, *, delayed: bool
     if not delayed:
         day = est - rng.randint(0, transit - 1) * DAY
         out_at = max(_local_hour(day + DAY // 2, zone, 7, rng), steps[-1][0] + HOUR)
-        steps.append((out_at, "out_for_delivery", "out_for_delivery", est, home))
+        if rng.random() < 0.6:  # not every carrier scan becomes a webhook
+            steps.append((out_at, "out_for_delivery", "out_for_delivery", est, home))
         steps.append(
             (
                 out_at + rng.randint(2 * HOUR, 9 * HOUR),
@@ -197,7 +198,6 @@ def write_tracking(life: Life, s: Shipment) -> None:
                 "message": _MESSAGES.get(status, "In Transit"),
                 "status": status,
                 "status_detail": detail,
-                "source": s.carrier,
                 "tracking_location": loc,
             }
         )
@@ -221,7 +221,7 @@ def write_tracking(life: Life, s: Shipment) -> None:
                 "created_at": iso_z(s.steps[0][0]),
                 "updated_at": iso_z(t),
                 "signed_by": None,
-                "tracking_details": history[-4:],
+                "tracking_details": history[-2:],
             },
         }
         life.add(
