@@ -87,7 +87,10 @@ def deliver(
     dup_rate = rates["duplicate_delivery"]
     if dup_rate > 0 and out and ("duplicate_delivery" in forced or u[2] < dup_rate):
         first = out[0]
-        b = first.batch + (1 if u[3] < 0.5 else 0)
+        # across batches only where that cannot put an old version after a newer one
+        # unnoticed: records with their own modification time, or with a single version
+        later = spec.reorder or len(rec.versions) == 1
+        b = first.batch + (1 if later and u[3] < 0.5 else 0)
         if b <= last:  # a copy meant for a batch beyond the world's end is simply not there yet
             out.append(Line(rec, first.version, b, "duplicate"))
     if plan.empty:
@@ -100,4 +103,11 @@ def deliver(
                 line.batch = b
                 kept.append(line)
         out = kept
+        if not spec.reorder and not spec.stream:
+            # rows moved to the next batch meet newer versions there: a real extract would
+            # hold only the newest (the latest batch wins for objects without a mod time)
+            newest: dict[int, float] = {}
+            for line in out:
+                newest[line.batch] = max(newest.get(line.batch, -1), line.version.at)
+            out = [line for line in out if line.version.at == newest[line.batch]]
     return out

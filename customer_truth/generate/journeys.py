@@ -191,11 +191,19 @@ def delayed_delivery(
             order.name,
             0.35,
         )
-    if "support" in p.systems and life.ids.zendesk_user and rng.random() < 0.65:
+    opened = overdue + rng.randint(DAY, 3 * DAY)
+    if (
+        "support" in p.systems
+        and life.ids.zendesk_user
+        and rng.random() < 0.65
+        and (
+            opened >= p.since["support"]  # a requester exists before their ticket
+        )
+    ):
         tk = support.plan_ticket(
             life,
             rng,
-            overdue + rng.randint(DAY, 3 * DAY),
+            opened,
             "where_is_my_order",
             order_name=order.name,
             resolve_after=resolved,
@@ -297,10 +305,14 @@ def failed_payment(
         last = inv.states[-1]
         closed_at = max(first + 30 * DAY, last[0] + 1)
         inv.states.append((closed_at, "void", last[2], None, None, last[5]))
-    if "support" in p.systems and life.ids.zendesk_user and rng.random() < 0.3:
-        tk = support.plan_ticket(
-            life, rng, first + rng.randint(DAY, 4 * DAY), "billing_issue", resolve_after=closed_at
-        )
+    opened = first + rng.randint(DAY, 4 * DAY)
+    if (
+        "support" in p.systems
+        and life.ids.zendesk_user
+        and rng.random() < 0.3
+        and opened >= p.since["support"]
+    ):
+        tk = support.plan_ticket(life, rng, opened, "billing_issue", resolve_after=closed_at)
         support.write_ticket(life, tk, journey)
         inc.refs["ticket_id"] = str(tk.tid)
     cust.changes.append((first, "delinquent", True))

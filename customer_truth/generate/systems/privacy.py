@@ -19,10 +19,13 @@ def erasure_request(life: Life) -> None:
     if t is None:
         return
     rng = life.stream("privacy")
+    # the identifier the person (or the agent who took the request) would name, among those
+    # the company's systems hold for them
     u = rng.random()
-    if u < 0.25 and life.ids.crm_contact and "crm" in p.systems and p.since["crm"] <= t:
-        kind, value = "crm_contact_id", life.ids.crm_contact
-    elif u < 0.45:
+    in_crm = life.ids.crm_contact is not None and p.since["crm"] <= t
+    if u < 0.25 and in_crm:
+        kind, value = "crm_contact_id", life.ids.crm_contact or ""
+    elif u < 0.45 or not (p.shop_account or in_crm or "support" in p.systems):
         kind, value = "phone", p.mobile_at(t)
     else:
         kind, value = "email", p.email
