@@ -34,6 +34,7 @@ from customer_truth.generate.rng import Dice, permute, stream
 
 BLOCK = 64
 _GROUP_SLOTS = 24  # landline counters per block: households and singles with a home line
+_MAX_HOUSEHOLDS = 20  # per block (about 7-8 form on average), leaving counters for singles
 EPOCH_2019 = 1_546_300_800  # 2019-01-01: the oldest system records
 
 # The first persons carry every person-level noise kind, so even a tiny world has each one.
@@ -272,7 +273,8 @@ def make_block(seed: int, rates: dict[str, float], block: int, total: int) -> li
         groups.append(list(FORCED_HOUSEHOLD))
         i = 3
     while i < hi:
-        if rng.random() < 0.155 and hi - i >= 2 and len(groups) < _GROUP_SLOTS:
+        households = sum(1 for g in groups if len(g) > 1)
+        if rng.random() < 0.155 and hi - i >= 2 and households < _MAX_HOUSEHOLDS:
             size = min(hi - i, int(_weighted(rng, (("2", 45), ("3", 25), ("4", 20), ("5", 10)))))
             groups.append(list(range(i, i + size)))
             i += size
