@@ -265,8 +265,9 @@ class Shopper:
 
     def run(self) -> None:
         p, rng = self.p, self.rng
-        order_rate = 1 / ORDER_EVERY if "commerce" in p.systems else 0.0
-        browse_rate = 1 / BROWSE_EVERY if p.devices else 0.0
+        scale = self.life.world.activity
+        order_rate = scale / ORDER_EVERY if "commerce" in p.systems else 0.0
+        browse_rate = scale / BROWSE_EVERY if p.devices else 0.0
         total = order_rate + browse_rate
         if total == 0:
             return
@@ -285,8 +286,9 @@ def service(life: Life) -> None:
     """Contacts and tickets that are not part of a planted journey."""
     p = life.person
     rng = life.stream("service")
-    contact_rate = 1 / CONTACT_EVERY if "contact_center" in p.systems else 0.0
-    ticket_rate = 1 / TICKET_EVERY if life.ids.zendesk_user else 0.0
+    scale = life.world.activity
+    contact_rate = scale / CONTACT_EVERY if "contact_center" in p.systems else 0.0
+    ticket_rate = scale / TICKET_EVERY if life.ids.zendesk_user else 0.0
     total = contact_rate + ticket_rate
     if total == 0:
         return

@@ -38,6 +38,12 @@ def add_generate_arguments(parser: argparse.ArgumentParser) -> None:
         help="set one noise kind's rate after scaling (repeatable); kinds: " + ", ".join(KINDS),
     )
     parser.add_argument(
+        "--activity",
+        type=float,
+        default=1.0,
+        help="scale how often people browse, shop, call and write tickets (default 1)",
+    )
+    parser.add_argument(
         "--workers",
         type=int,
         default=None,
@@ -87,6 +93,7 @@ def run_generate(args: argparse.Namespace) -> int:
             rates=rates,
             workers=args.workers,
             overwrite=args.overwrite,
+            activity=args.activity,
         )
     except (FileExistsError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)

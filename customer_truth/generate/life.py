@@ -36,6 +36,7 @@ class WorldCtx:
     seed: int
     rates: dict[str, float]
     schedule: Schedule
+    activity: float = 1.0  # scales how often people browse, shop, contact and write
 
     @property
     def horizon(self) -> int:

@@ -78,6 +78,7 @@ class _Job:
     rates: dict[str, float]
     schedule: Schedule
     plan: LandingPlan
+    activity: float
 
 
 def _dump(row: dict[str, Any]) -> str:
@@ -159,7 +160,7 @@ def _person_truth(
 
 def build_chunk(job: _Job, chunk: int) -> ChunkOut:
     """Everything chunk `chunk` contributes to landing and truth (a pure function)."""
-    world = WorldCtx(job.seed, job.rates, job.schedule)
+    world = WorldCtx(job.seed, job.rates, job.schedule, job.activity)
     out = ChunkOut()
     by_file: dict[FileKey, list[Line]] = defaultdict(list)
     total_blocks = (job.persons + BLOCK - 1) // BLOCK
@@ -305,11 +306,17 @@ def generate_world(
     rates: NoiseRates | None = None,
     workers: int | None = None,
     overwrite: bool = False,
+    activity: float = 1.0,
 ) -> GenerationSummary:
     """Write `out/landing/` (the seven systems and privacy, SOURCES.md layouts) and
-    `out/truth/` (what is really behind them). Same arguments, same bytes."""
+    `out/truth/` (what is really behind them). Same arguments, same bytes.
+
+    `activity` scales how often people browse, shop, call and write tickets (1 = the default
+    world, about 24 landing lines per person); `workers` never changes the output."""
     if persons < 1:
         raise ValueError("persons must be at least 1")
+    if activity <= 0:
+        raise ValueError("activity must be above zero")
     rates = rates or NoiseRates()
     rate_map = rates.as_dict()
     out = Path(out)
@@ -324,7 +331,7 @@ def generate_world(
     truth_dir.mkdir(parents=True, exist_ok=True)
     schedule = make_schedule(seed, days)
     plan = plan_files(seed, rate_map, schedule)
-    job = _Job(seed, persons, rate_map, schedule, plan)
+    job = _Job(seed, persons, rate_map, schedule, plan, activity)
     writer = LandingWriter(landing_dir, schedule, plan)
     truth_counts: Counter[str] = Counter()
     tally: Counter[str] = Counter()
@@ -372,6 +379,7 @@ def generate_world(
         "seed": seed,
         "persons": persons,
         "days": days,
+        "activity": activity,
         "as_of": iso_z(schedule.as_of),
         "batches": {s: [schedule.batch_id(s, k) for k in range(days + 1)] for s in schedule.times},
         "rates": rate_map,

@@ -353,36 +353,18 @@ def test_scaling_keeps_every_rate_a_probability(factor: float) -> None:
         assert set(scaled.values()) == {0.0}
 
 
+def _cli(out: Path, *extra: str) -> int:
+    return cli_main(["--seed", "1", "--out", str(out), "--days", "1", "--workers", "1", *extra])
+
+
 def test_the_command_line_writes_a_world_and_rejects_unknown_kinds(tmp_path: Path) -> None:
-    assert (
-        cli_main(
-            [
-                "--persons",
-                "30",
-                "--seed",
-                "1",
-                "--out",
-                str(tmp_path),
-                "--days",
-                "1",
-                "--rate",
-                "late_update=0.5",
-                "--noise-scale",
-                "2",
-                "--workers",
-                "1",
-            ]
-        )
-        == 0
-    )
-    assert (tmp_path / "truth" / "manifest.json").is_file()
-    manifest = json.loads((tmp_path / "truth" / "manifest.json").read_text())
+    args = ["--persons", "30", "--rate", "late_update=0.5", "--noise-scale", "2"]
+    assert _cli(tmp_path / "noisy", *args) == 0
+    manifest = json.loads((tmp_path / "noisy" / "truth" / "manifest.json").read_text())
     assert manifest["rates"]["late_update"] == 0.5
     assert manifest["rates"]["nickname"] == pytest.approx(0.3)
-    assert (
-        cli_main(
-            ["--persons", "3", "--seed", "1", "--out", str(tmp_path / "x"), "--rate", "bogus=1"]
-        )
-        == 2
-    )
-    assert cli_main(["--persons", "30", "--seed", "1", "--out", str(tmp_path)]) == 2
+    assert _cli(tmp_path / "quiet", "--persons", "30", "--activity", "0.3") == 0
+    quiet = json.loads((tmp_path / "quiet" / "truth" / "manifest.json").read_text())
+    assert quiet["activity"] == 0.3 and quiet["landing_rows"] < manifest["landing_rows"]
+    assert _cli(tmp_path / "bad", "--persons", "3", "--rate", "bogus=1") == 2
+    assert _cli(tmp_path / "noisy", "--persons", "30") == 2  # exists: needs --overwrite
