@@ -115,10 +115,6 @@ def sf_datetime(t: int) -> str:
     return f"{_date(t // DAY)}T{_hms(t % DAY)}.000+0000"
 
 
-def ymd(t: int) -> str:
-    return _date(t // DAY)
-
-
 def batch_id(t: int) -> str:
     return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(t))
 

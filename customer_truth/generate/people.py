@@ -13,6 +13,7 @@ import random
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from customer_truth.generate import phones
 from customer_truth.generate.clock import DAY, FULL_DAY, HISTORY_START
@@ -31,6 +32,8 @@ from customer_truth.generate.reference import (
     Place,
 )
 from customer_truth.generate.rng import Dice, permute, stream
+
+T = TypeVar("T")
 
 BLOCK = 64
 _GROUP_SLOTS = 24  # landline counters per block: households and singles with a home line
@@ -138,18 +141,10 @@ class Person:
         return self.addresses[0][1].zone
 
     def address_at(self, t: int) -> Address:
-        current = self.addresses[0][1]
-        for since, addr in self.addresses:
-            if since <= t:
-                current = addr
-        return current
+        return as_of(self.addresses, t)
 
     def mobile_at(self, t: int) -> str:
-        current = self.mobiles[0][1]
-        for since, number in self.mobiles:
-            if since <= t:
-                current = number
-        return current
+        return as_of(self.mobiles, t)
 
     def family_name_at(self, t: int) -> str:
         if self.maiden_name and self.married_at is not None and t < self.married_at:
@@ -162,13 +157,14 @@ class Person:
     def dnc_at(self, t: int) -> bool:
         return self.do_not_call_at is not None and self.do_not_call_at <= t
 
-    def change_times(self) -> list[int]:
-        """When anything a system might store about this person changes."""
-        out = [since for since, _ in self.addresses[1:]] + [since for since, _ in self.mobiles[1:]]
-        for t in (self.married_at, self.email_opt_out_at, self.do_not_call_at):
-            if t is not None:
-                out.append(t)
-        return sorted(out)
+
+def as_of(history: list[tuple[int, T]], t: int) -> T:
+    """The value of a (since, value) history at time `t` (the first value before it began)."""
+    current = history[0][1]
+    for since, value in history:
+        if since <= t:
+            current = value
+    return current
 
 
 def ascii_name(text: str) -> str:

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 # The company whose systems these are
 # ---------------------------------------------------------------------------------------------
 
-COMPANY = "Northwind Outfitters"
 COMPANY_DOMAIN = "northwind-outfitters.com"
 COMPANY_PHONE = (
     "+18884376693"  # the contact-center number; agents sometimes type it as the customer's
@@ -132,7 +131,6 @@ FEMALE: dict[str, tuple[str, ...]] = {
     "Anja": (),
     "Grace": (),
 }
-NICKNAMED = tuple(n for n, nick in {**MALE, **FEMALE}.items() if nick)
 
 SURNAMES: tuple[str, ...] = (
     "Smith",
@@ -403,7 +401,6 @@ COUNTRY_WEIGHTS: tuple[tuple[str, float], ...] = (
     ("GB", 0.06),
     ("DE", 0.03),
 )
-COUNTRY_NAMES = {"US": "United States", "CA": "Canada", "GB": "United Kingdom", "DE": "Germany"}
 CURRENCY = {"US": "USD", "CA": "CAD", "GB": "GBP", "DE": "EUR"}
 
 STREETS_US = (

@@ -14,7 +14,7 @@ from customer_truth.generate import ids, phones
 from customer_truth.generate.clock import DAY, FULL_DAY, HISTORY_START, HOUR, sf_datetime
 from customer_truth.generate.life import Life, WorldCtx
 from customer_truth.generate.noise import Typist, email_key
-from customer_truth.generate.people import EPOCH_2019, Address, Household
+from customer_truth.generate.people import EPOCH_2019, Address, Household, as_of
 from customer_truth.generate.records import SPEC, Record, Version
 from customer_truth.generate.reference import (
     EMPLOYERS,
@@ -153,7 +153,7 @@ def household_account(world: WorldCtx, hh: Household) -> Record | None:
                 name,
                 number,
                 "Household",
-                _addr_at(hh.addresses, created),
+                as_of(hh.addresses, created),
                 phone,
                 created,
                 created,
@@ -167,14 +167,6 @@ def household_account(world: WorldCtx, hh: Household) -> Record | None:
         )
     versions.sort(key=lambda v: v.at)
     return Record(SPEC[("crm", "accounts")], aid, None, versions)
-
-
-def _addr_at(addresses: list[tuple[int, Address]], t: int) -> Address:
-    current = addresses[0][1]
-    for since, addr in addresses:
-        if since <= t:
-            current = addr
-    return current
 
 
 class _Contact:
