@@ -19,6 +19,17 @@ from customer_truth.generate.records import Record
 
 Delivered = list[tuple[Record, list[Line]]]
 REPEAT_WINDOW = 7 * DAY
+# every incident's refs carry these keys (null or [] when they do not apply)
+REF_KEYS: dict[str, Any] = {
+    "order_name": None,
+    "order_id": None,
+    "tracking_code": None,
+    "invoice_id": None,
+    "charge_ids": [],
+    "contact_ids": [],
+    "ticket_id": None,
+    "related_journey_id": None,
+}
 REPEAT_COUNT = 3
 
 
@@ -198,7 +209,7 @@ def incident_row(inc: Incident, as_of: int) -> dict[str, Any]:
         "person_id": inc.person_id,
         "began_at": iso_z(inc.began_at),
         "resolved_at": _iso(resolved),
-        "refs": inc.refs,
+        "refs": {**REF_KEYS, **inc.refs},
     }
 
 
