@@ -81,6 +81,8 @@ def deliver(
                 if w is None or w_next is None or w_next == 0:
                     continue
                 b = w_next + (1 if u[1] < 0.4 and "late_update" not in forced else 0)
+                if spec.stream:
+                    b = max(b, w + 1)  # a streamed version was delivered once already
                 if b <= last:
                     out.append(Line(rec, rec.versions[i], b, "late"))
                 break
