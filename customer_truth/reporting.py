@@ -46,3 +46,5 @@ def print_run_report(settings: Settings, outcome: RunOutcome) -> None:
         print(f"  count mismatch: {problem}")
     for failed in outcome.failed_checks:
         print(f"  failed check: {failed}")
+    for warned in outcome.warned_checks:
+        print(f"  warning check: {warned}")

@@ -1,0 +1,48 @@
+"""A generated world and a run of the main job on it, shared by the integration tests."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from customer_truth.generate import generate_world
+from customer_truth.orchestration import RunOutcome, run_main_job
+from customer_truth.settings import Settings
+
+PERSONS, SEED, DAYS = 300, 7, 2
+
+
+@dataclass(frozen=True)
+class World:
+    root: Path
+    settings: Settings
+    first_run: RunOutcome
+
+    def defects(self) -> list[dict]:
+        lines = (self.root / "truth" / "defects.jsonl").read_text().splitlines()
+        return [json.loads(line) for line in lines if line.strip()]
+
+
+def run_job(settings: Settings) -> RunOutcome:
+    """Run the main job in this process with the world's settings, restoring the environment."""
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("CUSTOMER_TRUTH_LANDING", str(settings.landing))
+        env.setenv("CUSTOMER_TRUTH_HOME", str(settings.home))
+        env.setenv("DAGSTER_HOME", str(settings.dagster_home))
+        env.setenv("CUSTOMER_TRUTH_WAREHOUSE", str(settings.warehouse))
+        return run_main_job(settings)
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    root = tmp_path_factory.mktemp("world")
+    generate_world(persons=PERSONS, seed=SEED, out=root, days=DAYS)
+    settings = Settings(landing=root / "landing", home=root / "home")
+    outcome = run_job(settings)
+    yield World(root, settings, outcome)
+    shutil.rmtree(root, ignore_errors=True)

@@ -1,0 +1,148 @@
+"""The main job end to end on a generated world: ingestion, staging, exactly-once, pick-up."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+
+from customer_truth.contracts import CONTRACTS
+from customer_truth.generate import generate_world
+from customer_truth.landing import complete_batches
+from customer_truth.warehouse import open_warehouse
+from tests.integration.conftest import DAYS, PERSONS, SEED, World, run_job
+
+
+def _fingerprint(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, str]]:
+    """Row count and content digest of every raw, ingest and staging table."""
+    tables = con.sql(
+        "select table_schema || '.' || table_name from information_schema.tables "
+        "where table_schema in ('raw', 'ingest', 'staging') order by 1"
+    ).fetchall()
+    digests = {}
+    for (table,) in tables:
+        # table names come from the catalogue of our own warehouse, not from data
+        digests[table] = con.sql(
+            f"select count(*), md5(coalesce(string_agg(md5(t::varchar), ',' "  # noqa: S608
+            f"order by md5(t::varchar)), '')) from {table} t"
+        ).fetchall()[0]
+    return digests
+
+
+def test_the_first_run_succeeds_and_loads_every_system(world: World) -> None:
+    assert world.first_run.success
+    with open_warehouse(world.settings) as con:
+        for contract in CONTRACTS:
+            if contract.system == "privacy":
+                continue  # erasure requests arrive in later batches only in some worlds
+            rows = con.sql(f"select count(*) from raw.{contract.table}").fetchall()[0][0]  # noqa: S608
+            assert rows > 0, contract.table
+            staged = con.sql(
+                f"select count(*) from staging.stg_{contract.system}__{contract.entity}"  # noqa: S608
+            ).fetchall()[0][0]
+            assert 0 < staged <= rows, contract.table
+
+
+def test_exactly_the_planted_broken_rows_are_quarantined_with_reasons(world: World) -> None:
+    planted = {
+        (d["system"], d["batch_id"], d["file"], d["line"])
+        for d in world.defects()
+        if d.get("quarantined") is True
+    }
+    with open_warehouse(world.settings) as con:
+        rows = con.sql(
+            "select system, batch_id, source_file, line_number, reason from ingest.quarantine"
+        ).fetchall()
+    quarantined = {(s, b, f.rsplit("/", 1)[-1], n) for s, b, f, n, _ in rows}
+    assert planted, "the generated world should plant broken rows"
+    assert quarantined == planted
+    assert all(reason for *_, reason in rows)
+
+
+def test_planted_count_mismatches_fail_reconciliation_and_nothing_else_does(world: World) -> None:
+    planted = {
+        (d["system"], d["batch_id"], d["file"])
+        for d in world.defects()
+        if d["kind"] == "count_mismatch"
+    }
+    with open_warehouse(world.settings) as con:
+        unreconciled = set(
+            con.sql(
+                "select system, batch_id, file_name from ingest.file_loads where not reconciled"
+            ).fetchall()
+        )
+        sums_hold = con.sql(
+            "select bool_and(landed_rows = loaded_rows + quarantined_rows) from ingest.file_loads"
+        ).fetchall()[0][0]
+    assert unreconciled == planted
+    assert sums_hold
+    failed = " ".join(world.first_run.failed_checks)
+    for system, _, file_name in planted:
+        assert f"raw/{system}__{file_name.split('.')[0]}:landing_reconciles" in failed
+
+
+def test_every_complete_batch_is_recorded_once(world: World) -> None:
+    expected = {
+        (b.system, b.batch_id)
+        for contract in CONTRACTS
+        for b in complete_batches(world.settings.landing, contract.system)
+    }
+    with open_warehouse(world.settings) as con:
+        loaded = con.sql("select system, batch_id from ingest.batch_loads").fetchall()
+    assert len(loaded) == len(set(loaded))
+    assert set(loaded) == expected
+
+
+def test_running_again_through_the_cli_loads_nothing_and_changes_no_row(world: World) -> None:
+    with open_warehouse(world.settings) as con:
+        before = _fingerprint(con)
+    env = {
+        **os.environ,
+        "CUSTOMER_TRUTH_LANDING": str(world.settings.landing),
+        "CUSTOMER_TRUTH_HOME": str(world.settings.home),
+    }
+    completed = subprocess.run(
+        [sys.executable, "-m", "customer_truth.cli", "run"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    assert "ingestion: no new complete batches" in completed.stdout
+    with open_warehouse(world.settings) as con:
+        assert _fingerprint(con) == before
+
+
+def test_a_further_incremental_batch_is_picked_up_alone(world: World, tmp_path: Path) -> None:
+    longer = tmp_path / "longer"
+    generate_world(persons=PERSONS, seed=SEED, out=longer, days=DAYS + 1)
+    with open_warehouse(world.settings) as con:
+        before = set(con.sql("select system, batch_id from ingest.batch_loads").fetchall())
+    new_batches = []
+    for system_dir in sorted((longer / "landing").iterdir()):
+        for batch in sorted(system_dir.iterdir()):
+            target = world.settings.landing / system_dir.name / batch.name
+            if not target.exists():
+                shutil.copytree(batch, target)
+                new_batches.append((system_dir.name, batch.name))
+    assert new_batches, "one more day should add a batch per system"
+    outcome = run_job(world.settings)
+    assert outcome.success
+    with open_warehouse(world.settings) as con:
+        after = set(con.sql("select system, batch_id from ingest.batch_loads").fetchall())
+        new_raw_batches = {
+            row[0]
+            for contract in CONTRACTS
+            for row in con.execute(
+                f"select distinct batch_id from raw.{contract.table} "  # noqa: S608
+                "where loaded_at >= ?",
+                [outcome.started_at],
+            ).fetchall()
+        }
+    assert after - before == set(new_batches)
+    assert new_raw_batches <= {batch_id for _, batch_id in new_batches}
