@@ -1,0 +1,1 @@
+"""Identity: resolving source records into customers, and keeping their ids stable."""
