@@ -1,0 +1,1 @@
+"""Scoring the pipeline against a generated world's truth."""
