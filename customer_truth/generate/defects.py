@@ -275,13 +275,28 @@ def plant(
     return None, (text + "\n").encode()
 
 
-class Planter:
-    """Decides which rows of one (chunk, file) get defects: geometric gaps at the summed rate."""
+# Planted once per (chunk, file) at most rather than per line: check_contract.py reads every
+# line for UTF-8 (other checks only sample), so a per-line rate would outgrow its tolerance in
+# files of millions of lines.
+PER_CHUNK_FILE = ("non_utf8",)
 
-    def __init__(self, spec: EntitySpec, rates: dict[str, float], rng: random.Random) -> None:
+
+class Planter:
+    """Decides which lines of one (chunk, file) get defects: geometric gaps at the summed rate
+    of the per-line kinds, plus at most one line of each per-chunk-file kind."""
+
+    def __init__(
+        self, spec: EntitySpec, rates: dict[str, float], rng: random.Random, lines: int
+    ) -> None:
         self.spec = spec
         self.rng = rng
-        self.kinds = tuple(k for k in applicable(spec) if rates[k] > 0)
+        kinds = applicable(spec)
+        self.once = {
+            k: rng.randrange(max(1, lines))
+            for k in PER_CHUNK_FILE
+            if rng.random() < rates[k] and k in kinds
+        }
+        self.kinds = tuple(k for k in kinds if rates[k] > 0 and k not in PER_CHUNK_FILE)
         self.weights = tuple(rates[k] for k in self.kinds)
         self.total = sum(self.weights)
         self.next = self._gap(-1)
@@ -292,9 +307,10 @@ class Planter:
         u = 1.0 - self.rng.random()
         return after + 1 + int(math.log(u) / math.log1p(-min(self.total, 0.999)))
 
-    def pick(self, row: int) -> str | None:
-        """The defect kind for the row at `row`, or None."""
-        if row != self.next:
-            return None
-        self.next = self._gap(row)
-        return self.rng.choices(self.kinds, self.weights)[0]
+    def pick(self, line: int) -> str | None:
+        """The defect kind for the file's `line`-th line of the chunk (0-based), or None."""
+        once = next((k for k, at in self.once.items() if at == line), None)
+        if line != self.next:
+            return once
+        self.next = self._gap(line)
+        return once or self.rng.choices(self.kinds, self.weights)[0]

@@ -122,6 +122,7 @@ class Person:
     work_phone: str | None
     email: str
     work_email: str | None
+    other_email: str
     work_email_in: frozenset[str]
     marketing_opt_in: bool
     email_opt_out_at: int | None
@@ -430,6 +431,14 @@ def _person(seed: int, rates: dict[str, float], idx: int, hh: Household | None, 
         permute(idx, 10**7, seed, "email"),
         _weighted(rng, PERSONAL_DOMAINS[country]),
     )
+    # an older personal address, for second accounts
+    other_email = _email(
+        rng,
+        given,
+        family,
+        permute(idx, 10**7, seed, "other-email"),
+        _weighted(rng, PERSONAL_DOMAINS[country]),
+    )
     opt_in = rng.random() < 0.4
     opt_out_at = rng.randint(EPOCH_2019, FULL_DAY + 60 * DAY) if rng.random() < 0.08 else None
     dnc_at = rng.randint(EPOCH_2019, FULL_DAY + 60 * DAY) if rng.random() < 0.06 else None
@@ -466,6 +475,7 @@ def _person(seed: int, rates: dict[str, float], idx: int, hh: Household | None, 
         work_phone=work_phone,
         email=email,
         work_email=work_email,
+        other_email=other_email,
         work_email_in=work_in,
         marketing_opt_in=opt_in,
         email_opt_out_at=opt_out_at,

@@ -48,7 +48,7 @@ class NoiseRates:
     # broken input, per delivered line unless UNITS says otherwise
     truncated_json: float = 0.0003
     invalid_json: float = 0.0002
-    non_utf8: float = 0.0002
+    non_utf8: float = 0.02
     wrong_type: float = 0.0003
     missing_id: float = 0.0002
     csv_field_count: float = 0.001
@@ -113,7 +113,7 @@ UNITS: dict[str, str] = {
     "csv_bom": "CSV file: starts with a UTF-8 BOM",
     "truncated_json": "JSONL line: an extra, truncated copy of the line",
     "invalid_json": "JSONL line: an extra garbage line after it (HTML, bad JSON, non-object)",
-    "non_utf8": "line: an extra copy carrying cp1252 bytes",
+    "non_utf8": "file's rows of 1,024 persons: one extra row copy carrying cp1252 bytes",
     "wrong_type": "line: an extra copy with a documented field of the wrong type",
     "missing_id": "line: an extra copy without its required id",
     "csv_field_count": "CSV record: an extra copy with an unquoted comma (one field too many)",

@@ -40,7 +40,10 @@ def _iso(t: int | None) -> str | None:
 def person_row(p: Person, as_of: int, delivered: Delivered) -> dict[str, Any]:
     addr = p.address_at(as_of)
     hh = p.household
-    emails = [{"address": p.email, "kind": "personal", "is_primary": True}]
+    emails = [
+        {"address": p.email, "kind": "personal", "is_primary": True},
+        {"address": p.other_email, "kind": "personal", "is_primary": False},
+    ]
     if p.work_email:
         emails.append(
             {

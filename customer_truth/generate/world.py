@@ -228,15 +228,15 @@ def _serialize(job: _Job, chunk: int, by_file: dict[FileKey, list[Line]], out: C
         spec = SPEC[(system, entity)]
         lines = sorted(by_file[key], key=lambda ln: (ln.version.at, ln.record.record_id, ln.kind))
         rng = stream(job.seed, "defects", chunk, system, entity, batch)
-        planter = Planter(spec, job.rates, rng)
+        planter = Planter(spec, job.rates, rng, len(lines))
         columns = CSV_COLUMNS.get(entity, ())
         rows: list[bytes] = []
-        for ln in lines:
+        for i, ln in enumerate(lines):
             payload = ln.version.payload
             raw = (
                 to_csv(payload, columns) if spec.ext == "csv" else to_json(payload) + "\n"
             ).encode()
-            kind = planter.pick(len(rows))
+            kind = planter.pick(i)
             if kind is None and pending_forced:
                 kind = next(
                     (

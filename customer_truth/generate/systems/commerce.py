@@ -66,19 +66,21 @@ def shop_customers(life: Life) -> None:
         return
     rng = life.stream("shop-customer")
     dice = life.dice(rng)
-    _customer(life, rng, life.ids.shop_customer, p.since["commerce"], p.email, "")
+    _customer(life, rng, life.ids.shop_customer, p.since["commerce"], p.email, ())
     if dice.hit("duplicate_shop_account"):
-        # a second account, opened with another address (usually the work one)
-        other = p.work_email or p.email.replace("@", ".shop@", 1)
+        # a second account, opened with another address: the work one, or an older one
+        work = bool(p.work_email_in and p.work_email)
+        other = p.work_email if work and p.work_email else p.other_email
         since = max(
             p.since["commerce"] + 20 * DAY,
             rng.randint(p.since["commerce"], p.since["commerce"] + 400 * DAY),
         )
-        _customer(life, rng, life.ids.shop_duplicate or 0, since, other, "duplicate_shop_account")
+        noise = ("duplicate_shop_account",) + (("work_email",) if work else ())
+        _customer(life, rng, life.ids.shop_duplicate or 0, since, other, noise)
 
 
 def _customer(
-    life: Life, rng: random.Random, cid: int, created: int, email: str, noise: str
+    life: Life, rng: random.Random, cid: int, created: int, email: str, noise: tuple[str, ...]
 ) -> None:
     p = life.person
     ty = life.typist(rng, agent=False)
@@ -143,7 +145,7 @@ def _customer(
         str(cid),
         versions,
         keys=tuple(sorted(k for k in keys if k)),
-        noise=([noise] if noise else []) + ty.applied,
+        noise=[*noise, *ty.applied],
     )
 
 
@@ -259,6 +261,9 @@ def write_order(
 ) -> None:
     """Add the order's record; call once its whole future (fulfillments, refunds) is known."""
     versions = [Version(t, order.payload(t)) for t in order.change_times()]
+    work = life.person.work_email
+    if work and order.email == work.lower():
+        noise += ("work_email",)
     keys = [email_key(order.email), phone_key(order.phone)]
     if order.customer_id is not None:
         keys.append(f"shop:{order.customer_id}")
@@ -300,7 +305,8 @@ def new_order(
         email = p.email.lower()
     else:
         customer_id = None
-        email = (p.work_email if p.work_email and rng.random() < 0.15 else p.email).lower()
+        work = p.work_email_in and p.work_email and rng.random() < 0.15
+        email = (p.work_email if work and p.work_email else p.email).lower()
     notes = []
     if anon is not None and rng.random() < 0.45:
         notes.append({"name": "segment_anonymous_id", "value": anon})

@@ -187,10 +187,13 @@ class _Contact:
         self.p, self.rng, self.ty, self.cid, self.acct = p, rng, ty, cid, acct
         self.created = created
         self.style = rng.getrandbits(16)
+        u = rng.random()
         if primary and "crm" in p.work_email_in:
             source = p.work_email
-        elif not primary and p.work_email and rng.random() < 0.5:
+        elif not primary and p.work_email_in and u < 0.5:
             source = p.work_email  # the duplicate came in through a work form
+        elif not primary and u < 0.7:
+            source = p.other_email
         elif p.household and p.household.family_email and rng.random() < 0.35:
             source = p.household.family_email
         else:
