@@ -6,9 +6,11 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import duckdb
+import jinja2
 import pytest
 
-from customer_truth.identity.stable_ids import assign_customer_ids
+from customer_truth.identity.stable_ids import assign_customer_ids, ensure_state_tables
+from customer_truth.settings import DBT_PROJECT_DIR
 from customer_truth.warehouse import connect
 
 T0 = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
@@ -242,3 +244,17 @@ def test_ids_do_not_depend_on_cluster_keys_or_row_order(con) -> None:
     other.execute("create schema identity")
     reordered = {str(i): list(reversed(uids)) for i, uids in enumerate(reversed(WORLD.values()))}
     assert run(other, reordered, 5) == first
+
+
+def test_the_dbt_pre_hook_creates_the_same_state_tables_as_the_python_step() -> None:
+    """dbt creates the state tables empty on a fresh warehouse; their shape must not drift."""
+    macro_file = DBT_PROJECT_DIR / "macros" / "ensure_identity_state.sql"
+    module = jinja2.Environment().from_string(macro_file.read_text()).module
+    columns = """
+        select table_name, column_name, data_type, is_nullable
+        from duckdb_columns() where schema_name = 'identity' order by all
+    """
+    from_python, from_dbt = connect(":memory:"), connect(":memory:")
+    ensure_state_tables(from_python)
+    from_dbt.execute(str(module.ensure_identity_state()))  # type: ignore[attr-defined]
+    assert from_dbt.execute(columns).fetchall() == from_python.execute(columns).fetchall()
