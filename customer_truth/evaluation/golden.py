@@ -8,7 +8,8 @@ value counts as wrong). Emails and phones are scored twice: against the person's
 (``email``, ``phone``) and against any of the person's own (``email_any``, ``phone_any``).
 ``precision`` is the share right among customers whose golden record answers at all: it scores
 survivorship apart from resolution's coverage (a fragment of a person with no name lowers
-accuracy, not precision).
+accuracy, not precision). ``person_accuracy`` scores each truth person once, through the customer
+holding most of the person's records (the one an agent looking the person up would see).
 
 Normalisation compares what the contract says must be comparable, nothing looser: names and
 cities lower-cased, trimmed and without accents; street lines also without punctuation and with
@@ -88,17 +89,34 @@ _SCORE_SQL = """
 create or replace temp table _scored as
 with
 
-mapping as (
+overlap as (
+    -- how many records of each truth person each customer holds
     select
         crosswalk.customer_id,
         truth.person_id,
+        count(*) as n_records,
     from _crosswalk as crosswalk
     inner join _truth_records as truth
         on crosswalk.source_system || ':' || crosswalk.source_entity || ':'
             || crosswalk.source_record_id = truth.record_uid
     group by crosswalk.customer_id, truth.person_id
+),
+
+mapping as (
+    -- a customer is the person holding most of its records
+    select customer_id, person_id,
+    from overlap
     qualify row_number() over (
-        partition by crosswalk.customer_id order by count(*) desc, truth.person_id
+        partition by customer_id order by n_records desc, person_id
+    ) = 1
+),
+
+person_primary as (
+    -- a person's main customer: the one holding most of the person's records
+    select customer_id, person_id, true as is_person_primary,
+    from overlap
+    qualify row_number() over (
+        partition by person_id order by n_records desc, customer_id
     ) = 1
 ),
 
@@ -148,9 +166,11 @@ golden as (
 select
     golden.customer_id,
     mapping.person_id,
+    coalesce(person_primary.is_person_primary, false) as is_person_primary,
     {columns}
 from golden
 left join mapping using (customer_id)
+left join person_primary using (customer_id, person_id)
 left join truth using (person_id)
 """
 
@@ -246,11 +266,15 @@ def evaluate_golden(con_or_frames: Any, truth_dir: Path) -> dict[str, Any]:
                     count(*) filter (
                         where person_id is not null and {attribute}_known and {attribute}_answered
                     ),
+                    count(*) filter (where is_person_primary and {attribute}_known),
+                    count(*) filter (
+                        where is_person_primary and {attribute}_known and {attribute}_correct
+                    ),
                 from _scored
                 """  # noqa: S608
             ).fetchone()
             assert row is not None
-            evaluated, correct, answered = int(row[0]), int(row[1]), int(row[2])
+            evaluated, correct, answered, persons, person_correct = (int(v) for v in row)
             per_attribute[attribute] = {
                 "evaluated": evaluated,
                 "answered": answered,
@@ -258,6 +282,11 @@ def evaluate_golden(con_or_frames: Any, truth_dir: Path) -> dict[str, Any]:
                 "accuracy": round(correct / evaluated, 4) if evaluated else float("nan"),
                 # right when it answers at all: survivorship apart from resolution's coverage
                 "precision": round(correct / answered, 4) if answered else float("nan"),
+                # per person: the person's main customer (what an agent looking them up sees)
+                "persons": persons,
+                "person_accuracy": (
+                    round(person_correct / persons, 4) if persons else float("nan")
+                ),
             }
         scored = [
             value["accuracy"]

@@ -111,6 +111,8 @@ def test_values_compare_after_normalisation(truth_dir: Path) -> None:
         "correct": 1,
         "accuracy": round(1 / 3, 4),
         "precision": 0.5,
+        "persons": 2,
+        "person_accuracy": 0.5,
     }
     assert attributes["family_name"]["correct"] == 2
     assert attributes["address_line1"]["correct"] == 2
@@ -125,6 +127,16 @@ def test_emails_and_phones_score_against_the_primary_and_any_own_value(truth_dir
     assert attributes["email"]["correct"] == 2
     assert attributes["phone"]["evaluated"] == 1  # P2 has no phone
     assert attributes["phone"]["correct"] == 1
+
+
+def test_each_person_is_scored_once_through_the_customer_holding_most_of_its_records(
+    truth_dir: Path,
+) -> None:
+    attributes = evaluate_golden(frames(), truth_dir)["attributes"]
+    # P1 -> ct_a (a 1-1 tie with ct_b goes to the smaller id), P2 -> ct_b (2 of its 3 records)
+    assert attributes["do_not_call"]["persons"] == 2
+    assert attributes["do_not_call"]["person_accuracy"] == 1.0  # ct_c's miss is not counted
+    assert attributes["family_name"]["person_accuracy"] == 1.0
 
 
 def test_consent_is_scored_for_every_mapped_customer(truth_dir: Path) -> None:
