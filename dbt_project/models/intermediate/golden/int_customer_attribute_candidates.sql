@@ -1,0 +1,166 @@
+-- One row per customer, golden attribute and live source record that states a value for it:
+-- every candidate value with its provenance (system, record, observed_at), its authority rank
+-- from the registry seed `source_authority`, and the quality facts survivorship orders by.
+--
+-- value      what the record says, as cleaned by standardisation (shown in the golden record)
+-- value_key  the comparable form: two candidates with the same key state the same fact (Bob and
+--            Robert share a canonical given name; addresses compare by address_key)
+-- Placeholders (test@test.com, N/A, unknown) are not candidates at all: a golden value is never
+-- junk. Only live records speak: a merged-away or deleted record's values are stale.
+{%- set unlisted_rank = var('identity_unlisted_authority_rank', 100) %}
+
+with
+
+records as (
+    select * from {{ ref('int_customer_records_linked') }}
+    where is_live
+),
+
+authority as (
+    select * from {{ ref('source_authority') }}
+),
+
+swapped_records as (
+    -- a record whose given name is another record's family name and whose family name is
+    -- another record's given name (or a nickname of it) was typed the wrong way round: its names
+    -- stay candidates but survive only when nothing else does
+    select distinct this.record_uid,
+    from records as this
+    inner join records as other_family
+        on this.customer_id = other_family.customer_id
+        and this.record_uid <> other_family.record_uid
+        and this.given_name_std = other_family.family_name_std
+    inner join records as other_given
+        on this.customer_id = other_given.customer_id
+        and this.record_uid <> other_given.record_uid
+        and list_contains(
+            list_append(coalesce(other_given.given_name_aliases, []), other_given.given_name_std),
+            this.family_name_std
+        )
+    where this.given_name_std <> this.family_name_std
+),
+
+record_phones as (
+    -- a record may carry several numbers (CRM Phone, MobilePhone, HomePhone): each is a
+    -- candidate, its main phone marked as the record's own statement
+    select distinct
+        record_uid,
+        phone_value,
+        phone_value = phone as is_record_primary,
+    from (
+        select record_uid, phone, unnest(list_distinct(list_append(coalesce(phones, []), phone)))
+            as phone_value,
+        from records
+    )
+    where phone_value is not null
+),
+
+stated as (
+    select
+        customer_id, 'given_name' as attribute, record_uid, given_name as value,
+        coalesce(given_name_canonical, given_name_std, lower(given_name)) as value_key,
+        given_name_aliases as value_aliases,
+        true as is_record_primary,
+        -- a formal name (Robert) is more complete than a nickname (Bob) or an initial
+        case
+            when length(given_name_std) <= 1 then 0
+            when coalesce(given_name_canonical, given_name_std) <> given_name_std then 1
+            when len(coalesce(given_name_aliases, [])) > 1 then 1
+            else 2
+        end as completeness,
+    from records
+    where not {{ is_placeholder_text('given_name') }}
+
+    union all
+    select
+        customer_id, 'family_name', record_uid, family_name,
+        coalesce(family_name_std, lower(family_name)),
+        null,
+        true,
+        case when length(family_name_std) <= 1 then 0 else 1 end,
+    from records
+    where not {{ is_placeholder_text('family_name') }}
+
+    union all
+    select
+        customer_id, 'email', record_uid, email, email,
+        null,
+        true,
+        1 + coalesce(email_verified::int, 0),
+    from records
+    where email is not null and not coalesce(email_is_junk, false)
+
+    union all
+    select
+        records.customer_id, 'phone', records.record_uid, record_phones.phone_value,
+        record_phones.phone_value,
+        null,
+        record_phones.is_record_primary,
+        1 + record_phones.is_record_primary::int,
+    from records
+    inner join record_phones using (record_uid)
+
+    union all
+    select
+        customer_id, 'birth_date', record_uid, strftime(birth_date, '%Y-%m-%d'),
+        strftime(birth_date, '%Y-%m-%d'),
+        null,
+        true,
+        1,
+    from records
+    where birth_date is not null
+
+    union all
+    select
+        customer_id, 'address', record_uid, concat_ws(', ', address_line1, address_line2, city,
+            region, postal_code, country),
+        coalesce(address_key, lower(concat_ws('|', address_line1, postal_code, country))),
+        null,
+        true,
+        (address_line1 is not null)::int + (city is not null)::int + (region is not null)::int
+        + (postal_code is not null)::int + (country is not null)::int,
+    from records
+    where not {{ is_placeholder_text('address_line1') }}
+),
+
+candidates as (
+    select
+        stated.customer_id,
+        stated.attribute,
+        stated.value,
+        stated.value_key,
+        stated.value_aliases,
+        stated.record_uid,
+        records.source_system,
+        records.source_entity,
+        records.source_record_id,
+        records.observed_at,
+        coalesce(authority.authority_rank, {{ unlisted_rank }}) as authority_rank,
+        stated.completeness,
+        stated.is_record_primary,
+        -- how many systems state this same fact for the customer
+        count(distinct records.source_system) over (
+            partition by stated.customer_id, stated.attribute, stated.value_key
+        ) as agreement,
+        stated.attribute in ('given_name', 'family_name')
+            and stated.record_uid in (select record_uid from swapped_records) as is_swap_suspect,
+        -- a contact point several customers use (a household landline, a family mailbox, a
+        -- switchboard) reaches more than this person: it survives only when nothing else does
+        stated.attribute in ('email', 'phone')
+            and count(distinct stated.customer_id) over (
+                partition by stated.attribute, stated.value_key
+            ) > 1 as is_shared,
+        case when stated.attribute = 'address' then records.address_line1 end as address_line1,
+        case when stated.attribute = 'address' then records.address_line2 end as address_line2,
+        case when stated.attribute = 'address' then records.city end as city,
+        case when stated.attribute = 'address' then records.region end as region,
+        case when stated.attribute = 'address' then records.postal_code end as postal_code,
+        case when stated.attribute = 'address' then records.country end as country,
+    from stated
+    inner join records using (record_uid)
+    left join authority
+        on stated.attribute = authority.attribute
+        and records.source_system = authority.source_system
+)
+
+select * from candidates
