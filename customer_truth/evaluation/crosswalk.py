@@ -1,0 +1,218 @@
+"""Pairwise quality of an identity crosswalk against the generator's truth.
+
+A pair is two records of one customer (predicted) or of one person (truth). Counted over the
+records present in both the crosswalk and the truth; pairs are counted per group
+(n (n - 1) / 2), true positives from the customer x person contingency table, so the cost is a
+few group-bys, whatever the size of the clusters.
+
+Two scopes are reported:
+- `resolvable` (the headline): records whose person the landed data can tell. A digital
+  anonymousId that no identify, alias or order ever tied to anyone (`linked: false` in the
+  truth) carries no identifying data at all (random cookie, random IP per session): no
+  resolver can place it, so counting it measures the generator, not the resolver.
+- `all`: every record of the truth, unresolvable anonymousIds included.
+Planted cases are checked separately: no household's members share a customer, and every
+person's resolvable records are one customer.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+
+_TRUTH_COLUMNS = {
+    "system": pl.String,
+    "entity": pl.String,
+    "record_id": pl.String,
+    "person_id": pl.String,
+    "status": pl.String,
+    "linked": pl.Boolean,
+}
+
+
+def read_truth_records(truth_dir: Path) -> pl.DataFrame:
+    """`identity_records.jsonl`: the true person of every identity-bearing record."""
+    frame = pl.read_ndjson(truth_dir / "identity_records.jsonl", schema_overrides=_TRUTH_COLUMNS)
+    if "linked" not in frame.columns:
+        frame = frame.with_columns(pl.lit(None, dtype=pl.Boolean).alias("linked"))
+    return frame.select(list(_TRUTH_COLUMNS))
+
+
+def _pairwise(con: duckdb.DuckDBPyConnection, scope_filter: str) -> dict[str, Any]:
+    # scope_filter is one of two constant SQL fragments chosen by code, never data
+    row = con.sql(
+        f"""
+        with scoped as (select * from joined where {scope_filter}),
+        predicted as (select count(*) as n from scoped group by customer_id),
+        actual as (select count(*) as n from scoped group by person_id),
+        both_ as (select count(*) as n from scoped group by customer_id, person_id)
+        select
+            (select count(*) from scoped),
+            (select coalesce(sum(n * (n - 1) / 2), 0) from predicted),
+            (select coalesce(sum(n * (n - 1) / 2), 0) from actual),
+            (select coalesce(sum(n * (n - 1) / 2), 0) from both_),
+            (select count(distinct customer_id) from scoped),
+            (select count(distinct person_id) from scoped)
+        """  # noqa: S608
+    ).fetchall()[0]
+    assert row is not None
+    records, predicted, actual, true_positive, customers, persons = (int(v) for v in row)
+    precision = true_positive / predicted if predicted else 1.0
+    recall = true_positive / actual if actual else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {
+        "records": records,
+        "customers": customers,
+        "persons": persons,
+        "predicted_pairs": predicted,
+        "true_pairs": actual,
+        "true_positive_pairs": true_positive,
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+    }
+
+
+def evaluate_crosswalk(crosswalk: pl.DataFrame, truth_dir: Path) -> dict[str, Any]:
+    """Pairwise precision, recall and F1 of `crosswalk` (source_system, source_entity,
+    source_record_id, customer_id) against `truth_dir/identity_records.jsonl`, plus the
+    planted-case checks (households never one customer, a person's records one customer)."""
+    truth = read_truth_records(truth_dir)
+    predicted = crosswalk.select(
+        pl.col("source_system").cast(pl.String),
+        pl.col("source_entity").cast(pl.String),
+        pl.col("source_record_id").cast(pl.String),
+        pl.col("customer_id").cast(pl.String),
+    )
+    con = duckdb.connect()
+    try:
+        con.register("truth", truth)
+        con.register("predicted", predicted)
+        con.execute(
+            """
+            create temp table joined as
+            select
+                predicted.customer_id,
+                truth.person_id,
+                truth.system,
+                truth.entity,
+                truth.record_id,
+                truth.status,
+                not (truth.system = 'digital' and truth.entity = 'anonymous_id'
+                     and truth.linked is not true) as is_resolvable,
+            from truth
+            inner join predicted
+                on truth.system = predicted.source_system
+                and truth.entity = predicted.source_entity
+                and truth.record_id = predicted.source_record_id
+            """
+        )
+        result: dict[str, Any] = {
+            **_pairwise(con, "is_resolvable"),
+            "all_records": _pairwise(con, "true"),
+            "truth_records": truth.height,
+            "crosswalk_records": predicted.height,
+        }
+        households_path = truth_dir / "households.jsonl"
+        if households_path.exists():
+            result["households"] = _household_check(con, households_path)
+        result["duplicates"] = _duplicate_check(con)
+    finally:
+        con.close()
+    return result
+
+
+def _household_check(con: duckdb.DuckDBPyConnection, households_path: Path) -> dict[str, Any]:
+    members = pl.DataFrame(
+        [
+            {"household_id": h["household_id"], "person_id": p}
+            for line in households_path.read_text().splitlines()
+            if line.strip()
+            for h in [json.loads(line)]
+            for p in h["member_person_ids"]
+        ],
+        schema={"household_id": pl.String, "person_id": pl.String},
+    )
+    con.register("household_members", members)
+    row = con.sql(
+        """
+        with customer_persons as (
+            select joined.customer_id, members.household_id,
+                   count(distinct joined.person_id) as persons
+            from joined
+            inner join household_members as members using (person_id)
+            group by all
+        )
+        select
+            (select count(distinct household_id) from household_members),
+            count(*) filter (where persons > 1),
+            count(distinct household_id) filter (where persons > 1)
+        from customer_persons
+        """
+    ).fetchall()[0]
+    assert row is not None
+    return {
+        "households": int(row[0]),
+        "customers_holding_several_members": int(row[1]),
+        "households_merged": int(row[2]),
+    }
+
+
+def _duplicate_check(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """Every person's resolvable records in one customer (planted duplicates included)."""
+    row = con.sql(
+        """
+        with per_person as (
+            select person_id, count(distinct customer_id) as customers,
+                   count(distinct system || entity) < count(*) as has_duplicate
+            from joined
+            where is_resolvable
+            group by person_id
+        )
+        select
+            count(*),
+            count(*) filter (where customers > 1),
+            count(*) filter (where has_duplicate),
+            count(*) filter (where has_duplicate and customers > 1)
+        from per_person
+        """
+    ).fetchall()[0]
+    assert row is not None
+    return {
+        "persons": int(row[0]),
+        "persons_split": int(row[1]),
+        "persons_with_duplicate_records": int(row[2]),
+        "duplicates_split": int(row[3]),
+    }
+
+
+def format_report(result: dict[str, Any]) -> str:
+    """A few lines for the terminal."""
+    lines = [
+        f"records: {result['records']} resolvable of {result['crosswalk_records']} in the "
+        f"crosswalk ({result['truth_records']} in the truth)",
+        f"pairwise precision {result['precision']:.4f}  recall {result['recall']:.4f}  "
+        f"F1 {result['f1']:.4f}  (resolvable records)",
+    ]
+    every = result["all_records"]
+    lines.append(
+        f"pairwise precision {every['precision']:.4f}  recall {every['recall']:.4f}  "
+        f"F1 {every['f1']:.4f}  (all records, unresolvable anonymousIds included)"
+    )
+    if "households" in result:
+        h = result["households"]
+        lines.append(
+            f"households: {h['households_merged']} of {h['households']} have members merged "
+            f"into one customer"
+        )
+    d = result["duplicates"]
+    lines.append(
+        f"persons split over several customers: {d['persons_split']} of {d['persons']}; "
+        f"planted duplicates split: {d['duplicates_split']} of "
+        f"{d['persons_with_duplicate_records']}"
+    )
+    return "\n".join(lines)

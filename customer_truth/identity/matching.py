@@ -1,0 +1,327 @@
+"""Probabilistic matching: the Splink (Fellegi-Sunter) model, its features and its scoring.
+
+The model compares what the standardised records hold (names, birth date, email, phones,
+address) and scores every pair the blocking rules propose. It is trained by `training` and
+versioned as Splink JSON in `models/`; `score_pairs` loads it and scores on an in-memory DuckDB
+connection, so the warehouse is never locked by Splink's scratch tables.
+
+Design choices that matter:
+- Shared identifiers (`int_identity__identifier_usage.is_shared`: a household landline, a family
+  email) get their own comparison levels, so the model learns that agreeing on one is weak
+  evidence; agreeing on a personal one is strong.
+- Given names compare through the nickname seed (Bob / Robert) and catch swapped first/last
+  names; family names keep a level of their own for fuzzy agreement (typos, transliteration).
+- Term-frequency adjustments on names and addresses: agreeing on "smith" says less than
+  agreeing on "okonkwo", and a building with many residents says less than a house.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+
+MODELS_DIR = Path(__file__).parent / "models"
+MODEL_VERSION = "identity_splink_v1"
+DEFAULT_MODEL_PATH = MODELS_DIR / f"{MODEL_VERSION}.json"
+
+# Pairs scoring below this are not kept at all (evidence keeps everything above it).
+SCORE_FLOOR = 0.01
+
+# One row per record: the columns the model compares. `records` and `usage` are the dbt
+# models int_identity__records and int_identity__identifier_usage (registered under those
+# names on the scoring connection).
+FEATURES_SQL = """
+with
+shared as (
+    select identifier_type, identifier_value
+    from usage
+    where is_shared
+),
+record_phones as (
+    select
+        records.record_uid,
+        list(phone order by phone) filter (where shared.identifier_value is null) as personal,
+        list(phone order by phone) filter (where shared.identifier_value is not null) as shared,
+    from (select record_uid, unnest(phones) as phone from records) as records
+    left join shared
+        on shared.identifier_type = 'phone' and shared.identifier_value = records.phone
+    group by all
+)
+select
+    records.record_uid as unique_id,
+    records.source_system,
+    records.given_name_std as given_name,
+    records.given_name_canonical as given_canonical,
+    records.given_name_aliases as given_aliases,
+    records.family_name_std as family_name,
+    nullif(concat_ws(' ', records.given_name_std, records.family_name_std), '') as full_name,
+    strftime(records.birth_date, '%Y-%m-%d') as birth_date,
+    records.email,
+    split_part(records.email, '@', 1) as email_local,
+    shared_email.identifier_value is not null as email_is_shared,
+    coalesce(record_phones.personal, []) as phones_personal,
+    coalesce(record_phones.shared, []) as phones_shared,
+    case when len(records.phones) > 0 then records.phones end as phones,
+    records.address_key,
+    shared_address.identifier_value is not null as address_is_shared,
+    records.address_street_std as street,
+    records.postal_code_std as postal_code,
+    records.city_std as city,
+from records
+left join record_phones on records.record_uid = record_phones.record_uid
+left join shared as shared_email
+    on shared_email.identifier_type = 'email' and shared_email.identifier_value = records.email
+left join shared as shared_address
+    on shared_address.identifier_type = 'address'
+    and shared_address.identifier_value = records.address_key
+"""
+
+
+def _level(sql: str, label: str, *, null: bool = False, tf: str | None = None) -> dict[str, Any]:
+    level: dict[str, Any] = {"sql_condition": sql, "label_for_charts": label}
+    if null:
+        level["is_null_level"] = True
+    if tf:
+        level["tf_adjustment_column"] = tf
+        level["tf_adjustment_weight"] = 1.0
+    return level
+
+
+def _comparison(name: str, levels: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "output_column_name": name,
+        "comparison_description": name,
+        "comparison_levels": [*levels, {"sql_condition": "ELSE", "label_for_charts": "else"}],
+    }
+
+
+# Suffixes that make another person's name of a given name (Eric / Erica, Daniel / Danielle,
+# Joan / Joanne): one edit apart, but not a typo.
+GENDERED_SUFFIXES = ("a", "e", "le", "ne", "na", "ia", "ette", "ine")
+
+
+def given_name_typo_sql(a: str, b: str) -> str:
+    """SQL: given names `a` and `b` (column expressions) are one typing error apart: one
+    insertion, deletion, substitution or transposition, same first letter, four letters or
+    more, and not a gendered form of the other."""
+    suffixes = "[" + ", ".join(f"'{suffix}'" for suffix in GENDERED_SUFFIXES) + "]"
+    return (
+        f"(damerau_levenshtein({a}, {b}) <= 1 and left({a}, 1) = left({b}, 1) "
+        f"and least(length({a}), length({b})) >= 4 "
+        f"and not (starts_with({a}, {b}) and list_contains({suffixes}, "
+        f"substr({a}, length({b}) + 1))) "
+        f"and not (starts_with({b}, {a}) and list_contains({suffixes}, "
+        f"substr({b}, length({a}) + 1))))"
+    )
+
+
+def given_names_compatible_sql(left: str, right: str) -> str:
+    """SQL: the given names of relations/suffixes `left` and `right` can be one person's:
+    equal, nickname-related, one typo apart, or an initial. `left`/`right` are formats with
+    `{}` for the column name (`l.{}` or `{}_l`). Mirrored by the dbt macro
+    identity_given_names_compatible (keep the two in step)."""
+    g_l, g_r = left.format("given_name"), right.format("given_name")
+    a_l, a_r = left.format("given_aliases"), right.format("given_aliases")
+    return (
+        f"({g_l} = {g_r} or list_has_any({a_l}, {a_r}) or {given_name_typo_sql(g_l, g_r)} "
+        f"or ((length({g_l}) = 1 or length({g_r}) = 1) and left({g_l}, 1) = left({g_r}, 1)))"
+    )
+
+
+_SWAPPED = "given_name_l = family_name_r and family_name_l = given_name_r"
+_GIVEN_NICKNAME = (
+    "(given_canonical_l = given_canonical_r or list_has_any(given_aliases_l, given_aliases_r))"
+)
+_GIVEN_TYPO = given_name_typo_sql("given_name_l", "given_name_r")
+_FAMILY_TYPO = "jaro_winkler_similarity(family_name_l, family_name_r) >= 0.92"
+
+COMPARISONS: list[dict[str, Any]] = [
+    # One comparison for the whole name, so a swapped or partly matching name is weighed once.
+    _comparison(
+        "name",
+        [
+            _level(
+                "(given_name_l is null and family_name_l is null) "
+                "or (given_name_r is null and family_name_r is null)",
+                "null",
+                null=True,
+            ),
+            _level("full_name_l = full_name_r", "exact", tf="full_name"),
+            _level(_SWAPPED, "first and last name swapped"),
+            _level(
+                f"{_GIVEN_NICKNAME} and family_name_l = family_name_r",
+                "nickname, same family name",
+            ),
+            _level(
+                f"({_GIVEN_TYPO} and family_name_l = family_name_r) "
+                f"or (given_name_l = given_name_r and {_FAMILY_TYPO})",
+                "one part exact, the other a typo apart",
+            ),
+            _level(
+                f"({_GIVEN_TYPO} or {_GIVEN_NICKNAME}) and {_FAMILY_TYPO}",
+                "both parts a typo apart",
+            ),
+            _level(
+                "family_name_l = family_name_r and (given_name_l is null or given_name_r is null "
+                "or ((length(given_name_l) = 1 or length(given_name_r) = 1) "
+                "and left(given_name_l, 1) = left(given_name_r, 1)))",
+                "same family name, given name missing or an initial",
+            ),
+            _level(
+                f"given_name_l = given_name_r or {_GIVEN_NICKNAME}",
+                "same given name, other family name",
+            ),
+            _level(
+                "family_name_l = family_name_r "
+                "and jaro_winkler_similarity(given_name_l, given_name_r) >= 0.8",
+                "same family name, similar given name",
+            ),
+            _level(
+                "family_name_l = family_name_r",
+                "same family name, other given name",
+            ),
+            _level(
+                "jaro_winkler_similarity(given_name_l, given_name_r) >= 0.8 "
+                "and jaro_winkler_similarity(family_name_l, family_name_r) >= 0.8",
+                "both parts similar",
+            ),
+        ],
+    ),
+    _comparison(
+        "birth_date",
+        [
+            _level("birth_date_l is null or birth_date_r is null", "null", null=True),
+            _level("birth_date_l = birth_date_r", "exact"),
+            _level(
+                "damerau_levenshtein(birth_date_l, birth_date_r) <= 1 "
+                "or (substr(birth_date_l, 1, 4) = substr(birth_date_r, 1, 4) "
+                "and substr(birth_date_l, 6, 2) = substr(birth_date_r, 9, 2) "
+                "and substr(birth_date_l, 9, 2) = substr(birth_date_r, 6, 2))",
+                "one typo or day and month swapped",
+            ),
+            _level("substr(birth_date_l, 1, 4) = substr(birth_date_r, 1, 4)", "same year"),
+        ],
+    ),
+    _comparison(
+        "email",
+        [
+            _level("email_l is null or email_r is null", "null", null=True),
+            _level("email_l = email_r and not email_is_shared_l", "exact, personal"),
+            _level("email_l = email_r", "exact, shared by several people"),
+            _level("email_local_l = email_local_r", "same mailbox name, other domain"),
+            # a typo of one address, not a similar address: people's addresses are built from
+            # their names, so namesakes' addresses are close in Jaro-Winkler terms
+            _level("damerau_levenshtein(email_l, email_r) <= 1", "one typo apart"),
+        ],
+    ),
+    _comparison(
+        "phone",
+        [
+            _level("phones_l is null or phones_r is null", "null", null=True),
+            _level("list_has_any(phones_personal_l, phones_personal_r)", "shared personal number"),
+            _level("list_has_any(phones_l, phones_r)", "shared number of several people"),
+        ],
+    ),
+    _comparison(
+        "address",
+        [
+            _level(
+                "(street_l is null or street_r is null) and (postal_code_l is null "
+                "or postal_code_r is null) and (city_l is null or city_r is null)",
+                "null",
+                null=True,
+            ),
+            _level("address_key_l = address_key_r", "exact", tf="address_key"),
+            _level(
+                "street_l = street_r and (postal_code_l = postal_code_r or city_l = city_r)",
+                "same street, other unit",
+            ),
+            _level(
+                "jaro_winkler_similarity(street_l, street_r) >= 0.9 "
+                "and (postal_code_l = postal_code_r or city_l = city_r)",
+                "street typo, same postal code or city",
+            ),
+            _level("postal_code_l = postal_code_r", "same postal code", tf="postal_code"),
+            _level("city_l = city_r", "same city", tf="city"),
+        ],
+    ),
+]
+
+# Candidate pairs: any one of these puts a pair in front of the model.
+BLOCKING_RULES = [
+    block_on("email"),
+    block_on("phones", arrays_to_explode=["phones"]),
+    block_on("given_canonical", "family_name"),
+    block_on("given_name", "family_name"),
+    "l.given_name = r.family_name and l.family_name = r.given_name",
+    block_on("family_name", "postal_code"),
+    block_on("given_canonical", "postal_code"),
+    block_on("address_key"),
+    block_on("family_name", "birth_date"),
+    block_on("given_canonical", "birth_date"),
+    block_on("street", "city"),
+    block_on("family_name", "city", "substr(given_name, 1, 1)"),
+]
+
+
+def settings_creator() -> SettingsCreator:
+    """The untrained model: comparisons and blocking rules (training fills in m and u)."""
+    return SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name="unique_id",
+        comparisons=COMPARISONS,
+        blocking_rules_to_generate_predictions=BLOCKING_RULES,
+        retain_matching_columns=True,
+        retain_intermediate_calculation_columns=False,
+        additional_columns_to_retain=["source_system"],
+        max_iterations=25,
+        em_convergence=0.0001,
+    )
+
+
+def build_features(con: duckdb.DuckDBPyConnection) -> pa.Table:
+    """The model's input, one row per record, from tables `records` and `usage` on `con`."""
+    return con.sql(FEATURES_SQL).arrow().read_all()
+
+
+def load_model(path: Path | None = None) -> dict[str, Any]:
+    """A trained model (Splink settings JSON) from the repository."""
+    settings: dict[str, Any] = json.loads((path or DEFAULT_MODEL_PATH).read_text())
+    return settings
+
+
+def model_version(settings: dict[str, Any]) -> str:
+    return str(settings.get("linker_uid") or MODEL_VERSION)
+
+
+def score_pairs(
+    features: pa.Table,
+    settings: dict[str, Any],
+    *,
+    floor: float = SCORE_FLOOR,
+) -> pa.Table:
+    """Score every candidate pair with the trained model; keep those above `floor`.
+
+    Returns unique_id_l, unique_id_r, match_probability, match_weight and the gamma level of
+    every comparison (`gamma_<name>`), plus the compared values (for the evidence).
+    """
+    logging.getLogger("splink").setLevel(logging.WARNING)
+    scratch = duckdb.connect()
+    scratch.execute("set TimeZone = 'UTC'")
+    try:
+        db_api = DuckDBAPI(connection=scratch)
+        frame = db_api.register(features, table_name="identity_features")
+        # keys Splink does not know (our training notes) stay out of its settings
+        linker = Linker(frame, {k: v for k, v in settings.items() if k != "training"})
+        predictions = linker.inference.predict(threshold_match_probability=floor)
+        # the table name is Splink's own, not data
+        sql = f"select * from {predictions.physical_name}"  # noqa: S608
+        return scratch.sql(sql).arrow().read_all()
+    finally:
+        scratch.close()

@@ -1,0 +1,207 @@
+"""Retrain the Splink model on a warehouse's identity records and write it to `models/`.
+
+    python -m customer_truth.identity.training --warehouse PATH [--out PATH]
+
+Reproducible, and trained on the enterprise's own evidence where it has some:
+- the prior (probability that two random records match) from deterministic rules that admit
+  almost no false positives (same personal email and given name, same name and birth date);
+- u (how often non-matches agree by chance) from a seeded random sample of pairs;
+- m (how often matches agree) from LABELS when the data holds enough: pairs of records of
+  different systems tied by strong identifiers (a Zendesk external_id or Stripe metadata
+  naming a CRM contact, a Segment userId naming a Shopify customer, ...) and merged CRM
+  duplicates. These are matches we know, so their agreement rates are the m probabilities.
+  Why not expectation maximisation: in data with households, EM blocked on address or family
+  name learns "same household" as the match class (it measured m = 0.21 for "same family name,
+  other given name"), and then links household members. EM remains the fallback for data
+  without strong identifiers (public benchmarks).
+- levels no label ever reached get a small floor instead of zero, so a never-seen variation
+  (a typo in a birth date) weighs against a match instead of vetoing it.
+The result is written as Splink JSON; commit it so every run scores with the same model.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+from splink import DuckDBAPI, Linker, block_on
+
+from customer_truth.identity import matching
+from customer_truth.warehouse import connect
+
+U_SAMPLE_PAIRS = 1e7
+SEED = 20260301
+# Fewer known matches than this: estimate m by expectation maximisation instead.
+MIN_LABEL_PAIRS = 500
+# m floor for levels never observed among the known matches.
+M_FLOOR = 0.002
+# Label pairs come from deterministic components up to this size (bounded pair count).
+MAX_COMPONENT_FOR_LABELS = 12
+
+# Rules for the prior: pairs these admit are almost surely one person.
+_PRIOR_RULES = [
+    "l.email = r.email and not l.email_is_shared and l.given_name = r.given_name",
+    "l.given_name = r.given_name and l.family_name = r.family_name and l.birth_date = r.birth_date",
+    "l.given_name = r.given_name and l.family_name = r.family_name "
+    "and l.address_key = r.address_key",
+]
+# EM sessions: each estimates m for every comparison it does not block on.
+_EM_RULES = [
+    block_on("given_name", "family_name"),
+    block_on("email"),
+    block_on("address_key"),
+    block_on("postal_code", "substr(given_name, 1, 1)"),
+]
+
+
+def train_model(
+    features: pa.Table,
+    labels: pa.Table | None = None,
+    *,
+    prior_recall: float = 0.6,
+    version: str = matching.MODEL_VERSION,
+) -> dict[str, Any]:
+    """Train the model on a features table (`matching.build_features`) and, when there are
+    enough, known matching pairs `labels` (unique_id_l, unique_id_r); return its settings."""
+    logging.getLogger("splink").setLevel(logging.WARNING)
+    scratch = duckdb.connect()
+    scratch.execute("set TimeZone = 'UTC'")
+    scratch.execute("set threads = 1")  # seeded sampling is reproducible single-threaded
+    try:
+        db_api = DuckDBAPI(connection=scratch)
+        frame = db_api.register(features, table_name="identity_features")
+        linker = Linker(frame, matching.settings_creator())
+        linker.training.estimate_probability_two_random_records_match(
+            _PRIOR_RULES, recall=prior_recall
+        )
+        linker.training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=SEED)
+        if labels is not None and labels.num_rows >= MIN_LABEL_PAIRS:
+            db_api.register(labels, table_name="identity_labels")
+            linker.training.estimate_m_from_pairwise_labels("identity_labels")
+            method = f"m from {labels.num_rows} known matching pairs"
+        else:
+            for rule in _EM_RULES:
+                linker.training.estimate_parameters_using_expectation_maximisation(
+                    rule, estimate_without_term_frequencies=True
+                )
+            method = "m by expectation maximisation"
+        settings: dict[str, Any] = linker.misc.save_model_to_json()
+    finally:
+        scratch.close()
+    settings["linker_uid"] = version
+    settings["training"] = {"method": method, "records": features.num_rows, "seed": SEED}
+    return floor_m_probabilities(settings)
+
+
+def floor_m_probabilities(settings: dict[str, Any], floor: float = M_FLOOR) -> dict[str, Any]:
+    """Give every non-null level an m of at least `floor` (renormalised per comparison)."""
+    for comparison in settings["comparisons"]:
+        levels = [
+            level for level in comparison["comparison_levels"] if not level.get("is_null_level")
+        ]
+        for level in levels:
+            m = level.get("m_probability")
+            level["m_probability"] = max(float(m) if m is not None else 0.0, floor)
+        total = sum(level["m_probability"] for level in levels)
+        for level in levels:
+            level["m_probability"] = level["m_probability"] / total
+            if level.get("u_probability") is None:
+                level["u_probability"] = floor  # never seen among random pairs either
+    return settings
+
+
+# Known matches for training: records of different systems in one component of the
+# deterministic links (digital-to-digital pairs excluded: an anonymousId and its userId often
+# carry the very same identify traits, which would flatter exact agreement), plus merged CRM
+# duplicates and their master.
+_LABELS_SQL = """
+with recursive
+edges as (
+    select record_uid_l as a, record_uid_r as b from links where guard_reason is null
+    union all
+    select record_uid_r, record_uid_l from links where guard_reason is null
+    union all
+    select record_uid, survivor_record_uid from records where survivor_record_uid is not null
+    union all
+    select survivor_record_uid, record_uid from records where survivor_record_uid is not null
+),
+walk(node, component) as (
+    select a, a from edges
+    union
+    select edges.b, walk.component
+    from walk
+    inner join edges on walk.node = edges.a
+),
+components as (
+    select node as record_uid, min(component) as component
+    from walk
+    group by node
+),
+members as (
+    select components.*, records.source_system,
+           count(*) over (partition by component) as size
+    from components
+    inner join records using (record_uid)
+)
+select distinct l.record_uid as unique_id_l, r.record_uid as unique_id_r
+from members as l
+inner join members as r
+    on l.component = r.component and l.record_uid < r.record_uid
+where l.size <= $max_size
+  and (l.source_system <> r.source_system or l.source_system = 'crm')
+  and not (l.source_system = 'digital' and r.source_system = 'digital')
+"""
+
+
+def training_data(con: duckdb.DuckDBPyConnection) -> tuple[pa.Table, pa.Table]:
+    """(features of every record, known matching pairs) from a warehouse's identity models."""
+    work = duckdb.connect()
+    try:
+        for name, relation in (
+            ("records", "int_identity__records"),
+            ("usage", "int_identity__identifier_usage"),
+            ("links", "int_identity__deterministic_links"),
+        ):
+            sql = f"select * from intermediate.{relation}"  # noqa: S608 - constant names
+            work.register(name, con.sql(sql).arrow().read_all())
+        features = matching.build_features(work)
+        labels = (
+            work.sql(_LABELS_SQL, params={"max_size": MAX_COMPONENT_FOR_LABELS}).arrow().read_all()
+        )
+        return features, labels
+    finally:
+        work.close()
+
+
+def retrain(warehouse: Path, out: Path = matching.DEFAULT_MODEL_PATH) -> Path:
+    """The retraining job: read a built warehouse, train, write the model JSON to `out`."""
+    con = connect(warehouse)
+    try:
+        features, labels = training_data(con)
+    finally:
+        con.close()
+    settings = train_model(features, labels)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(settings, indent=2, sort_keys=True) + "\n")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--warehouse", type=Path, required=True)
+    parser.add_argument("--out", type=Path, default=matching.DEFAULT_MODEL_PATH)
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    path = retrain(args.warehouse, args.out)
+    print(f"wrote {path} in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
