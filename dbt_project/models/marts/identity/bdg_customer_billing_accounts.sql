@@ -1,8 +1,9 @@
 -- One row per billing account and customer it relates to, with the customer's role:
 --   payer    the person behind a Stripe customer (its own record resolves to them);
 --   covered  a person a Stripe customer pays for: named in its metadata (crm_contact_id,
---            shop_customer_id) while resolving to someone else, or a member of the payer's
---            household who has no Stripe customer of their own (inferred: link_basis says so);
+--            shop_customer_id) while resolving to someone else, or a member of a household in
+--            which the payer is the only one with a Stripe customer (inferred: link_basis says
+--            so; with two payers in one household nothing is inferred);
 --   member   a contact of a CRM Household account.
 -- A billing account is never a person: payer and covered persons keep their own customer_id.
 with
@@ -49,14 +50,22 @@ own_stripe_customers as (
     from payers
 ),
 
-household_covered as (
-    select payers.billing_account_id, members.customer_id,
+household_payers as (
+    -- households where exactly one member pays through Stripe: that payer covers the others;
+    -- with two or more payers, who pays for whom is unknown, and nothing is inferred
+    select payer_household.household_id, any_value(payers.billing_account_id) as billing_account_id,
     from payers
     inner join {{ ref('int_households_grouped') }} as payer_household
         on payers.customer_id = payer_household.customer_id
+    group by payer_household.household_id
+    having count(distinct payers.customer_id) = 1 and count(*) = 1
+),
+
+household_covered as (
+    select household_payers.billing_account_id, members.customer_id,
+    from household_payers
     inner join {{ ref('int_households_grouped') }} as members
-        on payer_household.household_id = members.household_id
-        and members.customer_id <> payers.customer_id
+        on household_payers.household_id = members.household_id
     where members.customer_id not in (select customer_id from own_stripe_customers)
 ),
 
