@@ -192,17 +192,21 @@ based as (
     from founders
 ),
 
+issued as (
+    -- ids ever issued per base (the base without its _2, _3 suffix): an equality join, so the
+    -- step stays linear however many ids exist
+    select left(customer_id, $base_length) as base_id, count(*) as issued_count,
+    from identity.customers
+    group by left(customer_id, $base_length)
+),
+
 numbered as (
     select
         based.*,
-        row_number() over (partition by base_id order by founding_record_uid, cluster_key) - 1
-        + (
-            select count(*)
-            from identity.customers as registry
-            where registry.customer_id = based.base_id
-                or starts_with(registry.customer_id, based.base_id || '_')
-        ) as suffix,
+        row_number() over (partition by based.base_id order by founding_record_uid, cluster_key)
+        - 1 + coalesce(issued.issued_count, 0) as suffix,
     from based
+    left join issued using (base_id)
 )
 
 select
@@ -475,7 +479,14 @@ def assign_customer_ids(con: duckdb.DuckDBPyConnection, *, run_at: datetime) -> 
         con.execute(_PARTS_SQL)
         con.execute(_KEEPERS_SQL)
         con.execute(_SURVIVORS_SQL)
-        con.execute(_NEW_IDS_SQL, {"prefix": ID_PREFIX, "digits": ID_HASH_DIGITS})
+        con.execute(
+            _NEW_IDS_SQL,
+            {
+                "prefix": ID_PREFIX,
+                "digits": ID_HASH_DIGITS,
+                "base_length": len(ID_PREFIX) + ID_HASH_DIGITS,
+            },
+        )
         con.execute(_ASSIGNMENT_SQL)
         con.execute(_NEXT_SQL, params_run)
         con.execute(_EVENTS_SQL, params_run)
