@@ -20,19 +20,36 @@ where customer_id in (
         where identifier_value is not null
     )
 
+    -- equality joins only (a join on an OR cannot hash and would compare every pair)
     select history.customer_id
     from {{ relation }} as history
     inner join erasures
-        on (erasures.identifier_type = 'email' and history.email = erasures.erased_value)
-        or (erasures.identifier_type = 'phone' and history.phone = erasures.erased_phone)
-        or erasures.erased_value in (
-            history.given_name_source_record_id,
-            history.family_name_source_record_id,
-            history.email_source_record_id,
-            history.phone_source_record_id,
-            history.birth_date_source_record_id,
-            history.address_line1_source_record_id
-        )
+        on erasures.identifier_type = 'email' and history.email = erasures.erased_value
+
+    union
+
+    select history.customer_id
+    from {{ relation }} as history
+    inner join erasures
+        on erasures.identifier_type = 'phone' and history.phone = erasures.erased_phone
+
+    union
+
+    select provenance.customer_id
+    from (
+        select
+            customer_id,
+            unnest([
+                given_name_source_record_id,
+                family_name_source_record_id,
+                email_source_record_id,
+                phone_source_record_id,
+                birth_date_source_record_id,
+                address_line1_source_record_id
+            ]) as record_id,
+        from {{ relation }}
+    ) as provenance
+    inner join erasures on provenance.record_id = erasures.erased_value
 
     union
 

@@ -31,17 +31,23 @@ payers as (
 ),
 
 metadata_named as (
+    -- two equality joins (not one join on an OR, which cannot hash)
     select payers.billing_account_id, records.customer_id,
     from payers
     inner join records
-        on (
-            records.source_system = 'crm' and records.source_entity = 'contacts'
-            and records.source_record_id = payers.crm_contact_id
-        )
-        or (
-            records.source_system = 'commerce' and records.source_entity = 'customers'
-            and records.source_record_id = payers.shop_customer_id
-        )
+        on records.source_system = 'crm'
+        and records.source_entity = 'contacts'
+        and records.source_record_id = payers.crm_contact_id
+    where records.customer_id <> payers.customer_id
+
+    union
+
+    select payers.billing_account_id, records.customer_id,
+    from payers
+    inner join records
+        on records.source_system = 'commerce'
+        and records.source_entity = 'customers'
+        and records.source_record_id = payers.shop_customer_id
     where records.customer_id <> payers.customer_id
 ),
 
