@@ -302,3 +302,18 @@ def evaluate_golden(con_or_frames: Any, truth_dir: Path) -> dict[str, Any]:
         }
     finally:
         con.close()
+
+
+def format_golden_report(result: dict[str, Any]) -> str:
+    """A few lines for the terminal: one per attribute."""
+    lines = [
+        f"golden attributes: {result['customers']} customers, "
+        f"{result['persons_covered']} persons; mean accuracy {result['mean_accuracy']:.3f}",
+        f"  {'attribute':<14} {'accuracy':>8} {'precision':>9} {'per person':>10} {'scored':>7}",
+    ]
+    for name, scores in result["attributes"].items():
+        lines.append(
+            f"  {name:<14} {scores['accuracy']:>8.3f} {scores['precision']:>9.3f} "
+            f"{scores['person_accuracy']:>10.3f} {scores['evaluated']:>7}"
+        )
+    return "\n".join(lines)

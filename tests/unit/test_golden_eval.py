@@ -8,7 +8,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from customer_truth.evaluation.golden import evaluate_golden
+from customer_truth.evaluation.golden import evaluate_golden, format_golden_report
 from customer_truth.warehouse import connect
 
 PERSONS = [
@@ -155,3 +155,9 @@ def test_a_warehouse_connection_reads_the_marts(truth_dir: Path) -> None:
     con.execute("create table marts.dim_customer_profile as select * from profile_frame")
     con.execute("create table marts.bdg_identity_crosswalk as select * from crosswalk_frame")
     assert evaluate_golden(con, truth_dir) == evaluate_golden(frames(), truth_dir)
+
+
+def test_the_report_has_one_line_per_attribute(truth_dir: Path) -> None:
+    report = format_golden_report(evaluate_golden(frames(), truth_dir))
+    assert "given_name" in report and "do_not_call" in report
+    assert len(report.splitlines()) == 2 + 14
