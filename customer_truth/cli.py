@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from customer_truth.settings import load_settings
 
@@ -41,12 +42,30 @@ def _ui(args: argparse.Namespace) -> int:
     return 0  # pragma: no cover
 
 
-def _benchmark(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from customer_truth.benchmark import bench_foundation
+def _benchmark_foundation(args: argparse.Namespace) -> int:
+    from customer_truth.benchmarks.foundation import bench_foundation
 
     bench_foundation(args.persons, args.seed, args.days, Path(args.work), args.keep)
+    return 0
+
+
+def _benchmark_identity(args: argparse.Namespace) -> int:
+    from customer_truth.benchmarks.identity import run_identity_benchmark
+
+    run_identity_benchmark(
+        args.persons,
+        args.seed,
+        Path(args.work),
+        febrl=not args.skip_febrl,
+        world=not args.skip_world,
+    )
+    return 0
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from customer_truth.evaluation.report import evaluate_warehouse
+
+    print(evaluate_warehouse(load_settings(), Path(args.truth)))
     return 0
 
 
@@ -71,22 +90,32 @@ def build_parser() -> argparse.ArgumentParser:
     ui = commands.add_parser("ui", help="start the Dagster UI on 127.0.0.1 (dagster dev)")
     ui.add_argument("--port", type=int, default=3000)
     ui.set_defaults(handler=_ui)
+    evaluate = commands.add_parser(
+        "evaluate", help="score the resolved customers against a generated world's truth"
+    )
+    evaluate.add_argument("--truth", required=True, help="the world's truth/ folder")
+    evaluate.set_defaults(handler=_evaluate)
+
     benchmark = commands.add_parser(
-        "benchmark", help="measure wall time and peak memory of the pipeline's steps"
+        "benchmark", help="measure quality, wall time and peak memory of the pipeline's steps"
     )
-    benchmark.add_argument(
-        "suite", choices=["foundation"], help="foundation: generate, ingest, main job"
+    suites = benchmark.add_subparsers(dest="suite", required=True)
+    foundation = suites.add_parser("foundation", help="generate, ingest, main job: time, memory")
+    foundation.add_argument("--persons", type=int, default=100_000)
+    foundation.add_argument("--seed", type=int, default=1)
+    foundation.add_argument("--days", type=int, default=7)
+    foundation.add_argument("--work", default="/tmp/customer-truth-benchmark")
+    foundation.add_argument("--keep", action="store_true", help="keep the world and homes")
+    foundation.set_defaults(handler=_benchmark_foundation)
+    identity = suites.add_parser(
+        "identity", help="this project's resolution vs a plain Splink baseline: F1, seconds"
     )
-    benchmark.add_argument("--persons", type=int, default=100_000)
-    benchmark.add_argument("--seed", type=int, default=1)
-    benchmark.add_argument("--days", type=int, default=7)
-    benchmark.add_argument(
-        "--work",
-        default="/tmp/customer-truth-benchmark",
-        help="scratch folder for the world and the homes",
-    )
-    benchmark.add_argument("--keep", action="store_true", help="keep the world and homes")
-    benchmark.set_defaults(handler=_benchmark)
+    identity.add_argument("--persons", type=int, default=100_000)
+    identity.add_argument("--seed", type=int, default=1)
+    identity.add_argument("--work", default="/tmp/customer-truth-benchmark/identity")
+    identity.add_argument("--skip-febrl", action="store_true")
+    identity.add_argument("--skip-world", action="store_true")
+    identity.set_defaults(handler=_benchmark_identity)
     return parser
 
 

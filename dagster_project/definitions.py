@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dagster as dg
 
+from dagster_project.identity.assets import IDENTITY_ASSETS
+from dagster_project.identity.jobs import identity_model_training_job
 from dagster_project.ingest.assets import INGEST_ASSETS
 from dagster_project.ingest.sensors import new_landing_batches_sensor
 from dagster_project.orchestration.jobs import customer_truth_job
@@ -12,8 +14,8 @@ from dagster_project.resources import RESOURCES
 from dagster_project.transform.assets import customer_truth_dbt_models
 
 defs = dg.Definitions(
-    assets=[*INGEST_ASSETS, customer_truth_dbt_models],
-    jobs=[customer_truth_job],
+    assets=[*INGEST_ASSETS, customer_truth_dbt_models, *IDENTITY_ASSETS],
+    jobs=[customer_truth_job, identity_model_training_job],
     schedules=[daily_customer_truth_schedule],
     sensors=[new_landing_batches_sensor],
     resources=RESOURCES,

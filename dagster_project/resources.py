@@ -33,8 +33,8 @@ class WarehouseResource(dg.ConfigurableResource):
             yield con
 
     @contextmanager
-    def lock_for_dbt(self) -> Iterator[None]:
-        """Hold the warehouse lock while the dbt subprocess writes the file."""
+    def hold_lock(self) -> Iterator[None]:
+        """Hold the warehouse lock while another process (dbt) or library opens the file."""
         settings = self.settings
         # dbt's profile reads the warehouse path from this variable (profiles.yml)
         os.environ["CUSTOMER_TRUTH_WAREHOUSE"] = str(settings.warehouse)

@@ -37,5 +37,5 @@ def customer_truth_dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ) -> Iterator[Any]:
     # build (not run): tests run between models and report as asset checks
-    with warehouse.lock_for_dbt():
+    with warehouse.hold_lock():
         yield from dbt.cli(["build"], context=context).stream()
