@@ -1,0 +1,1 @@
+"""Benchmarks that compare this project's methods with the field's reference tools."""
