@@ -100,6 +100,7 @@ def test_every_complete_batch_is_recorded_once(world: World) -> None:
 def test_running_again_through_the_cli_loads_nothing_and_changes_no_row(world: World) -> None:
     with open_warehouse(world.settings) as con:
         before = _fingerprint(con)
+        ids_before = _customer_ids(con)
     env = {
         **os.environ,
         "CUSTOMER_TRUTH_LANDING": str(world.settings.landing),
@@ -116,6 +117,20 @@ def test_running_again_through_the_cli_loads_nothing_and_changes_no_row(world: W
     assert "ingestion: no new complete batches" in completed.stdout
     with open_warehouse(world.settings) as con:
         assert _fingerprint(con) == before
+        assert _customer_ids(con) == ids_before
+
+
+_CUSTOMERS_SQL = """
+    select record_uid, customer_id,
+        list(record_uid) over (partition by customer_id) as members
+    from identity.record_customer_ids
+"""
+
+
+def _customer_ids(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, frozenset[str]]]:
+    """Each record's customer id and the set of records that customer holds."""
+    rows = con.sql(_CUSTOMERS_SQL).fetchall()
+    return {uid: (customer, frozenset(members)) for uid, customer, members in rows}
 
 
 def test_a_further_incremental_batch_is_picked_up_alone(world: World, tmp_path: Path) -> None:
@@ -123,6 +138,7 @@ def test_a_further_incremental_batch_is_picked_up_alone(world: World, tmp_path: 
     generate_world(persons=PERSONS, seed=SEED, out=longer, days=DAYS + 1)
     with open_warehouse(world.settings) as con:
         before = set(con.sql("select system, batch_id from ingest.batch_loads").fetchall())
+        ids_before = _customer_ids(con)
     new_batches = []
     for system_dir in sorted((longer / "landing").iterdir()):
         for batch in sorted(system_dir.iterdir()):
@@ -144,5 +160,14 @@ def test_a_further_incremental_batch_is_picked_up_alone(world: World, tmp_path: 
                 [outcome.started_at],
             ).fetchall()
         }
+        ids_after = _customer_ids(con)
     assert after - before == set(new_batches)
     assert new_raw_batches <= {batch_id for _, batch_id in new_batches}
+    # a person whose records did not change keeps its customer id
+    unchanged = [
+        uid
+        for uid, (_, members) in ids_before.items()
+        if uid in ids_after and ids_after[uid][1] == members
+    ]
+    assert len(unchanged) > 0.9 * len(ids_before)
+    assert all(ids_after[uid][0] == ids_before[uid][0] for uid in unchanged)
