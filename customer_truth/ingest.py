@@ -48,15 +48,16 @@ create or replace temp table _parsed as
 with decoded as (
     select
         line_number,
+        raw,
         coalesce(payload, try(decode(raw))) as txt,
-        cast(raw as varchar) as escaped,
         structure_error
     from _incoming
 )
 select
     line_number,
     txt,
-    coalesce(txt, escaped) as raw_text,
+    -- bytes that are not UTF-8 are kept escaped (\xFF) so the quarantine shows them exactly
+    case when txt is null then cast(raw as varchar) else txt end as raw_text,
     case
         when structure_error is not null then structure_error
         when txt is null then 'not valid UTF-8'
@@ -73,7 +74,7 @@ where txt is null or structure_error is not null
 _VALIDATE_SQL = """
 create or replace temp table _validated as
 with parsed as (
-    select line_number, txt, raw_text, parse_error, txt::json as doc
+    select line_number, raw_text, txt::json as doc
     from _parsed
     where parse_error is null
 ),
@@ -94,7 +95,7 @@ typed as (
 )
 select
     line_number,
-    txt,
+    doc,
     raw_text,
     record_key,
     case
@@ -116,9 +117,8 @@ _ARRAY_ITEMS_SQL = """
 update _validated
 set invalid_reason = 'wrong type: items of `' || $name || '` are not '
     || array_to_string($types, ' or ')
-from (select line_number, txt::json as doc from _validated where invalid_reason is null) as v
-where _validated.line_number = v.line_number
-  and len(list_filter(json_type(v.doc, $path),
+where invalid_reason is null
+  and len(list_filter(json_type(doc, $path),
         lambda t: t <> 'NULL' and not list_contains($types, t))) > 0
 """
 
@@ -198,7 +198,7 @@ def load_file(
             con.execute(
                 f"""
                 insert into raw.{contract.table}
-                select record_key, txt::json, ?, ?, ?, ?, line_number, ?
+                select record_key, doc, ?, ?, ?, ?, line_number, ?
                 from _validated where invalid_reason is null
                 order by line_number
                 """,  # noqa: S608
