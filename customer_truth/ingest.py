@@ -56,7 +56,7 @@ with decoded as (
 select
     line_number,
     txt,
-    -- bytes that are not UTF-8 are kept escaped (\xFF) so the quarantine shows them exactly
+    -- bytes that are not UTF-8 are kept escaped (\xff) so the quarantine shows them exactly
     case when txt is null then cast(raw as varchar) else txt end as raw_text,
     case
         when structure_error is not null then structure_error

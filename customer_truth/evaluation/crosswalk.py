@@ -36,10 +36,8 @@ _TRUTH_COLUMNS = {
 
 def read_truth_records(truth_dir: Path) -> pl.DataFrame:
     """`identity_records.jsonl`: the true person of every identity-bearing record."""
-    frame = pl.read_ndjson(truth_dir / "identity_records.jsonl", schema_overrides=_TRUTH_COLUMNS)
-    if "linked" not in frame.columns:
-        frame = frame.with_columns(pl.lit(None, dtype=pl.Boolean).alias("linked"))
-    return frame.select(list(_TRUTH_COLUMNS))
+    # an explicit schema: fields absent from a file (`linked` outside digital rows) read as null
+    return pl.read_ndjson(truth_dir / "identity_records.jsonl", schema=_TRUTH_COLUMNS)
 
 
 def _pairwise(con: duckdb.DuckDBPyConnection, scope_filter: str) -> dict[str, Any]:

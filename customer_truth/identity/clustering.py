@@ -23,7 +23,7 @@ loop is union-find over the candidate links (a graph algorithm on a small candid
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import polars as pl
 
@@ -59,80 +59,94 @@ def birth_dates_compatible(a: str, b: str) -> bool:
     return len(differences) == 2 and differences[1] == i + 1 and transposed
 
 
-@dataclass
 class _Facts:
-    """What a cluster holds that can prove two clusters are different people."""
+    """What each cluster holds that can prove two clusters are different people, kept per
+    root and only where a cluster has something (most have no birth date, for instance)."""
 
-    birth_dates: set[str] = field(default_factory=set)
-    verified_emails: dict[str, set[str]] = field(default_factory=dict)
-    emails: set[str] = field(default_factory=set)
-    phones: set[str] = field(default_factory=set)
-    size: int = 1
+    def __init__(self, nodes: pl.DataFrame) -> None:
+        count = nodes.height
+        self.size = [1] * count
+        self.birth_dates: dict[int, set[str]] = {}
+        self.verified: dict[int, dict[str, set[str]]] = {}
+        self.emails: dict[int, set[str]] = {}
+        self.phones: dict[int, set[str]] = {}
+        columns = (
+            nodes["birth_date"].to_list(),
+            nodes["verified_email_system"].to_list(),
+            nodes["verified_email"].to_list(),
+            nodes["personal_emails"].to_list(),
+            nodes["personal_phones"].to_list(),
+        )
+        for i, (dob, system, email, emails, phones) in enumerate(zip(*columns, strict=True)):
+            if dob:
+                self.birth_dates[i] = {dob}
+            if system and email:
+                self.verified[i] = {system: {email}}
+            if emails:
+                self.emails[i] = set(emails)
+            if phones:
+                self.phones[i] = set(phones)
 
-    def personal_conflict(self, other: _Facts) -> bool:
+    def personal_conflict(self, a: int, b: int) -> bool:
         """Both sides have personal emails and phones, and share none of either."""
+        emails_a, emails_b = self.emails.get(a), self.emails.get(b)
+        phones_a, phones_b = self.phones.get(a), self.phones.get(b)
         return bool(
-            self.emails
-            and other.emails
-            and self.phones
-            and other.phones
-            and not (self.emails & other.emails)
-            and not (self.phones & other.phones)
+            emails_a
+            and emails_b
+            and phones_a
+            and phones_b
+            and not (emails_a & emails_b)
+            and not (phones_a & phones_b)
         )
 
-    def conflicts_with(self, other: _Facts) -> str | None:
-        for a in self.birth_dates:
-            for b in other.birth_dates:
-                if not birth_dates_compatible(a, b):
-                    return "different_birth_dates"
-        for system, emails in self.verified_emails.items():
-            theirs = other.verified_emails.get(system)
-            if theirs and emails and not (emails & theirs):
-                return f"different_verified_emails:{system}"
+    def conflict(self, a: int, b: int) -> str | None:
+        dates_a, dates_b = self.birth_dates.get(a), self.birth_dates.get(b)
+        if dates_a and dates_b:
+            for x in dates_a:
+                for y in dates_b:
+                    if not birth_dates_compatible(x, y):
+                        return "different_birth_dates"
+        verified_a, verified_b = self.verified.get(a), self.verified.get(b)
+        if verified_a and verified_b:
+            for system, emails in verified_a.items():
+                theirs = verified_b.get(system)
+                if theirs and not (emails & theirs):
+                    return f"different_verified_emails:{system}"
         return None
 
-    def absorb(self, other: _Facts) -> None:
-        self.birth_dates |= other.birth_dates
-        for system, emails in other.verified_emails.items():
-            self.verified_emails.setdefault(system, set()).update(emails)
-        self.emails |= other.emails
-        self.phones |= other.phones
-        self.size += other.size
+    def absorb(self, a: int, b: int) -> None:
+        """Root `a` takes over everything root `b` held."""
+        self.size[a] += self.size[b]
+        for table in (self.birth_dates, self.emails, self.phones):
+            theirs = table.pop(b, None)
+            if theirs:
+                table.setdefault(a, set()).update(theirs)
+        verified = self.verified.pop(b, None)
+        if verified:
+            mine = self.verified.setdefault(a, {})
+            for system, emails in verified.items():
+                mine.setdefault(system, set()).update(emails)
 
 
 def cluster(
     nodes: pl.DataFrame,
     edges: pl.DataFrame,
     thresholds: Thresholds,
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Cluster `nodes` through `edges`.
+) -> tuple[list[int], pl.DataFrame]:
+    """Cluster `nodes` (row i is node i) through `edges`, taken IN THE ORDER GIVEN.
 
-    nodes: record_uid, birth_date (ISO text or null), verified_email_system (null or the
-    system that keeps one email per person), verified_email, personal_emails and
-    personal_phones (lists of identifiers nobody else in the data carries).
-    edges: edge_id, record_uid_l, record_uid_r, is_deterministic, match_probability,
-    priority (lower first among deterministic links). Edges must already exclude pairs
-    refused by a pair guard.
+    nodes: birth_date (ISO text or null), verified_email_system (null or the system that keeps
+    one email per person), verified_email, personal_emails and personal_phones (lists of
+    identifiers nobody else in the data carries).
+    edges: edge_id, node_l, node_r (row numbers of `nodes`), is_deterministic,
+    match_probability; sorted strongest first (deterministic links, then falling
+    probability) and already without pairs refused by a pair guard or below the threshold.
 
-    Returns (assignments: record_uid, cluster_key; decisions: edge_id, decision, guard_reason).
+    Returns (the root node of every node, decisions: edge_id, decision, guard_reason).
     """
-    index = {uid: i for i, uid in enumerate(nodes["record_uid"].to_list())}
-    parent = list(range(len(index)))
-    facts: list[_Facts] = []
-    for dob, system, email, emails, phones in zip(
-        nodes["birth_date"].to_list(),
-        nodes["verified_email_system"].to_list(),
-        nodes["verified_email"].to_list(),
-        nodes["personal_emails"].to_list(),
-        nodes["personal_phones"].to_list(),
-        strict=True,
-    ):
-        fact = _Facts(emails=set(emails or ()), phones=set(phones or ()))
-        if dob:
-            fact.birth_dates.add(dob)
-        if system and email:
-            fact.verified_emails[system] = {email}
-        facts.append(fact)
+    parent = list(range(nodes.height))
+    facts = _Facts(nodes)
 
     def find(i: int) -> int:
         root = i
@@ -143,42 +157,34 @@ def cluster(
         return root
 
     def union(a: int, b: int) -> None:
-        if facts[a].size < facts[b].size:
+        if facts.size[a] < facts.size[b]:
             a, b = b, a
         parent[b] = a
-        facts[a].absorb(facts[b])
+        facts.absorb(a, b)
 
-    ordered = edges.sort(
-        ["is_deterministic", "priority", "match_probability", "edge_id"],
-        descending=[True, False, True, False],
-        nulls_last=True,
-    )
     decisions: dict[int, tuple[str, str | None]] = {}
     deferred: list[tuple[int, int, int]] = []
     for edge_id, left, right, deterministic, probability in zip(
-        ordered["edge_id"].to_list(),
-        ordered["record_uid_l"].to_list(),
-        ordered["record_uid_r"].to_list(),
-        ordered["is_deterministic"].to_list(),
-        ordered["match_probability"].to_list(),
+        edges["edge_id"].to_list(),
+        edges["node_l"].to_list(),
+        edges["node_r"].to_list(),
+        edges["is_deterministic"].to_list(),
+        edges["match_probability"].to_list(),
         strict=True,
     ):
-        if not deterministic and (probability is None or probability < thresholds.link):
-            decisions[edge_id] = (BELOW_THRESHOLD, None)
-            continue
-        a, b = find(index[left]), find(index[right])
+        a, b = find(left), find(right)
         if a == b:
             decisions[edge_id] = (LINKED, None)
             continue
-        conflict = facts[a].conflicts_with(facts[b])
-        if conflict is None and not deterministic and facts[a].personal_conflict(facts[b]):
+        conflict = facts.conflict(a, b)
+        if conflict is None and not deterministic and facts.personal_conflict(a, b):
             conflict = "different_personal_identifiers"
         if conflict:
             decisions[edge_id] = (CUT_BY_GUARD, conflict)
             continue
         weak = not deterministic and probability < thresholds.strong
-        if weak and facts[a].size > 1 and facts[b].size > 1:
-            deferred.append((edge_id, index[left], index[right]))
+        if weak and facts.size[a] > 1 and facts.size[b] > 1:
+            deferred.append((edge_id, left, right))
             continue
         union(a, b)
         decisions[edge_id] = (LINKED, None)
@@ -193,13 +199,14 @@ def cluster(
             support[(a, b)].append(edge_id)
     for (a, b), edge_ids in support.items():
         ra, rb = find(a), find(b)
+        verdict: tuple[str, str | None]
         if ra == rb:
-            verdict: tuple[str, str | None] = (LINKED, None)
+            verdict = (LINKED, None)
         elif len(edge_ids) < 2:
             verdict = (CUT_BY_GUARD, "weak_chain")
         else:
-            conflict = facts[ra].conflicts_with(facts[rb])
-            if conflict is None and facts[ra].personal_conflict(facts[rb]):
+            conflict = facts.conflict(ra, rb)
+            if conflict is None and facts.personal_conflict(ra, rb):
                 conflict = "different_personal_identifiers"
             if conflict:
                 verdict = (CUT_BY_GUARD, conflict)
@@ -209,11 +216,6 @@ def cluster(
         for edge_id in edge_ids:
             decisions[edge_id] = verdict
 
-    uids = nodes["record_uid"].to_list()
-    assignments = pl.DataFrame(
-        {"record_uid": uids, "cluster_key": [uids[find(i)] for i in range(len(uids))]},
-        schema={"record_uid": pl.String, "cluster_key": pl.String},
-    )
     decided = pl.DataFrame(
         {
             "edge_id": list(decisions),
@@ -222,4 +224,4 @@ def cluster(
         },
         schema={"edge_id": pl.Int64, "decision": pl.String, "guard_reason": pl.String},
     )
-    return assignments, decided
+    return [find(i) for i in range(nodes.height)], decided

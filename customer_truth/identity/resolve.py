@@ -241,9 +241,12 @@ def _resolve_in_memory(
         """,
         parameters={"version": version},
     )
-    live_nodes = work.sql(
+    # live records are the graph's nodes, numbered densely for union-find
+    work.execute(
         """
+        create or replace temp table nodes as
         select
+            row_number() over (order by matchable.record_uid) - 1 as node,
             matchable.record_uid,
             strftime(matchable.birth_date, '%Y-%m-%d') as birth_date,
             case when list_contains($systems, matchable.source_system) and matchable.email_verified
@@ -257,20 +260,36 @@ def _resolve_in_memory(
         inner join features on matchable.record_uid = features.unique_id
         where matchable.is_live
         """,
-        params={"systems": list(ONE_EMAIL_PER_PERSON_SYSTEMS)},
-    ).pl()
-    live_edges = _fetch(
-        work,
-        """
-        select edges.*
-        from edges
-        inner join matchable as l on edges.record_uid_l = l.record_uid and l.is_live
-        inner join matchable as r on edges.record_uid_r = r.record_uid and r.is_live
-        where edges.pair_guard is null
-        """,
+        parameters={"systems": list(ONE_EMAIL_PER_PERSON_SYSTEMS)},
     )
-    assignments, decisions = clustering.cluster(live_nodes, live_edges, thresholds)
-    work.register("assignments", assignments)
+    live_nodes = _fetch(work, "select * exclude (node, record_uid) from nodes order by node")
+    # candidate links strongest first: deterministic (by rule priority), then by probability
+    live_edges = work.sql(
+        """
+        select edges.edge_id, l.node as node_l, r.node as node_r,
+               edges.is_deterministic, edges.match_probability
+        from edges
+        inner join nodes as l on edges.record_uid_l = l.record_uid
+        inner join nodes as r on edges.record_uid_r = r.record_uid
+        where edges.pair_guard is null
+          and (edges.is_deterministic or edges.match_probability >= $link)
+        order by edges.is_deterministic desc, edges.priority, edges.match_probability desc,
+                 edges.edge_id
+        """,
+        params={"link": thresholds.link},
+    ).pl()
+    roots, decisions = clustering.cluster(live_nodes, live_edges, thresholds)
+    work.register(
+        "roots", pl.DataFrame({"root": roots}, schema={"root": pl.Int64}).with_row_index("node")
+    )
+    work.execute(
+        """
+        create or replace temp table assignments as
+        select nodes.record_uid, roots.root as cluster_key
+        from nodes
+        inner join roots on nodes.node = roots.node
+        """
+    )
     work.register("decisions", decisions)
     _attach_and_label(work, thresholds)
     return _output_tables(work, thresholds, resolved_at)

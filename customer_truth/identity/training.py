@@ -44,20 +44,38 @@ M_FLOOR = 0.002
 # Label pairs come from deterministic components up to this size (bounded pair count).
 MAX_COMPONENT_FOR_LABELS = 12
 
-# Rules for the prior: pairs these admit are almost surely one person.
+# Rules for the prior: pairs these admit are almost surely one person. Each with the
+# feature columns it needs: a rule on an empty column is skipped.
 _PRIOR_RULES = [
-    "l.email = r.email and not l.email_is_shared and l.given_name = r.given_name",
-    "l.given_name = r.given_name and l.family_name = r.family_name and l.birth_date = r.birth_date",
-    "l.given_name = r.given_name and l.family_name = r.family_name "
-    "and l.address_key = r.address_key",
+    (
+        "l.email = r.email and not l.email_is_shared and l.given_name = r.given_name",
+        ("email", "given_name"),
+    ),
+    (
+        "l.given_name = r.given_name and l.family_name = r.family_name "
+        "and l.birth_date = r.birth_date",
+        ("given_name", "family_name", "birth_date"),
+    ),
+    (
+        "l.given_name = r.given_name and l.family_name = r.family_name "
+        "and l.address_key = r.address_key",
+        ("given_name", "family_name", "address_key"),
+    ),
 ]
-# EM sessions: each estimates m for every comparison it does not block on.
+# EM sessions (the fallback): each estimates m for every comparison it does not block on.
 _EM_RULES = [
-    block_on("given_name", "family_name"),
-    block_on("email"),
-    block_on("address_key"),
-    block_on("postal_code", "substr(given_name, 1, 1)"),
+    (block_on("given_name", "family_name"), ("given_name", "family_name")),
+    (block_on("email"), ("email",)),
+    (block_on("address_key"), ("address_key",)),
+    (block_on("postal_code", "substr(given_name, 1, 1)"), ("postal_code", "given_name")),
 ]
+# A column counts as present when at least this share of records has it.
+_PRESENT_SHARE = 0.05
+
+
+def _present(features: pa.Table, columns: tuple[str, ...]) -> bool:
+    rows = max(features.num_rows, 1)
+    return all(1 - features[column].null_count / rows >= _PRESENT_SHARE for column in columns)
 
 
 def train_model(
@@ -78,7 +96,8 @@ def train_model(
         frame = db_api.register(features, table_name="identity_features")
         linker = Linker(frame, matching.settings_creator())
         linker.training.estimate_probability_two_random_records_match(
-            _PRIOR_RULES, recall=prior_recall
+            [rule for rule, columns in _PRIOR_RULES if _present(features, columns)],
+            recall=prior_recall,
         )
         linker.training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=SEED)
         if labels is not None and labels.num_rows >= MIN_LABEL_PAIRS:
@@ -86,17 +105,50 @@ def train_model(
             linker.training.estimate_m_from_pairwise_labels("identity_labels")
             method = f"m from {labels.num_rows} known matching pairs"
         else:
-            for rule in _EM_RULES:
-                linker.training.estimate_parameters_using_expectation_maximisation(
-                    rule, estimate_without_term_frequencies=True
-                )
+            for rule, columns in _EM_RULES:
+                if _present(features, columns):
+                    linker.training.estimate_parameters_using_expectation_maximisation(
+                        rule, estimate_without_term_frequencies=True
+                    )
             method = "m by expectation maximisation"
-        settings: dict[str, Any] = linker.misc.save_model_to_json()
+        settings: dict[str, Any] = floor_m_probabilities(linker.misc.save_model_to_json())
+        settings["probability_two_random_records_match"] = _self_consistent_prior(
+            scratch, frame, settings, features.num_rows
+        )
     finally:
         scratch.close()
     settings["linker_uid"] = version
     settings["training"] = {"method": method, "records": features.num_rows, "seed": SEED}
-    return floor_m_probabilities(settings)
+    return settings
+
+
+def _self_consistent_prior(
+    con: duckdb.DuckDBPyConnection,
+    frame: Any,
+    settings: dict[str, Any],
+    records: int,
+    rounds: int = 6,
+) -> float:
+    """The prior that agrees with the model's own predictions: the expected number of
+    matches (the sum of match probabilities over every candidate pair) divided by the number
+    of possible pairs, iterated to a fixed point. Deterministic rules only give a starting
+    point: they count the pairs that agree exactly and guess their recall, which under-counts
+    wherever attributes are noisy (FEBRL: by a factor of seven)."""
+    total_pairs = records * (records - 1) / 2
+    prior = float(settings["probability_two_random_records_match"])
+    for _ in range(rounds):
+        settings["probability_two_random_records_match"] = prior
+        linker = Linker(frame, settings)
+        predictions = linker.inference.predict(threshold_match_probability=1e-6)
+        # the table name is Splink's own, not data
+        table = predictions.physical_name
+        sql = f"select coalesce(sum(match_probability), 0) from {table}"  # noqa: S608
+        expected = float(con.sql(sql).fetchall()[0][0])
+        updated = min(max(expected / total_pairs, 1e-9), 0.5)
+        if abs(updated - prior) <= 0.01 * prior:
+            return updated
+        prior = updated
+    return prior
 
 
 def floor_m_probabilities(settings: dict[str, Any], floor: float = M_FLOOR) -> dict[str, Any]:
