@@ -254,28 +254,33 @@ COMPARISONS: list[dict[str, Any]] = [
 ]
 
 # Candidate pairs: any one of these puts a pair in front of the model.
-# Name-only candidates that disagree on two of email, phone and address (each present on both
-# sides) are namesakes: no model weighs a name above two such disagreements, and in a large
-# enterprise they are most of the name blocks, so they are not even compared.
-_NAMESAKES = (
-    "((l.email is not null and r.email is not null and l.email <> r.email)::int"
-    " + (l.phones is not null and r.phones is not null"
-    " and not list_has_any(l.phones, r.phones))::int"
-    " + (l.postal_code is not null and r.postal_code is not null"
-    " and l.postal_code <> r.postal_code and coalesce(l.street <> r.street, true))::int) >= 2"
+# Candidate rules on a name alone (or a name and a postal code) look for the matches that
+# nothing else finds. A pair that AGREES on an email, phone or address is found by those
+# rules; a pair that DISAGREES on one (both sides have it, and it differs) is a namesake for
+# any model (a name weighs less than an email, phone or address that differs), and namesakes
+# are most of the name blocks of a large enterprise: they are not even compared.
+_CONTACT_CONFLICT = (
+    "((l.email is not null and r.email is not null and l.email <> r.email)"
+    " or (l.phones is not null and r.phones is not null"
+    " and not list_has_any(l.phones, r.phones)))"
 )
+_ADDRESS_CONFLICT = (
+    "(l.postal_code is not null and r.postal_code is not null"
+    " and l.postal_code <> r.postal_code and coalesce(l.street <> r.street, true)"
+    " and coalesce(l.city <> r.city, true))"
+)
+_NAMESAKES = f"({_CONTACT_CONFLICT} or {_ADDRESS_CONFLICT})"
 
 # Each rule earns its place: in a generated enterprise, email and the name find nearly every
-# match (the others add none there), the address rules find the matches whose names carry
-# typos (FEBRL), the initial on the postal-code rules keeps their blocks small.
+# match; the address rules find the matches whose names carry typos or were replaced (FEBRL).
 BLOCKING_RULES = [
     block_on("email"),
     block_on("phones", arrays_to_explode=["phones"]),
-    f"l.given_canonical = r.given_canonical and l.family_name = r.family_name "
-    f"and not {_NAMESAKES}",
+    f"l.given_canonical = r.given_canonical and l.family_name = r.family_name and not {_NAMESAKES}",
     f"l.given_name = r.family_name and l.family_name = r.given_name and not {_NAMESAKES}",
-    block_on("family_name", "postal_code", "substr(given_name, 1, 1)"),
-    block_on("given_canonical", "postal_code", "substr(family_name, 1, 1)"),
+    f"l.family_name = r.family_name and l.postal_code = r.postal_code and not {_CONTACT_CONFLICT}",
+    f"l.given_canonical = r.given_canonical and l.postal_code = r.postal_code "
+    f"and not {_CONTACT_CONFLICT}",
     block_on("address_key"),
     block_on("family_name", "birth_date"),
     block_on("given_canonical", "birth_date"),

