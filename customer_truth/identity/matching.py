@@ -123,13 +123,16 @@ def given_name_typo_sql(a: str, b: str) -> str:
 
 def given_names_compatible_sql(left: str, right: str) -> str:
     """SQL: the given names of relations/suffixes `left` and `right` can be one person's:
-    equal, nickname-related, one typo apart, or an initial. `left`/`right` are formats with
-    `{}` for the column name (`l.{}` or `{}_l`). Mirrored by the dbt macro
-    identity_given_names_compatible (keep the two in step)."""
+    equal, nickname-related, one typo apart (also between formal forms), or an initial.
+    `left`/`right` are formats with `{}` for the column name (`l.{}` or `{}_l`). Mirrored by
+    the dbt macro identity_given_names_compatible (keep the two in step)."""
     g_l, g_r = left.format("given_name"), right.format("given_name")
+    c_l, c_r = left.format("given_canonical"), right.format("given_canonical")
     a_l, a_r = left.format("given_aliases"), right.format("given_aliases")
     return (
         f"({g_l} = {g_r} or list_has_any({a_l}, {a_r}) or {given_name_typo_sql(g_l, g_r)} "
+        # a nickname on one side, a typo of the formal name on the other (Bob / Rboert)
+        f"or {given_name_typo_sql(c_l, c_r)} "
         f"or ((length({g_l}) = 1 or length({g_r}) = 1) and left({g_l}, 1) = left({g_r}, 1)))"
     )
 

@@ -1,8 +1,8 @@
 {#-
     identity_given_names_compatible(a, b): true when the given names of records `a` and `b`
-    (table aliases of relations with given_name_std, family_name_std, given_name_aliases) can
-    belong to one person: equal, nickname-related (Bob / Robert through the nickname seed),
-    one typing error apart (one edit, same first letter, four letters or more, and not a
+    (table aliases of relations with given_name_std, given_name_canonical, family_name_std,
+    given_name_aliases) can belong to one person: equal, nickname-related (Bob / Robert through
+    the nickname seed), one typing error apart (also between formal forms: Bob / Rboert) (one edit, same first letter, four letters or more, and not a
     gendered form such as Eric / Erica), an initial (J / John), or first and last name swapped.
     Used to tell a shared identifier (household landline, family email: different given names)
     from one person's identifier seen in several systems. Mirrors
@@ -11,17 +11,21 @@
 {% macro identity_given_names_compatible(a, b) -%}
     {%- set ga = a ~ '.given_name_std' -%}
     {%- set gb = b ~ '.given_name_std' -%}
+    {%- set ca = a ~ '.given_name_canonical' -%}
+    {%- set cb = b ~ '.given_name_canonical' -%}
     {%- set suffixes = "['a', 'e', 'le', 'ne', 'na', 'ia', 'ette', 'ine']" -%}
     (
         {{ ga }} = {{ gb }}
         or list_has_any({{ a }}.given_name_aliases, {{ b }}.given_name_aliases)
+        {%- for x, y in [(ga, gb), (ca, cb)] %}
         or (
-            damerau_levenshtein({{ ga }}, {{ gb }}) <= 1
-            and left({{ ga }}, 1) = left({{ gb }}, 1)
-            and least(length({{ ga }}), length({{ gb }})) >= 4
-            and not (starts_with({{ ga }}, {{ gb }}) and list_contains({{ suffixes }}, substr({{ ga }}, length({{ gb }}) + 1)))
-            and not (starts_with({{ gb }}, {{ ga }}) and list_contains({{ suffixes }}, substr({{ gb }}, length({{ ga }}) + 1)))
+            damerau_levenshtein({{ x }}, {{ y }}) <= 1
+            and left({{ x }}, 1) = left({{ y }}, 1)
+            and least(length({{ x }}), length({{ y }})) >= 4
+            and not (starts_with({{ x }}, {{ y }}) and list_contains({{ suffixes }}, substr({{ x }}, length({{ y }}) + 1)))
+            and not (starts_with({{ y }}, {{ x }}) and list_contains({{ suffixes }}, substr({{ y }}, length({{ x }}) + 1)))
         )
+        {%- endfor %}
         or (
             (length({{ ga }}) = 1 or length({{ gb }}) = 1)
             and left({{ ga }}, 1) = left({{ gb }}, 1)
