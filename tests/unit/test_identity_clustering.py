@@ -1,0 +1,131 @@
+"""Constrained clustering: the guards that keep different people apart."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+from customer_truth.identity.clustering import (
+    CUT_BY_GUARD,
+    LINKED,
+    Thresholds,
+    birth_dates_compatible,
+    cluster,
+)
+
+_NODE_SCHEMA = {
+    "birth_date": pl.String,
+    "verified_email_system": pl.String,
+    "verified_email": pl.String,
+    "personal_emails": pl.List(pl.String),
+    "personal_phones": pl.List(pl.String),
+}
+_EDGE_SCHEMA = {
+    "edge_id": pl.Int64,
+    "node_l": pl.Int64,
+    "node_r": pl.Int64,
+    "is_deterministic": pl.Boolean,
+    "match_probability": pl.Float64,
+}
+
+
+def _nodes(*nodes: dict[str, Any]) -> pl.DataFrame:
+    rows = [{name: node.get(name) for name in _NODE_SCHEMA} for node in nodes]
+    return pl.DataFrame(rows, schema=_NODE_SCHEMA)
+
+
+def _edges(*edges: tuple[int, int, float | None]) -> pl.DataFrame:
+    """(left, right, probability); a None probability is a deterministic link. Given strongest
+    first, as resolve sorts them."""
+    rows = [
+        {
+            "edge_id": i,
+            "node_l": left,
+            "node_r": right,
+            "is_deterministic": probability is None,
+            "match_probability": probability,
+        }
+        for i, (left, right, probability) in enumerate(edges)
+    ]
+    return pl.DataFrame(rows, schema=_EDGE_SCHEMA)
+
+
+def _decisions(frame: pl.DataFrame) -> dict[int, tuple[str, str | None]]:
+    rows = frame.iter_rows(named=True)
+    return {row["edge_id"]: (row["decision"], row["guard_reason"]) for row in rows}
+
+
+def test_birth_dates_one_typo_or_day_month_swap_apart_can_be_one_person() -> None:
+    assert birth_dates_compatible("1985-03-14", "1985-03-14")
+    assert birth_dates_compatible("1985-03-14", "1985-03-15")  # one digit
+    assert birth_dates_compatible("1985-03-04", "1985-04-03")  # day and month swapped
+    assert birth_dates_compatible("1985-03-14", "1958-03-14")  # two digits transposed
+    assert not birth_dates_compatible("1985-03-14", "1990-07-02")
+    assert not birth_dates_compatible("1985-03-14", "1985-04-15")
+
+
+def test_two_people_the_data_proves_distinct_never_share_a_cluster() -> None:
+    # 0 and 2 are CRM contacts with different birth dates; 1 links to both
+    nodes = _nodes({"birth_date": "1970-01-05"}, {}, {"birth_date": "2001-09-30"})
+    roots, decisions = cluster(nodes, _edges((0, 1, 0.999), (1, 2, 0.998)), Thresholds())
+    assert roots[0] == roots[1] != roots[2]
+    assert _decisions(decisions)[1] == (CUT_BY_GUARD, "different_birth_dates")
+
+
+def test_a_deterministic_link_cannot_override_different_birth_dates() -> None:
+    nodes = _nodes({"birth_date": "1970-01-05"}, {"birth_date": "2001-09-30"})
+    roots, decisions = cluster(nodes, _edges((0, 1, None)), Thresholds())
+    assert roots[0] != roots[1]
+    assert _decisions(decisions)[0][0] == CUT_BY_GUARD
+
+
+def test_two_support_users_with_different_verified_emails_stay_apart() -> None:
+    nodes = _nodes(
+        {"verified_email_system": "support", "verified_email": "a@mail.com"},
+        {"verified_email_system": "support", "verified_email": "b@mail.com"},
+    )
+    roots, decisions = cluster(nodes, _edges((0, 1, 0.999)), Thresholds())
+    assert roots[0] != roots[1]
+    assert _decisions(decisions)[0] == (CUT_BY_GUARD, "different_verified_emails:support")
+
+
+def test_clusters_without_a_personal_email_or_phone_in_common_are_not_joined_by_the_model() -> None:
+    nodes = _nodes(
+        {"personal_emails": ["ann1@mail.com"], "personal_phones": ["+14155550100"]},
+        {"personal_emails": ["ann2@mail.com"], "personal_phones": ["+14155550199"]},
+        # one person with a work email still shares a phone: joined
+        {"personal_emails": ["bo@home.com"], "personal_phones": ["+16175550100"]},
+        {"personal_emails": ["bo@work.com"], "personal_phones": ["+16175550100"]},
+    )
+    roots, decisions = cluster(nodes, _edges((0, 1, 0.999), (2, 3, 0.999)), Thresholds())
+    assert roots[0] != roots[1]
+    assert _decisions(decisions)[0] == (CUT_BY_GUARD, "different_personal_identifiers")
+    assert roots[2] == roots[3]
+
+
+def test_a_weak_link_does_not_chain_two_established_clusters() -> None:
+    # {0,1} and {2,3} are each one person by strong identifiers; a single weak model link
+    # between them is cut, not followed
+    nodes = _nodes({}, {}, {}, {})
+    edges = _edges((0, 1, None), (2, 3, None), (1, 2, 0.93))
+    roots, decisions = cluster(nodes, edges, Thresholds())
+    assert roots[0] == roots[1] and roots[2] == roots[3] and roots[0] != roots[2]
+    assert _decisions(decisions)[2] == (CUT_BY_GUARD, "weak_chain")
+
+
+def test_two_independent_weak_links_or_one_strong_link_may_join_clusters() -> None:
+    nodes = _nodes({}, {}, {}, {})
+    corroborated = _edges((0, 1, None), (2, 3, None), (1, 2, 0.93), (0, 3, 0.92))
+    roots, _ = cluster(nodes, corroborated, Thresholds())
+    assert len(set(roots)) == 1
+    strong = _edges((0, 1, None), (2, 3, None), (1, 2, 0.995))
+    roots, _ = cluster(nodes, strong, Thresholds())
+    assert len(set(roots)) == 1
+
+
+def test_a_weak_link_may_attach_a_single_record_to_a_cluster() -> None:
+    nodes = _nodes({}, {}, {})
+    roots, decisions = cluster(nodes, _edges((0, 1, None), (1, 2, 0.91)), Thresholds())
+    assert len(set(roots)) == 1
+    assert _decisions(decisions)[1] == (LINKED, None)
