@@ -158,6 +158,11 @@ COMPARISONS: list[dict[str, Any]] = [
             _level("full_name_l = full_name_r", "exact", tf="full_name"),
             _level(_SWAPPED, "first and last name swapped"),
             _level(
+                "jaro_winkler_similarity(given_name_l, family_name_r) >= 0.9 "
+                "and jaro_winkler_similarity(family_name_l, given_name_r) >= 0.9",
+                "swapped, with a typo",
+            ),
+            _level(
                 f"{_GIVEN_NICKNAME} and family_name_l = family_name_r",
                 "nickname, same family name",
             ),
@@ -250,6 +255,12 @@ COMPARISONS: list[dict[str, Any]] = [
                 "and (postal_code_l = postal_code_r or city_l = city_r)",
                 "street typo, same postal code or city",
             ),
+            _level(
+                "jaro_winkler_similarity(street_l, street_r) >= 0.9 "
+                "and damerau_levenshtein(postal_code_l, postal_code_r) <= 1",
+                "street and postal code each a typo apart",
+            ),
+            _level("street_l = street_r", "same street, other postal code and city"),
             _level("postal_code_l = postal_code_r", "same postal code", tf="postal_code"),
             _level("city_l = city_r", "same city", tf="city"),
         ],
@@ -287,7 +298,11 @@ BLOCKING_RULES = [
     block_on("address_key"),
     block_on("family_name", "birth_date"),
     block_on("given_canonical", "birth_date"),
-    block_on("street", "city"),
+    block_on("street"),
+    # both names mistyped: the initials and the postal code
+    "l.postal_code = r.postal_code and substr(l.given_name, 1, 1) = substr(r.given_name, 1, 1) "
+    "and substr(l.family_name, 1, 1) = substr(r.family_name, 1, 1) "
+    f"and not {_CONTACT_CONFLICT}",
     "l.family_name = r.family_name and l.city = r.city "
     f"and substr(l.given_name, 1, 1) = substr(r.given_name, 1, 1) and not {_NAMESAKES}",
 ]

@@ -43,6 +43,7 @@ _RULE_PRIORITY = [
     "anonymous_id:segment_alias",
     "anonymous_id:order_note_attribute",
     "anonymous_id:segment_signed_in_message",
+    "email:personal",
 ]
 # Systems that hold one email per person: two of their records with different verified
 # emails are two people (a Zendesk end-user is identified by the address tickets answer to).

@@ -174,10 +174,14 @@ def floor_m_probabilities(settings: dict[str, Any], floor: float = M_FLOOR) -> d
 # duplicates and their master.
 _LABELS_SQL = """
 with recursive
+strong as (
+    -- links by a shared email would teach the model that matches always share their email
+    select * from links where guard_reason is null and rule not like 'email:%'
+),
 edges as (
-    select record_uid_l as a, record_uid_r as b from links where guard_reason is null
+    select record_uid_l as a, record_uid_r as b from strong
     union all
-    select record_uid_r, record_uid_l from links where guard_reason is null
+    select record_uid_r, record_uid_l from strong
     union all
     select record_uid, survivor_record_uid from records where survivor_record_uid is not null
     union all

@@ -1,14 +1,21 @@
 -- One row per strong-identifier link between two identity records (record_uid_l, record_uid_r,
 -- rule): a record that carries another record's own id (a Zendesk external_id or Stripe
 -- metadata naming a CRM contact, a Segment userId or Stripe metadata naming a Shopify
--- customer) or an anonymousId tied to a known visitor (identify, alias, a signed-in message,
--- an order's segment_anonymous_id). Links that a guard refuses are kept with guard_reason set,
+-- customer), an anonymousId tied to a known visitor (identify, alias, a signed-in message,
+-- an order's segment_anonymous_id), or a personal email: one that no two records with
+-- incompatible given names or different birth dates carry (int_identity__identifier_usage). Links that a guard refuses are kept with guard_reason set,
 -- so the evidence shows them; resolution uses only links whose guard_reason is null.
 
 with
 
 records as (
     select * from {{ ref('int_identity__records') }}
+),
+
+personal_emails as (
+    select identifier_value as email
+    from {{ ref('int_identity__identifier_usage') }}
+    where identifier_type = 'email' and not is_shared
 ),
 
 segment_messages as (
@@ -124,6 +131,18 @@ carried as (
         and records.source_record_id = visitors.anonymous_id
     left join shared_devices on visitors.anonymous_id = shared_devices.anonymous_id
     where visitors.rule = 'anonymous_id:order_note_attribute'
+    union all
+    -- an email of one person: every record carrying it is that person (a family email, carried
+    -- under two given names, is shared and links nothing here)
+    select
+        records.record_uid,
+        'email' as id_type,
+        records.email as id_value,
+        'email:personal' as rule,
+        false as is_owner,
+        cast(null as varchar) as guard_reason,
+    from records
+    inner join personal_emails on records.email = personal_emails.email
 ),
 
 -- one id value carried by many records of one system is a default or a typo, not a person
@@ -133,6 +152,7 @@ overused as (
     inner join records using (record_uid)
     -- many devices of one visitor are normal; many CRM or Shopify records naming one id are not
     where not carried.is_owner and carried.rule not like 'anonymous_id:%'
+      and carried.id_type in ('crm_contact_id', 'commerce_customer_id')
     group by carried.id_type, carried.id_value, records.source_system
     having count(distinct carried.record_uid) > {{ var('identity_strong_id_max_carriers') }}
 ),
