@@ -26,11 +26,13 @@ import time
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import polars as pl
+import pyarrow as pa
 
-from customer_truth.identity import clustering, matching
+from customer_truth.identity import clustering, matching, training
 from customer_truth.identity.clustering import Thresholds
 
 # Order in which deterministic rules are applied (most trustworthy first); others follow.
@@ -48,6 +50,8 @@ _RULE_PRIORITY = [
 # Systems that hold one email per person: two of their records with different verified
 # emails are two people (a Zendesk end-user is identified by the address tickets answer to).
 ONE_EMAIL_PER_PERSON_SYSTEMS = ("support",)
+# Data without any strong identifier and at least this many records gets a model of its own.
+MIN_RECORDS_TO_TRAIN_ON_RUN = 1000
 
 
 @dataclass(frozen=True)
@@ -127,8 +131,6 @@ def resolve_identities(
     """Resolve the warehouse's identity records into persons (see the module docstring)."""
     started = time.perf_counter()
     thresholds = thresholds or Thresholds()
-    settings = matching.load_model(model_path)
-    version = matching.model_version(settings)
     resolved_at = datetime.now(UTC)
 
     records = con.sql("select * from intermediate.int_identity__records").arrow().read_all()
@@ -143,20 +145,42 @@ def resolve_identities(
         work.register("records_input", records)
         work.register("links_input", links)
         work.register("usage", usage)
-        tables = _resolve_in_memory(work, settings, version, thresholds, resolved_at)
+        tables, version = _resolve_in_memory(work, model_path, thresholds, resolved_at)
         _write_outputs(con, tables)
         return _summarise(work, tables, records.num_rows, version, started)
     finally:
         work.close()
 
 
+def _choose_model(
+    work: duckdb.DuckDBPyConnection, features: pa.Table, model_path: Path | None
+) -> dict[str, Any]:
+    """The versioned model, unless the data is nothing like the enterprise it was trained on.
+
+    The versioned model learnt its agreement rates from an enterprise's strong-identifier links.
+    Data that holds no strong identifier at all (a public record-linkage benchmark, an export of
+    one file) has another population and another noise: for it the retraining job's own recipe
+    (seeded, so the run is reproducible) trains a model on the data being resolved, as a new
+    enterprise would before its first run. An explicit `model_path` is always used as given.
+    """
+    if model_path is not None:
+        return matching.load_model(model_path)
+    strong_links = work.sql(
+        "select count(*) from links_input where guard_reason is null and rule not like 'email:%'"
+    ).fetchall()[0][0]
+    if strong_links == 0 and features.num_rows >= MIN_RECORDS_TO_TRAIN_ON_RUN:
+        return training.train_model(
+            features, version=f"{matching.MODEL_VERSION}-trained-on-this-data"
+        )
+    return matching.load_model(None)
+
+
 def _resolve_in_memory(
     work: duckdb.DuckDBPyConnection,
-    settings: dict[str, object],
-    version: str,
+    model_path: Path | None,
     thresholds: Thresholds,
     resolved_at: datetime,
-) -> dict[str, pl.DataFrame]:
+) -> tuple[dict[str, pl.DataFrame], str]:
     work.execute("create or replace temp table all_records as select * from records_input")
     # merged-away contacts follow their master, through chains of merges
     work.execute(
@@ -190,6 +214,8 @@ def _resolve_in_memory(
     work.execute("create or replace temp view records as select * from matchable")
     features = matching.build_features(work)
     work.register("features", features)
+    settings = _choose_model(work, features, model_path)
+    version = matching.model_version(settings)
 
     predictions = matching.score_pairs(features, settings)
     work.register("predictions", predictions)
@@ -293,7 +319,7 @@ def _resolve_in_memory(
     )
     work.register("decisions", decisions)
     _attach_and_label(work, thresholds)
-    return _output_tables(work, thresholds, resolved_at)
+    return _output_tables(work, thresholds, resolved_at), version
 
 
 def _attach_and_label(work: duckdb.DuckDBPyConnection, thresholds: Thresholds) -> None:

@@ -90,7 +90,6 @@ def train_model(
     logging.getLogger("splink").setLevel(logging.WARNING)
     scratch = duckdb.connect()
     scratch.execute("set TimeZone = 'UTC'")
-    scratch.execute("set threads = 1")  # seeded sampling is reproducible single-threaded
     try:
         db_api = DuckDBAPI(connection=scratch)
         frame = db_api.register(features, table_name="identity_features")

@@ -270,3 +270,36 @@ def test_a_small_generated_world_resolves_with_high_pairwise_f1(tmp_path: Path) 
     result = evaluate_crosswalk(crosswalk, world / "truth")
     assert result["precision"] >= 0.99, result
     assert result["f1"] >= 0.97, result
+
+
+def test_data_without_strong_identifiers_gets_a_model_trained_on_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from customer_truth.identity import resolve, training
+
+    trained: list[int] = []
+
+    def fake_train(features: Any, labels: Any = None, **kwargs: Any) -> dict[str, Any]:
+        trained.append(features.num_rows)
+        return {"linker_uid": kwargs["version"]}
+
+    monkeypatch.setattr(training, "train_model", fake_train)
+    work = duckdb.connect()
+    features = pl.DataFrame({"unique_id": [str(i) for i in range(1000)]}).to_arrow()
+    work.execute(
+        "create table links_input (record_uid_l varchar, record_uid_r varchar, rule varchar, "
+        "guard_reason varchar)"
+    )
+    # a personal email is no strong identifier, and a guarded link does not count
+    work.execute(
+        "insert into links_input values ('a', 'b', 'email:personal', null), "
+        "('c', 'd', 'anonymous_id:segment_identify', 'shared_device')"
+    )
+    assert resolve._choose_model(work, features, None)["linker_uid"].endswith("on-this-data")
+    assert trained == [1000]
+    work.execute("insert into links_input values ('e', 'f', 'crm_contact_id:zendesk', null)")
+    assert resolve._choose_model(work, features, None)["linker_uid"] == "identity_splink_v1"
+    small = pl.DataFrame({"unique_id": ["1", "2"]}).to_arrow()
+    work.execute("delete from links_input")
+    assert resolve._choose_model(work, small, None)["linker_uid"] == "identity_splink_v1"
+    assert trained == [1000]
