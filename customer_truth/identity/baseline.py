@@ -12,12 +12,16 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import TYPE_CHECKING
 
 import duckdb
 import polars as pl
 import pyarrow as pa
 import splink.comparison_library as cl
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+
+if TYPE_CHECKING:
+    from splink.internals.blocking_rule_creator import BlockingRuleCreator
 
 CLUSTER_THRESHOLD = 0.95
 
@@ -79,7 +83,10 @@ def run_splink_baseline(records: pa.Table) -> tuple[pl.DataFrame, float]:
         frame = con.sql(INPUT_SQL).arrow().read_all()
         db_api = DuckDBAPI(connection=con)
         linker = Linker(db_api.register(frame, table_name="baseline_input"), _settings())
-        prior_rules = [block_on("first_name", "surname", "dob"), block_on("email")]
+        prior_rules: list[str | BlockingRuleCreator] = [
+            block_on("first_name", "surname", "dob"),
+            block_on("email"),
+        ]
         if _populated(frame, "street"):
             prior_rules.append(block_on("first_name", "surname", "street"))
         linker.training.estimate_probability_two_random_records_match(prior_rules, recall=0.7)

@@ -27,6 +27,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 from dbt.adapters.duckdb.plugins import BasePlugin
+from duckdb import func as udf
 
 from customer_truth.identity import standardize
 
@@ -96,8 +97,8 @@ def register_functions(con: duckdb.DuckDBPyConnection) -> None:
             _vectorised(function, arity),
             [duckdb.sqltypes.VARCHAR] * arity,
             duckdb.sqltypes.VARCHAR,
-            type="arrow",
-            null_handling="special",
+            type=udf.ARROW,
+            null_handling=udf.SPECIAL,
             side_effects=False,
         )
 

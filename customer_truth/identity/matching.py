@@ -20,11 +20,15 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pyarrow as pa
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+
+if TYPE_CHECKING:
+    from splink.internals.blocking_rule_creator import BlockingRuleCreator
+    from splink.internals.comparison_creator import ComparisonCreator
 
 MODELS_DIR = Path(__file__).parent / "models"
 MODEL_VERSION = "identity_splink_v1"
@@ -144,7 +148,7 @@ _GIVEN_NICKNAME = (
 _GIVEN_TYPO = given_name_typo_sql("given_name_l", "given_name_r")
 _FAMILY_TYPO = "jaro_winkler_similarity(family_name_l, family_name_r) >= 0.92"
 
-COMPARISONS: list[dict[str, Any]] = [
+COMPARISONS: list[ComparisonCreator | dict[str, Any]] = [
     # One comparison for the whole name, so a swapped or partly matching name is weighed once.
     _comparison(
         "name",
@@ -287,7 +291,7 @@ _NAMESAKES = f"({_CONTACT_CONFLICT} or {_ADDRESS_CONFLICT})"
 
 # Each rule earns its place: in a generated enterprise, email and the name find nearly every
 # match; the address rules find the matches whose names carry typos or were replaced (FEBRL).
-BLOCKING_RULES = [
+BLOCKING_RULES: list[BlockingRuleCreator | str] = [
     block_on("email"),
     block_on("phones", arrays_to_explode=["phones"]),
     f"l.given_canonical = r.given_canonical and l.family_name = r.family_name and not {_NAMESAKES}",
@@ -314,7 +318,7 @@ def settings_creator() -> SettingsCreator:
         link_type="dedupe_only",
         unique_id_column_name="unique_id",
         comparisons=COMPARISONS,
-        blocking_rules_to_generate_predictions=BLOCKING_RULES,
+        blocking_rules_to_generate_predictions=list(blocking_rules_json()),
         retain_matching_columns=True,
         retain_intermediate_calculation_columns=False,
         additional_columns_to_retain=["source_system"],
