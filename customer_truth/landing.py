@@ -79,29 +79,29 @@ def _parse_utc(value: object) -> datetime | None:
     return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def complete_batches(landing: Path, system: str) -> list[Batch]:
-    """The system's complete batches in delivery order (batch ids sort in delivery order)."""
+def complete_batch_dirs(landing: Path, system: str) -> list[Path]:
+    """The system's complete batch folders in delivery order (batch ids sort in delivery order)."""
     folder = landing / system
     if not folder.is_dir():
         return []
     return [
-        read_manifest(system, path)
+        path
         for path in sorted(folder.iterdir())
         if path.is_dir() and BATCH_ID.match(path.name) and (path / SUCCESS).is_file()
     ]
 
 
+def complete_batches(landing: Path, system: str) -> list[Batch]:
+    """The system's complete batches with their manifests, in delivery order."""
+    return [read_manifest(system, path) for path in complete_batch_dirs(landing, system)]
+
+
 def landing_fingerprint(landing: Path) -> str:
     """A digest of which complete batches exist: it changes exactly when a new batch completes.
-    Empty when the landing zone holds no complete batch at all."""
-    digest = hashlib.sha256()
-    found = False
-    for system in SYSTEMS:
-        folder = landing / system
-        if not folder.is_dir():
-            continue
-        for path in sorted(folder.iterdir()):
-            if path.is_dir() and BATCH_ID.match(path.name) and (path / SUCCESS).is_file():
-                digest.update(f"{system}/{path.name}\n".encode())
-                found = True
-    return digest.hexdigest()[:16] if found else ""
+    Empty when the landing zone holds no complete batch at all. Reads no manifest."""
+    names = [
+        f"{system}/{path.name}\n"
+        for system in SYSTEMS
+        for path in complete_batch_dirs(landing, system)
+    ]
+    return hashlib.sha256("".join(names).encode()).hexdigest()[:16] if names else ""
