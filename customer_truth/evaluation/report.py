@@ -6,6 +6,11 @@ from pathlib import Path
 
 from customer_truth.evaluation.crosswalk import evaluate_crosswalk, format_report
 from customer_truth.evaluation.golden import evaluate_golden, format_golden_report
+from customer_truth.evaluation.journeys import (
+    evaluate_journeys,
+    format_journeys_report,
+    load_pipeline_tables,
+)
 from customer_truth.settings import Settings
 from customer_truth.warehouse import open_warehouse
 
@@ -16,10 +21,12 @@ CROSSWALK_SQL = (
 
 
 def evaluate_warehouse(settings: Settings, truth_dir: Path) -> str:
-    """The crosswalk's pairwise quality and the golden records' accuracy, as terminal lines."""
+    """The crosswalk's pairwise quality, the golden records' accuracy, the timeline's attribution
+    and the proactive signals, as terminal lines."""
     with open_warehouse(settings) as con:
         crosswalk = con.sql(CROSSWALK_SQL).pl()
         golden = evaluate_golden(con, truth_dir)
+        journey_tables = load_pipeline_tables(con)
     return "\n".join(
         [
             "identity crosswalk vs truth",
@@ -27,5 +34,8 @@ def evaluate_warehouse(settings: Settings, truth_dir: Path) -> str:
             "",
             "golden records vs truth",
             format_golden_report(golden),
+            "",
+            "timeline attribution and proactive signals vs truth",
+            format_journeys_report(evaluate_journeys(journey_tables, truth_dir)),
         ]
     )

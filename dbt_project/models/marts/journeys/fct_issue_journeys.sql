@@ -1,0 +1,182 @@
+-- One row per issue journey (int_journeys__record_journeys stitches them): what it was about,
+-- when it started, whether it is still open and how it ended, how many times and through which
+-- channels the customer had to get in touch, and how long it took.
+--
+-- Touchpoints are the customer's own attempts: conversations (a contact and its transfers
+-- count once), tickets and help-centre visits. A channel switch is a touchpoint on another
+-- channel than the previous one. The journey is open at the data's as-of while any of its
+-- tickets is unsolved, its invoice is neither paid nor voided, or its problem shipment is
+-- neither delivered nor refunded; otherwise it ended at its last event.
+with
+
+as_of as (
+    select max(as_of) as as_of from {{ ref('int_journeys__as_of') }}
+),
+
+members as (
+    select timeline.*, journeys.journey_anchor,
+    from {{ ref('fct_customer_timeline') }} as timeline
+    inner join {{ ref('int_journeys__record_journeys') }} as journeys
+        on journeys.journey_id = timeline.journey_id
+        and timeline.customer_id = journeys.customer_id
+    where timeline.journey_id is not null
+    qualify row_number() over (partition by timeline.event_id order by journeys.record_key) = 1
+),
+
+touchpoints as (
+    -- one row per customer attempt: a conversation's first leg, a ticket's creation, a help visit
+    select journey_id, occurred_at, channel,
+    from members
+    where (source_entity = 'contact_records' and event_type <> 'contact_transferred')
+        or (source_entity = 'tickets' and event_type = 'ticket_created')
+        or (source_entity = 'events' and intent = 'help'
+            and event_type in ('help_article_viewed', 'contact_form_submitted'))
+),
+
+switches as (
+    select journey_id,
+        count(*) filter (where previous_channel is not null and previous_channel <> channel)
+            as channel_switches,
+    from (
+        select journey_id, channel,
+            lag(channel) over (partition by journey_id order by occurred_at, channel) as previous_channel,
+        from touchpoints
+    )
+    group by journey_id
+),
+
+tickets as (
+    select ticket_id, ticket_status from {{ ref('stg_support__tickets') }}
+),
+
+invoices as (
+    select invoice_id, invoice_status from {{ ref('stg_billing__invoices') }}
+),
+
+shipments as (
+    select * from {{ ref('int_journeys__shipments') }}
+),
+
+state as (
+    select
+        members.journey_id,
+        bool_or(tickets.ticket_status not in ('solved', 'closed')) as has_open_ticket,
+        bool_or(invoices.invoice_status not in ('paid', 'void')
+            and members.event_type = 'charge_failed') as has_unpaid_invoice,
+        bool_or(members.event_type = 'invoice_paid') as invoice_paid,
+        bool_or(members.event_type = 'invoice_voided') as invoice_voided,
+        bool_or(members.event_type = 'order_refunded') as refunded,
+        bool_or(members.event_type in ('shipment_delivered', 'shipment_available_for_pickup'))
+            as delivered,
+        bool_or(members.event_type in ('shipment_failure', 'shipment_return_to_sender'))
+            as shipment_exception,
+        bool_or(members.event_type = 'ticket_solved') as ticket_solved,
+        arg_max(
+            case when members.source_entity = 'contact_records' then members.summary end,
+            members.occurred_at
+        ) as last_contact_summary,
+    from members
+    left join tickets on members.ticket_id = tickets.ticket_id
+    left join invoices on members.invoice_id = invoices.invoice_id
+    group by members.journey_id
+),
+
+open_shipments as (
+    select distinct members.journey_id,
+    from members
+    inner join shipments
+        on members.order_id = cast(shipments.order_id as varchar)
+    where members.source_entity = 'tracking_events'
+        and shipments.delivered_at is null and shipments.refunded_at is null
+),
+
+journeys as (
+    select
+        members.journey_id,
+        any_value(members.customer_id) as customer_id,
+        split_part(any_value(members.journey_anchor), ':', 1) as anchor_type,
+        any_value(members.journey_anchor) as journey_anchor,
+        any_value(members.order_id) filter (where members.order_id is not null) as order_id,
+        any_value(members.invoice_id) filter (where members.invoice_id is not null) as invoice_id,
+        list(distinct members.ticket_id) filter (where members.ticket_id is not null) as ticket_ids,
+        coalesce(
+            mode(members.intent) filter (where members.intent is not null and members.intent <> 'help'),
+            case split_part(any_value(members.journey_anchor), ':', 1)
+                when 'order' then 'order_issue'
+                when 'invoice' then 'billing_issue'
+            end
+        ) as topic,
+        min(members.occurred_at) as started_at,
+        max(members.occurred_at) as last_event_at,
+        count(distinct members.conversation_id) filter (where members.source_entity = 'contact_records')
+            as contact_count,
+        count(distinct members.source_record_id) filter (where members.source_entity = 'contact_records')
+            as contact_record_count,
+        count(distinct members.ticket_id) as ticket_count,
+        count(*) as event_count,
+    from members
+    group by members.journey_id
+),
+
+touch_channels as (
+    select journey_id, list(distinct channel order by channel) as channels, count(*) as touchpoint_count,
+    from touchpoints
+    group by journey_id
+),
+
+flagged as (
+    select
+        journeys.*,
+        state.* exclude (journey_id),
+        touch_channels.channels,
+        touch_channels.touchpoint_count,
+        switches.channel_switches,
+        coalesce(state.has_open_ticket, false)
+            or coalesce(
+                state.has_unpaid_invoice and not (state.invoice_paid or state.invoice_voided), false
+            )
+            or (open_shipments.journey_id is not null and journeys.anchor_type = 'order')
+            as is_open,
+    from journeys
+    left join state using (journey_id)
+    left join touch_channels using (journey_id)
+    left join switches using (journey_id)
+    left join open_shipments using (journey_id)
+)
+
+select
+    journey_id,
+    customer_id,
+    anchor_type,
+    journey_anchor,
+    topic,
+    order_id,
+    invoice_id,
+    ticket_ids,
+    started_at,
+    last_event_at,
+    is_open,
+    case when not is_open then last_event_at end as ended_at,
+    case
+        when is_open then null
+        when refunded then 'refunded'
+        when delivered then 'delivered'
+        when invoice_paid then 'paid'
+        when invoice_voided then 'written_off'
+        when ticket_solved then 'ticket_solved'
+        when last_contact_summary like '%self-service%' then 'self_service'
+        when last_contact_summary like '%; resolved' then 'resolved_in_contact'
+        else 'no_further_contact'
+    end as resolution,
+    contact_count,
+    contact_record_count - contact_count as transfer_count,
+    ticket_count,
+    coalesce(touchpoint_count, 0) as touchpoint_count,
+    coalesce(channels, []) as channels,
+    coalesce(channel_switches, 0) as channel_switches,
+    case
+        when not is_open then round(epoch(last_event_at - started_at) / 3600.0, 2)
+    end as hours_to_resolution,
+    event_count,
+    (select as_of from as_of) as as_of,
+from flagged
