@@ -1,0 +1,1 @@
+"""Privacy before publication: free-text redaction, erasure suppression, consumer policies."""
