@@ -76,6 +76,9 @@ def _phones(text: str, region: str) -> str:
         # digits inside a code (`1Z999AA10123456784`, `trk_...`) are not a phone
         if not (m.start > 0 and text[m.start - 1].isalnum())
         and not (m.end < len(text) and text[m.end].isalnum())
+        # an unformatted run of more than 11 digits is a code (FedEx tracking), not a number
+        # someone dictated: national numbers are at most 11 digits, international ones carry +
+        and not (m.raw_string.isdigit() and len(m.raw_string) > 11)
     ]
     for start, end in reversed(spans):
         text = text[:start] + PHONE_TAG + text[end:]

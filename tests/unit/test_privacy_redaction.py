@@ -87,6 +87,7 @@ def test_street_addresses_are_redacted(text: str, expected: str) -> None:
     [
         "Where is my order #1234? It is 3 days late.",
         "Order #1234 shipped, tracking 1Z999AA10123456784.",
+        "FedEx 834843592346 (order #52521): delivered",
         "I want to return order 100234, the boots are too small.",
         "Customer contacted about where is my order.",
     ],

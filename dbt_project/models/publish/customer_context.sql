@@ -4,8 +4,8 @@
 --   identity (linked records, systems, the rules and model scores that linked them, conflicts),
 --   golden attributes each with provenance, consent, open work (open tickets, unresolved
 --   contacts, orders in flight with their shipments, open or failed invoices), recent
---   interactions with what was already tried, deterministic guardrails (rule id, decision,
---   reason, facts), and per-source freshness.
+--   interactions with what was already tried, active proactive signals, deterministic guardrails
+--   (rule id, decision, reason, facts), and per-source freshness.
 -- Built only from publish models and context facts placed through the published identifier
 -- lookup, so erasure and redaction already hold. "Now" is the data's as-of.
 {%- set attributes = ['given_name', 'family_name', 'email', 'phone', 'birth_date', 'address_line1',
@@ -93,9 +93,19 @@ open_invoices as (
 interactions as (
     select customer_id,
         list(struct_pack(occurred_at := occurred_at, source_system := source_system,
-            source_record_id := source_record_id, channel := channel, type := interaction_type,
-            intent := intent, outcome := outcome) order by occurred_at desc) as items,
+            source_record_id := source_record_id, channel := channel, event_type := event_type,
+            intent := intent, summary := summary, journey_id := journey_id)
+            order by occurred_at desc) as items,
     from {{ ref('int_context__interactions') }}
+    group by customer_id
+),
+
+signals as (
+    select customer_id,
+        list(struct_pack(signal_id := signal_id, signal_type := signal_type,
+            detected_at := detected_at, severity := severity, evidence := evidence,
+            recommended_action := recommended_action) order by detected_at desc) as items,
+    from {{ ref('proactive_signals') }}
     group by customer_id
 ),
 
@@ -148,6 +158,7 @@ assembled as (
             open_invoices := coalesce(open_invoices.items, [])
         ) as open_work,
         coalesce(interactions.items, []) as recent_interactions,
+        coalesce(signals.items, []) as signals,
         coalesce(guardrails.items, []) as guardrails,
         freshness.sources as freshness,
     from profile
@@ -159,6 +170,7 @@ assembled as (
     left join orders_in_flight using (customer_id)
     left join open_invoices using (customer_id)
     left join interactions using (customer_id)
+    left join signals using (customer_id)
     left join guardrails using (customer_id)
 )
 
@@ -172,6 +184,7 @@ select
         consent := consent,
         open_work := open_work,
         recent_interactions := recent_interactions,
+        signals := signals,
         guardrails := guardrails,
         freshness := freshness
     )) as context,
@@ -205,8 +218,11 @@ select
                 lambda i: i.invoice_id || ' ' || i.status || ', ' || i.failed_charges || ' failed charges'), '; '), '') || ')', '')
             || '.',
         'Recent interactions: ' || coalesce(nullif(array_to_string(list_transform(recent_interactions,
-            lambda r: strftime(r.occurred_at, '%Y-%m-%d') || ' ' || coalesce(r.channel, '') || ' '
-                || r.type || coalesce(' about ' || r.intent, '') || ' -> ' || r.outcome), '; '), ''), 'none') || '.',
+            lambda r: strftime(r.occurred_at, '%Y-%m-%d') || ' ' || coalesce(r.summary, r.event_type)), '; '), ''), 'none') || '.',
+        'Active signals: ' || coalesce(nullif(array_to_string(list_transform(signals,
+            lambda s: s.signal_type || ' (' || s.severity || ', since '
+                || strftime(s.detected_at, '%Y-%m-%d') || '): ' || s.recommended_action), '; '), ''),
+            'none') || '.',
         'Guardrails: ' || array_to_string(list_transform(guardrails,
             lambda g: g.action || coalesce(' ' || g.subject, '') || ': ' || upper(g.decision)
                 || ' (' || g.reason || ') [' || g.rule_id || ']'), '; ') || '.',

@@ -1,10 +1,12 @@
--- One row per Stripe invoice of a known customer (through its Stripe customer) that is open or
--- failed: not paid, voided or a draft, or with a declined charge; with its latest charge failure.
+-- One row per Stripe invoice of a published customer (placed as the timeline places it) that is
+-- open or failed (open while Stripe retries, uncollectible when it gave up), with its latest
+-- charge failure.
 with
 
-identifiers as (
-    select * from {{ ref('int_context__customer_identifiers') }}
-    where identifier_type = 'billing_customer_id'
+placed as (
+    select distinct customer_id, source_record_id as invoice_id,
+    from {{ ref('customer_timeline') }}
+    where source_system = 'billing' and source_entity = 'invoices'
 ),
 
 charges as (
@@ -19,7 +21,7 @@ charges as (
 )
 
 select
-    identifiers.customer_id,
+    placed.customer_id,
     invoices.invoice_id,
     invoices.invoice_status,
     invoices.amount_due_cents,
@@ -33,6 +35,6 @@ select
     charges.last_failure_code,
     charges.last_failed_at,
 from {{ ref('stg_billing__invoices') }} as invoices
-inner join identifiers on identifiers.identifier_value = invoices.billing_customer_id
+inner join placed using (invoice_id)
 left join charges using (invoice_id)
 where invoices.invoice_status in ('open', 'uncollectible')

@@ -1,4 +1,4 @@
--- One row per Shopify order of a known customer, with its shipments' state: whether it is still
+-- One row per Shopify order of a published customer (placed as the timeline places it), with its shipments' state: whether it is still
 -- in flight (not cancelled and not every shipment delivered) and when it was delivered (the
 -- last shipment's delivery), which the refund guardrail counts from.
 with
@@ -34,13 +34,15 @@ shipments as (
     group by order_id
 ),
 
-identifiers as (
-    select * from {{ ref('int_context__customer_identifiers') }}
-    where identifier_type = 'order_name'
+-- the customer the published timeline places the order with (its order events)
+placed as (
+    select distinct customer_id, cast(order_id as bigint) as order_id,
+    from {{ ref('customer_timeline') }}
+    where source_system = 'commerce' and source_entity = 'orders'
 )
 
 select
-    identifiers.customer_id,
+    placed.customer_id,
     orders.order_id,
     orders.order_name,
     orders.created_at,
@@ -58,5 +60,5 @@ select
         and (shipments.shipment_count is null or shipments.delivered_count < shipments.shipment_count)
         as is_in_flight,
 from orders
-inner join identifiers on identifiers.identifier_value = orders.order_name
+inner join placed using (order_id)
 left join shipments using (order_id)

@@ -1,13 +1,15 @@
--- One row per Zendesk ticket of a known customer (through its requester), its subject redacted.
+-- One row per Zendesk ticket of a published customer (placed as the timeline places it), its
+-- subject redacted.
 with
 
-identifiers as (
-    select * from {{ ref('int_context__customer_identifiers') }}
-    where identifier_type = 'support_user_id'
+placed as (
+    select distinct customer_id, source_record_id as ticket_id,
+    from {{ ref('customer_timeline') }}
+    where source_system = 'support' and source_entity = 'tickets'
 )
 
 select
-    identifiers.customer_id,
+    placed.customer_id,
     tickets.ticket_id,
     tickets.ticket_status,
     tickets.ticket_status in ('new', 'open', 'pending', 'hold') as is_open,
@@ -20,4 +22,4 @@ select
     tickets.created_at,
     tickets.updated_at,
 from {{ ref('stg_support__tickets') }} as tickets
-inner join identifiers on identifiers.identifier_value = tickets.requester_user_id
+inner join placed using (ticket_id)
