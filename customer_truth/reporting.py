@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from customer_truth.orchestration import RunOutcome
+from customer_truth.publication.log import STATUS_PUBLISHED, find_entry
+from customer_truth.quality.gate import data_docs_index, run_results
 from customer_truth.settings import Settings
 from customer_truth.warehouse import ensure_raw_schema, open_warehouse
 
@@ -48,3 +50,37 @@ def print_run_report(settings: Settings, outcome: RunOutcome) -> None:
         print(f"  failed check: {failed}")
     for warned in outcome.warned_checks:
         print(f"  warning check: {warned}")
+    print_gate_and_publication(settings, outcome)
+
+
+def print_gate_and_publication(settings: Settings, outcome: RunOutcome) -> None:
+    """The quality gate's verdict per suite and what the publication did in this run."""
+    results = run_results(settings, outcome.run_id)
+    if results:
+        passed = sum(1 for r in results if r["success"])
+        print(f"quality gate: {passed}/{len(results)} suite(s) passed")
+        for result in results:
+            if result["success"]:
+                continue
+            for failed in result["failed_expectations"]:
+                column = failed["kwargs"].get("column") or failed["kwargs"].get("column_list", "")
+                print(
+                    f"  FAILED {result['suite']}: {failed['expectation']} {column}"
+                    f" {failed['result']}"
+                )
+        print(f"  data docs: {data_docs_index(settings)}")
+    entry = find_entry(settings.published, outcome.run_id)
+    if entry is None:
+        print("publication: none recorded for this run")
+        return
+    if entry.status == STATUS_PUBLISHED:
+        counts = ", ".join(f"{t} {n}" for t, n in sorted(entry.row_counts.items()))
+        print(f"publication {entry.publication_id}: published ({counts})")
+        if entry.erasures_purged:
+            print(f"  erasures purged from published history: {entry.erasures_purged}")
+    else:
+        print(
+            f"publication {entry.publication_id}: BLOCKED by the quality gate "
+            f"({len(entry.failed_expectations)} failed expectation(s)); the previous release "
+            "stays current"
+        )

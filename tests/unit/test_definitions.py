@@ -54,3 +54,24 @@ def test_the_main_job_schedule_and_landing_sensor_are_defined() -> None:
     assert schedule.cron_schedule == "0 2 * * *"
     sensor = repository.get_sensor_def("new_landing_batches_sensor")
     assert sensor.job_name == "customer_truth_job"
+
+
+def test_every_gate_suite_is_a_blocking_check_and_the_publication_waits_for_them() -> None:
+    from dagster_project.publication.assets import PUBLISHED_RELEASE
+
+    graph = _repository().asset_graph
+    gates = [key for key in graph.asset_check_keys if key.name.startswith("gx_")]
+    assert {key.name for key in gates} >= {
+        "gx_raw__crm__contacts",
+        "gx_stg_crm__contacts",
+        "gx_record_customer_ids",
+        "gx_dim_customer_profile",
+        "gx_bdg_identity_crosswalk",
+        "gx_bdg_identifier_lookup",
+    }
+    for key in gates:
+        assert graph.get_check_spec(key).blocking, key
+    publication = graph.get(PUBLISHED_RELEASE)
+    assert {key.asset_key for key in gates} <= set(publication.parent_keys)
+    job = _repository().get_job("customer_truth_job")
+    assert PUBLISHED_RELEASE in job.asset_layer.selected_asset_keys

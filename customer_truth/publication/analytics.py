@@ -1,0 +1,63 @@
+"""``published/analytics.duckdb``: the current release as a DuckDB file analysts open read-only.
+
+Built as a new file beside the old one and swapped in by ``rename``, so an analyst's open
+session keeps its (old, complete) file and the next ``duckdb.connect(..., read_only=True)``
+gets the new one. Contract tables sit in schema ``main``, journey marts in schema ``marts``;
+``release_info`` says which release the file holds.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from customer_truth.publication.reader import current_release, read_release
+from customer_truth.settings import Settings
+
+ANALYTICS_FILE = "analytics.duckdb"
+
+
+def analytics_path(settings: Settings) -> Path:
+    return settings.published / ANALYTICS_FILE
+
+
+def build_analytics_file(settings: Settings) -> Path | None:
+    release = current_release(settings)
+    if release is None:
+        return None
+    release, tables = read_release(settings, release)
+    target = analytics_path(settings)
+    temporary = target.with_name(f".{ANALYTICS_FILE}.{uuid.uuid4().hex}")
+    con = duckdb.connect(str(temporary))
+    try:
+        con.execute("create schema if not exists marts")
+        for key, data in tables.items():
+            schema, _, name = key.rpartition("/")
+            con.register("incoming", data)
+            # names come from the registry (code), not from data
+            con.execute(
+                f'create table "{schema or "main"}"."{name}" as select * from incoming'  # noqa: S608
+            )
+            con.unregister("incoming")
+        con.register(
+            "incoming",
+            pa.table(
+                {
+                    "publication_id": [release.publication_id],
+                    "published_at": pa.array([release.published_at], pa.timestamp("us", "UTC")),
+                }
+            ),
+        )
+        con.execute("create table release_info as select * from incoming")
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    os.replace(temporary, target)
+    for stale in target.parent.glob(f".{ANALYTICS_FILE}.*"):
+        if stale != temporary:
+            stale.unlink(missing_ok=True)
+    return target

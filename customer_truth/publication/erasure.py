@@ -1,0 +1,139 @@
+"""Erasure: who is erased, the filter that drops their rows, and the purge of published history.
+
+``publish.erased_customers`` (dbt, privacy) lists every ``customer_id`` ever held by an erased
+person and/or the sha-256 (hex, of the normalised value) of each of their identifiers
+(``identifier_sha256``). A row is theirs when a registry ``customer_id_columns`` value is an
+erased id or the hash of an ``identifier_columns`` value is an erased hash.
+
+The purge rewrites history rather than deleting in place: a Delta ``DELETE`` leaves the old files
+readable by version until a vacuum, keeps its predicate (the identifier!) in the commit's
+``operationParameters``, and the old commits' statistics. Instead each table's history is
+rebuilt, version by version, into a fresh generation (``store.swap_generation``): a version some
+release points to is rewritten without the erased rows, a version no release points to (left by
+a killed run) becomes empty, so every version number, and therefore every release, stays valid.
+The symlink then flips to the new generation and the old one is deleted whole.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+from deltalake import DeltaTable
+
+from customer_truth.publication.registry import ERASED_CUSTOMERS, PublishedTable
+from customer_truth.publication.store import (
+    new_generation,
+    swap_generation,
+    table_exists,
+    table_path,
+    write_snapshot,
+)
+
+_EMPTY = pa.table(
+    {"customer_id": pa.array([], pa.string()), "identifier_sha256": pa.array([], pa.string())}
+)
+
+
+@dataclass(frozen=True)
+class ErasedSet:
+    """Erased customer ids and identifier hashes (held in memory only, never logged)."""
+
+    entries: pa.Table  # customer_id, identifier_sha256 (either may be null)
+
+    @property
+    def count(self) -> int:
+        return self.entries.num_rows
+
+    @classmethod
+    def empty(cls) -> ErasedSet:
+        return cls(_EMPTY)
+
+
+def read_erased(con: duckdb.DuckDBPyConnection) -> ErasedSet:
+    """The erased set from the warehouse; empty while privacy's model does not exist."""
+    schema, name = ERASED_CUSTOMERS.split(".")
+    columns = {
+        row[0]
+        for row in con.execute(
+            "select column_name from information_schema.columns "
+            "where table_schema = ? and table_name = ?",
+            [schema, name],
+        ).fetchall()
+    }
+    if not columns:
+        return ErasedSet.empty()
+    id_col = "customer_id" if "customer_id" in columns else "null"
+    hash_col = "identifier_sha256" if "identifier_sha256" in columns else "null"
+    # column names are fixed by code above, not taken from data
+    entries = con.sql(
+        f"select distinct cast({id_col} as varchar) as customer_id, "  # noqa: S608
+        f"cast({hash_col} as varchar) as identifier_sha256 from {ERASED_CUSTOMERS}"
+    ).arrow()
+    return ErasedSet(entries.read_all() if hasattr(entries, "read_all") else entries)
+
+
+def without_erased(data: pa.Table, table: PublishedTable, erased: ErasedSet) -> pa.Table:
+    """``data`` minus every row that belongs to an erased person (set-wise, in DuckDB)."""
+    if erased.count == 0:
+        return data
+    present = set(data.column_names)
+    # column names come from the registry (code); values are joined, never formatted in
+    by_id = [f'c."{col}"' for col in table.customer_id_columns if col in present]
+    by_hash = [
+        f'sha256(cast(c."{col}" as varchar))' for col in table.identifier_columns if col in present
+    ]
+    ids = "(select customer_id from erased where customer_id is not null)"
+    hashes = "(select identifier_sha256 from erased where identifier_sha256 is not null)"
+    tests = [f"coalesce({e} in {ids}, false)" for e in by_id] + [  # noqa: S608
+        f"coalesce({e} in {hashes}, false)"
+        for e in by_hash  # noqa: S608
+    ]
+    if not tests:
+        return data
+    con = duckdb.connect()
+    try:
+        con.register("candidate", data)
+        con.register("erased", erased.entries)
+        kept = con.sql(
+            f"select c.* from candidate c where not ({' or '.join(tests)})"  # noqa: S608
+        ).arrow()
+        result = kept.read_all() if hasattr(kept, "read_all") else kept
+        return result.cast(data.schema)
+    finally:
+        con.close()
+
+
+def purge_history(
+    root: Path,
+    tables: tuple[PublishedTable, ...],
+    erased: ErasedSet,
+    released_versions: dict[str, set[int]],
+) -> int:
+    """Rewrite every table's history without the erased rows; returns the rows removed."""
+    removed = 0
+    for table in tables:
+        if not table_exists(root, table):
+            continue
+        link = table_path(root, table)
+        latest = DeltaTable(str(link)).version()
+        referenced = released_versions.get(table.key, set())
+        location = new_generation(root, table)
+        for version in range(latest + 1):
+            snapshot = DeltaTable(str(link), version=version)
+            if version in referenced:
+                original = snapshot.to_pyarrow_table()
+                data = without_erased(original, table, erased)
+                removed += original.num_rows - data.num_rows
+            else:
+                data = snapshot.to_pyarrow_dataset().schema.empty_table()
+            write_snapshot(location, data, create=version == 0)
+        rebuilt = DeltaTable(str(location)).version()
+        if rebuilt != latest:
+            raise RuntimeError(
+                f"purge of {table.key}: rebuilt history ends at version {rebuilt}, not {latest}"
+            )
+        swap_generation(root, table, location)
+    return removed

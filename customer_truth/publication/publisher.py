@@ -1,0 +1,254 @@
+"""Write-audit-publish: the candidate tables become one release, or nothing does.
+
+1. Extract: under the warehouse lock, read every candidate relation of the registry (and the
+   erased set) into arrow; the warehouse is then released.
+2. Purge: when erasures arrived since the last purge, rewrite the published history without
+   those persons (``erasure.purge_history``) before anything new is written.
+3. Write (audit): commit each table's new Delta version. Readers do not see these versions yet:
+   they read the versions named by the current release.
+4. Publish: one Delta commit of the ``published`` row in ``publication_log``, naming every
+   table's new version. That commit is the switch from the old release to the new one.
+5. Rebuild ``analytics.duckdb`` from the new release and swap it in by rename.
+
+A run killed anywhere before step 4 leaves orphan versions that no release names (and, at worst,
+an unreferenced generation directory, removed by the next run); the previous release stays
+current. Killed after step 4, the release is complete and the next run rebuilds the DuckDB file.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from customer_truth.publication.analytics import build_analytics_file
+from customer_truth.publication.erasure import (
+    ErasedSet,
+    purge_history,
+    read_erased,
+    without_erased,
+)
+from customer_truth.publication.log import (
+    STATUS_BLOCKED,
+    STATUS_PUBLISHED,
+    LogEntry,
+    now,
+    read_entries,
+    write_entry,
+)
+from customer_truth.publication.reader import releases
+from customer_truth.publication.registry import PUBLISHED_TABLES, PublishedTable
+from customer_truth.publication.store import (
+    append_version,
+    publisher_lock,
+    remove_orphans,
+)
+from customer_truth.settings import REPO_ROOT, Settings
+from customer_truth.warehouse import open_warehouse
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """What one publication would write: each table's rows, the erased set, the batches."""
+
+    tables: dict[str, pa.Table]
+    sources: dict[str, str]  # table key -> the relation it was read from
+    missing: list[str]  # registry tables with no relation in this warehouse
+    erased: ErasedSet
+    landing_batches: list[str]
+
+
+def relation_exists(con: duckdb.DuckDBPyConnection, relation: str) -> bool:
+    schema, name = relation.split(".")
+    rows = con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [schema, name],
+    ).fetchall()
+    return bool(rows[0][0])
+
+
+def source_relation(con: duckdb.DuckDBPyConnection, table: PublishedTable) -> str | None:
+    for relation in (table.relation, table.fallback):
+        if relation and relation_exists(con, relation):
+            return relation
+    return None
+
+
+def _arrow(con: duckdb.DuckDBPyConnection, query: str) -> pa.Table:
+    result = con.sql(query).arrow()
+    return result.read_all() if hasattr(result, "read_all") else result
+
+
+def extract_candidates(
+    settings: Settings, tables: tuple[PublishedTable, ...] = PUBLISHED_TABLES
+) -> Candidates:
+    extracted: dict[str, pa.Table] = {}
+    sources: dict[str, str] = {}
+    missing: list[str] = []
+    with open_warehouse(settings) as con:
+        con.execute("set TimeZone = 'UTC'")
+        for table in tables:
+            relation = source_relation(con, table)
+            if relation is None:
+                missing.append(table.key)
+                continue
+            # the relation name comes from the registry (code), not from data
+            extracted[table.key] = _arrow(con, f"select * from {relation}")  # noqa: S608
+            sources[table.key] = relation
+        erased = read_erased(con)
+        batches = (
+            [
+                f"{s}/{b}"
+                for s, b in con.sql(
+                    "select system, batch_id from ingest.batch_loads order by system, batch_id"
+                ).fetchall()
+            ]
+            if relation_exists(con, "ingest.batch_loads")
+            else []
+        )
+    return Candidates(extracted, sources, missing, erased, batches)
+
+
+def code_version() -> str:
+    """The git commit of the checkout, else the installed package version."""
+    try:
+        sha = subprocess.run(
+            ["git", "rev-parse", "--short=12", "HEAD"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+        if sha.returncode == 0 and sha.stdout.strip():
+            return f"git:{sha.stdout.strip()}"
+    except (OSError, subprocess.SubprocessError):
+        pass
+    try:
+        return f"package:{version('customer-truth')}"
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def stamp(data: pa.Table, publication_id: str) -> pa.Table:
+    """Every published row names its release (readers can prove they never mixed two)."""
+    if "publication_id" in data.column_names:
+        data = data.drop_columns(["publication_id"])
+    return data.append_column(
+        "publication_id", pa.array([publication_id] * data.num_rows, pa.string())
+    )
+
+
+def _normalise_types(data: pa.Table) -> pa.Table:
+    """Types every Delta reader understands: UTC timestamps, plain strings."""
+    fields = []
+    for field in data.schema:
+        kind = field.type
+        if pa.types.is_timestamp(kind) and kind.tz is not None:
+            kind = pa.timestamp("us", tz="UTC")
+        elif pa.types.is_timestamp(kind):
+            kind = pa.timestamp("us")
+        elif pa.types.is_large_string(kind) or pa.types.is_string_view(kind):
+            kind = pa.string()
+        fields.append(pa.field(field.name, kind))
+    return data.cast(pa.schema(fields))
+
+
+def record_blocked(
+    settings: Settings,
+    publication_id: str,
+    started_at: datetime,
+    gate_results: list[dict[str, Any]],
+) -> LogEntry:
+    """Record (or update) the block of this attempt; nothing is written to any table."""
+    failed = [
+        {"suite": r["suite"], "asset": r.get("asset"), **expectation}
+        for r in gate_results
+        if not r["success"]
+        for expectation in r.get("failed_expectations", [])
+    ]
+    entry = LogEntry(
+        publication_id=publication_id,
+        started_at=started_at,
+        status=STATUS_BLOCKED,
+        code_version=code_version(),
+        gate_results=gate_results,
+        failed_expectations=failed,
+    )
+    root = settings.published
+    with publisher_lock(root):
+        write_entry(root, entry)
+    return entry
+
+
+def publish_release(
+    settings: Settings,
+    publication_id: str,
+    started_at: datetime,
+    gate_results: list[dict[str, Any]],
+    *,
+    tables: tuple[PublishedTable, ...] = PUBLISHED_TABLES,
+    candidates: Candidates | None = None,
+    after_table_written: Callable[[str], None] | None = None,
+) -> LogEntry:
+    """Publish the candidates as one release (see the module docstring)."""
+    if any(not r["success"] for r in gate_results):
+        return record_blocked(settings, publication_id, started_at, gate_results)
+    candidates = candidates or extract_candidates(settings, tables)
+    root = settings.published
+    with publisher_lock(root):
+        remove_orphans(root, tables)
+        history = read_entries(root)
+        erased_before = max((e.erased_total for e in history), default=0)
+        purged = 0
+        if candidates.erased.count > erased_before:
+            released: dict[str, set[int]] = {}
+            for release in releases(settings):
+                for key, table_version in release.table_versions.items():
+                    released.setdefault(key, set()).add(table_version)
+            purge_history(root, tables, candidates.erased, released)
+            purged = candidates.erased.count - erased_before
+
+        versions: dict[str, int] = {}
+        counts: dict[str, int] = {}
+        for table in tables:
+            if table.key not in candidates.tables:
+                continue
+            data = without_erased(candidates.tables[table.key], table, candidates.erased)
+            data = stamp(_normalise_types(data), publication_id)
+            versions[table.key] = append_version(root, table, data)
+            counts[table.key] = data.num_rows
+            if after_table_written is not None:
+                after_table_written(table.key)
+
+        entry = LogEntry(
+            publication_id=publication_id,
+            started_at=started_at,
+            status=STATUS_PUBLISHED,
+            published_at=now(),
+            landing_batches=candidates.landing_batches,
+            code_version=code_version(),
+            row_counts=counts,
+            table_versions=versions,
+            gate_results=gate_results,
+            erasures_purged=purged,
+            erased_total=max(erased_before, candidates.erased.count),
+        )
+        write_entry(root, entry)
+        build_analytics_file(settings)
+    return entry
+
+
+__all__ = [
+    "STATUS_BLOCKED",
+    "STATUS_PUBLISHED",
+    "Candidates",
+    "extract_candidates",
+    "publish_release",
+    "record_blocked",
+]

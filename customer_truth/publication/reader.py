@@ -1,0 +1,127 @@
+"""The one way to read published data: every table at the versions of one release.
+
+A release is a ``published`` row of ``publication_log`` (see ``log.py``); it names each table's
+Delta version. Reading through a release, never "the latest version of each table", is what keeps
+a reader from mixing releases while a publication commits its tables one after another. Nothing
+else in the project opens the published Delta tables directly.
+
+    release = current_release(home)                 # or release_as_of(home, when)
+    profiles = read_table(home, "customer_profile", release=release)   # pyarrow.Table
+
+``home`` is ``$CUSTOMER_TRUTH_HOME`` (a ``Path``/``str``) or a ``Settings``.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+from deltalake import DeltaTable
+
+from customer_truth.publication.log import STATUS_PUBLISHED, read_entries
+from customer_truth.publication.registry import published_table
+from customer_truth.publication.store import published_root, table_path
+from customer_truth.settings import Settings
+
+_READ_ATTEMPTS = 3
+
+
+class NoReleaseError(LookupError):
+    """Nothing has been published yet (or nothing before the time asked for)."""
+
+
+@dataclass(frozen=True)
+class Release:
+    publication_id: str
+    published_at: datetime
+    table_versions: dict[str, int]
+
+    @property
+    def tables(self) -> list[str]:
+        return sorted(self.table_versions)
+
+
+def _root(home: Path | str | Settings) -> Path:
+    if isinstance(home, Settings):
+        return home.published
+    return published_root(Path(home))
+
+
+def releases(home: Path | str | Settings) -> list[Release]:
+    """Every release ever published, oldest first."""
+    found = [
+        Release(e.publication_id, e.published_at, e.table_versions)
+        for e in read_entries(_root(home))
+        if e.status == STATUS_PUBLISHED and e.published_at is not None
+    ]
+    return sorted(found, key=lambda r: r.published_at)
+
+
+def current_release(home: Path | str | Settings) -> Release | None:
+    """The release readers get now, or None before the first publication."""
+    found = releases(home)
+    return found[-1] if found else None
+
+
+def release_as_of(home: Path | str | Settings, when: datetime) -> Release | None:
+    """The release that was current at ``when`` (naive times are read as UTC)."""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    found = [r for r in releases(home) if r.published_at <= when]
+    return found[-1] if found else None
+
+
+def read_table(
+    home: Path | str | Settings,
+    name: str,
+    *,
+    release: Release | None = None,
+    as_of: datetime | None = None,
+    columns: list[str] | None = None,
+) -> pa.Table:
+    """One published table as it is in ``release`` (default: the current one, or ``as_of``)."""
+    if release is None:
+        release = release_as_of(home, as_of) if as_of is not None else current_release(home)
+    if release is None:
+        raise NoReleaseError(f"no release published{f' by {as_of}' if as_of else ''}")
+    table = published_table(name)
+    if table.key not in release.table_versions:
+        raise KeyError(f"release {release.publication_id} has no table {table.key!r}")
+    path = table_path(_root(home), table)
+    version = release.table_versions[table.key]
+    # an erasure purge swaps a table's history for a rewritten one with the same version
+    # numbers; a read that opened the old one just then retries on the new one
+    for attempt in range(_READ_ATTEMPTS):
+        try:
+            return DeltaTable(str(path), version=version).to_pyarrow_table(columns=columns)
+        except Exception:
+            if attempt == _READ_ATTEMPTS - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def read_release(
+    home: Path | str | Settings, release: Release | None = None
+) -> tuple[Release, dict[str, pa.Table]]:
+    """Every table of one release (default: the current one)."""
+    release = release or current_release(home)
+    if release is None:
+        raise NoReleaseError("no release published")
+    return release, {key: read_table(home, key, release=release) for key in release.tables}
+
+
+def connect_release(
+    home: Path | str | Settings, release: Release | None = None
+) -> tuple[Release, duckdb.DuckDBPyConnection]:
+    """An in-memory DuckDB connection with one view per table of the release
+    (``customer_profile``, ``marts__fct_issue_journeys``, ...)."""
+    release, tables = read_release(home, release)
+    con = duckdb.connect()
+    for key, data in tables.items():
+        con.register(key.replace("/", "__"), data)
+    return release, con

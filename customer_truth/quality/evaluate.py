@@ -1,0 +1,46 @@
+"""One gate suite evaluated for one run: frame from the warehouse, GX, stored result, block record.
+
+Called by the Dagster asset checks (``dagster_project/quality``). When a suite fails, the attempt's
+``blocked`` row in ``publication_log`` is written at once, and rewritten by every later suite of
+the same run, so the row lists every suite that ran and every expectation that failed, even
+though Dagster skips the publish step.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from customer_truth.publication.log import STATUS_PUBLISHED, read_entries
+from customer_truth.publication.publisher import record_blocked, relation_exists
+from customer_truth.quality.gate import (
+    GateContext,
+    GateSuite,
+    SuiteResult,
+    run_results,
+    run_suite,
+    store_result,
+)
+from customer_truth.settings import Settings
+from customer_truth.warehouse import open_warehouse
+
+
+def gate_context(settings: Settings) -> GateContext:
+    """Row counts of the current release (the bounds of row-count expectations)."""
+    published = [e for e in read_entries(settings.published) if e.status == STATUS_PUBLISHED]
+    return GateContext(previous_row_counts=published[-1].row_counts if published else {})
+
+
+def evaluate_suite(suite: GateSuite, settings: Settings, run_id: str) -> SuiteResult:
+    with open_warehouse(settings) as con:
+        missing = [r for r in suite.requires if not relation_exists(con, r)]
+        if missing:
+            raise LookupError(f"suite {suite.name}: relation(s) {missing} do not exist")
+        # the query is code of the suite module, not data
+        frame = con.sql(suite.query).df()
+    result = run_suite(suite, frame, settings, gate_context(settings))
+    store_result(settings, run_id, result)
+    results = run_results(settings, run_id)
+    if any(not r["success"] for r in results):
+        started = datetime.fromisoformat(min(r["ran_at"] for r in results))
+        record_blocked(settings, run_id, started, results)
+    return result

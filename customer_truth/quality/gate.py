@@ -1,0 +1,172 @@
+"""The bridge from a Great Expectations suite to a gate (GX 1.x; ``dagster-ge`` targets 0.x).
+
+A ``GateSuite`` (defined in ``data_quality/``, one per gated model, named after it) says which
+Dagster asset it gates, which SQL frame of the warehouse it validates, and its expectations.
+``run_suite`` validates that frame as a pandas DataFrame (GX's SQL path fails against DuckDB, see
+STACK.md) through a checkpoint of a file-backed GX context under
+``$CUSTOMER_TRUTH_HOME/quality/gx/``, whose action rebuilds the Data Docs HTML
+(``.../gx/uncommitted/data_docs/local_site/index.html``) on every run.
+
+Results are summarised without row values (an unexpected email must not travel into the
+publication log), and stored per run under ``quality/runs/<run_id>/<suite>.json`` so that the
+publisher, the block record and ``customer-truth run`` see every suite of the run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from customer_truth.settings import Settings
+
+if TYPE_CHECKING:  # GX takes seconds to import: only when a suite runs
+    from great_expectations.data_context import AbstractDataContext
+    from great_expectations.expectations import Expectation
+
+# what a summary may keep of an expectation's result: counts and aggregates, never values
+_SAFE_RESULT_KEYS = ("element_count", "unexpected_count", "unexpected_percent", "missing_count")
+
+
+@dataclass(frozen=True)
+class GateContext:
+    """What a suite may need beyond its frame: the row counts of the current release."""
+
+    previous_row_counts: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class GateSuite:
+    name: str  # the model it gates, e.g. "dim_customer_profile"
+    asset_key: tuple[str, ...]  # the Dagster asset, e.g. ("marts", "dim_customer_profile")
+    query: str  # the frame to validate (SQL over the warehouse, no data formatted in)
+    expectations: Callable[[GateContext], list[Expectation]]
+    description: str = ""
+    # relations the query reads: the suite is skipped (not failed) where one does not exist
+    requires: tuple[str, ...] = ()
+
+
+@dataclass
+class SuiteResult:
+    suite: str
+    asset: str
+    success: bool
+    evaluated: int
+    rows: int
+    ran_at: str
+    failed_expectations: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "suite": self.suite,
+            "asset": self.asset,
+            "success": self.success,
+            "evaluated": self.evaluated,
+            "rows": self.rows,
+            "ran_at": self.ran_at,
+            "failed_expectations": self.failed_expectations,
+        }
+
+
+def quality_dir(settings: Settings) -> Path:
+    return settings.home / "quality"
+
+
+def data_docs_index(settings: Settings) -> Path:
+    return quality_dir(settings) / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+
+
+@lru_cache(maxsize=4)
+def _context(root: str) -> AbstractDataContext:
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="file", project_root_dir=root)
+    # progress bars would fill the run log with one line per metric
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    return context
+
+
+def _summarise(result: Any) -> dict[str, Any]:
+    config = result.expectation_config
+    kwargs = {k: v for k, v in config.kwargs.items() if k not in ("batch_id",)}
+    detail = {k: result.result.get(k) for k in _SAFE_RESULT_KEYS if k in result.result}
+    observed = result.result.get("observed_value")
+    if isinstance(observed, int | float) or observed is None:
+        detail["observed_value"] = observed
+    elif isinstance(observed, dict) and "values" in observed:  # quantiles: numbers only
+        detail["observed_value"] = observed["values"]
+    return {"expectation": config.type, "kwargs": kwargs, "result": detail}
+
+
+def run_suite(
+    suite: GateSuite, frame: pd.DataFrame, settings: Settings, gate: GateContext
+) -> SuiteResult:
+    """Validate ``frame`` against the suite; Data Docs are rebuilt by the checkpoint."""
+    import great_expectations as gx
+    from great_expectations.checkpoint import UpdateDataDocsAction
+
+    context = _context(str(quality_dir(settings)))
+    source = context.data_sources.add_or_update_pandas("warehouse_frames")
+    try:
+        asset = source.get_asset(suite.name)
+    except LookupError:
+        asset = source.add_dataframe_asset(name=suite.name)
+    try:
+        batch = asset.get_batch_definition("whole_frame")
+    except KeyError:
+        batch = asset.add_batch_definition_whole_dataframe("whole_frame")
+    expectation_suite = gx.ExpectationSuite(name=suite.name, expectations=suite.expectations(gate))
+    expectation_suite = context.suites.add_or_update(expectation_suite)
+    validation = context.validation_definitions.add_or_update(
+        gx.ValidationDefinition(name=suite.name, data=batch, suite=expectation_suite)
+    )
+    checkpoint = context.checkpoints.add_or_update(
+        gx.Checkpoint(
+            name=suite.name,
+            validation_definitions=[validation],
+            actions=[UpdateDataDocsAction(name="update_data_docs")],
+            result_format={"result_format": "SUMMARY"},
+        )
+    )
+    outcome = checkpoint.run(batch_parameters={"dataframe": frame})
+    results = [r for run in outcome.run_results.values() for r in run.results]
+    failed = [_summarise(r) for r in results if not r.success]
+    return SuiteResult(
+        suite=suite.name,
+        asset="/".join(suite.asset_key),
+        success=outcome.success and not failed,
+        evaluated=len(results),
+        rows=len(frame),
+        ran_at=datetime.now(UTC).isoformat(),
+        failed_expectations=failed,
+    )
+
+
+def results_dir(settings: Settings, run_id: str) -> Path:
+    return quality_dir(settings) / "runs" / run_id
+
+
+def store_result(settings: Settings, run_id: str, result: SuiteResult) -> None:
+    folder = results_dir(settings, run_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    temporary = folder / f".{result.suite}.json.tmp"
+    temporary.write_text(json.dumps(result.as_dict(), sort_keys=True, default=str))
+    temporary.replace(folder / f"{result.suite}.json")
+
+
+def run_results(settings: Settings, run_id: str) -> list[dict[str, Any]]:
+    """Every suite result stored for the run, in the order they ran."""
+    folder = results_dir(settings, run_id)
+    if not folder.is_dir():
+        return []
+    found = [json.loads(p.read_text()) for p in folder.glob("*.json")]
+    return sorted(found, key=lambda r: r["ran_at"])

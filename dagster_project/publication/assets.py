@@ -1,0 +1,74 @@
+"""Publication: the last step of the main job, after every gate passed.
+
+Write-audit-publish of the registry's tables as one release (``customer_truth.publication``).
+Dagster skips this step when a blocking gate check failed; the block itself is recorded by the
+check. As a second line of defence the publisher refuses to publish a run with a failed suite.
+"""
+
+from datetime import UTC, datetime
+
+import dagster as dg
+
+from customer_truth.publication.log import STATUS_PUBLISHED
+from customer_truth.publication.publisher import publish_release
+from customer_truth.publication.registry import PUBLISHED_TABLES
+from customer_truth.quality.gate import run_results
+from dagster_project.resources import WarehouseResource
+
+PUBLISHED_RELEASE = dg.AssetKey(["published", "release"])
+
+
+def candidate_keys(asset_keys: set[dg.AssetKey]) -> list[dg.AssetKey]:
+    """The relations the release is written from: each table's candidate, else its fallback."""
+    found = []
+    for table in PUBLISHED_TABLES:
+        for relation in (table.relation, table.fallback):
+            key = dg.AssetKey(relation.split(".")) if relation else None
+            if key is not None and key in asset_keys:
+                found.append(key)
+                break
+    return found
+
+
+def build_publication_asset(
+    asset_keys: set[dg.AssetKey], gated: list[dg.AssetKey]
+) -> dg.AssetsDefinition:
+    deps = sorted(set(candidate_keys(asset_keys)) | set(gated), key=lambda k: k.to_string())
+
+    @dg.asset(
+        key=PUBLISHED_RELEASE,
+        deps=deps,
+        group_name="publication",
+        kinds={"deltalake", "duckdb"},
+        op_tags={"warehouse": "write"},
+        description="Every published Delta table as one release under published/, "
+        "publication_log, the journey marts and analytics.duckdb.",
+    )
+    def published_release(
+        context: dg.AssetExecutionContext, warehouse: WarehouseResource
+    ) -> dg.MaterializeResult:
+        settings = warehouse.settings
+        results = run_results(settings, context.run_id)
+        started = (
+            datetime.fromisoformat(min(r["ran_at"] for r in results))
+            if results
+            else datetime.now(UTC)
+        )
+        entry = publish_release(settings, context.run_id, started, results)
+        if entry.status != STATUS_PUBLISHED:
+            raise dg.Failure(
+                description="a quality gate failed: nothing was published",
+                metadata={"failed": dg.MetadataValue.json(entry.failed_expectations)},
+            )
+        context.log.info(f"published release {entry.publication_id}: {entry.row_counts}")
+        return dg.MaterializeResult(
+            metadata={
+                "publication_id": entry.publication_id,
+                "row_counts": dg.MetadataValue.json(entry.row_counts),
+                "table_versions": dg.MetadataValue.json(entry.table_versions),
+                "erasures_purged": entry.erasures_purged,
+                "published_root": dg.MetadataValue.path(str(settings.published)),
+            }
+        )
+
+    return published_release

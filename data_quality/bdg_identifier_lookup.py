@@ -1,0 +1,71 @@
+"""marts.bdg_identifier_lookup: every identifier that resolves to a customer."""
+
+from __future__ import annotations
+
+import great_expectations.expectations as gxe
+
+from customer_truth.quality.gate import GateContext, GateSuite
+from data_quality.common import E164, EMAIL, row_count_bounds
+
+IDENTIFIER_TYPES = [
+    "email",
+    "phone",
+    "crm_contact_id",
+    "commerce_customer_id",
+    "billing_customer_id",
+    "support_user_id",
+    "anonymous_id",
+    "user_id",
+    "order_name",
+    "tracking_code",
+]
+# A person keeps a personal, a work and maybe an old email: 3 is the most seen in the sample
+# world. More than 5 distinct emails on one customer is an over-merge.
+MAX_EMAILS_PER_CUSTOMER = 5
+# and at least 98% of customers with an email have at most 2
+AT_MOST_TWO_EMAILS_SHARE = 0.98
+
+
+def lookup_expectations(gate: GateContext, published_table: str) -> list[gxe.Expectation]:
+    return [
+        gxe.ExpectColumnValuesToNotBeNull(column="identifier_value"),
+        gxe.ExpectColumnValuesToNotBeNull(column="customer_id"),
+        gxe.ExpectColumnValuesToBeInSet(column="identifier_type", value_set=IDENTIFIER_TYPES),
+        gxe.ExpectCompoundColumnsToBeUnique(
+            column_list=["identifier_type", "identifier_value", "customer_id"]
+        ),
+        # formats of the normalised identifiers (the frame nulls other types' values)
+        gxe.ExpectColumnValuesToMatchRegex(column="email_value", regex=EMAIL),
+        gxe.ExpectColumnValuesToMatchRegex(column="phone_value", regex=E164),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="customer_email_count", min_value=0, max_value=MAX_EMAILS_PER_CUSTOMER
+        ),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="customer_email_count",
+            min_value=0,
+            max_value=2,
+            mostly=AT_MOST_TWO_EMAILS_SHARE,
+        ),
+        *row_count_bounds(gate, published_table),
+    ]
+
+
+def lookup_query(relation: str) -> str:
+    return f"""
+        select identifier_type, identifier_value, customer_id,
+            case when identifier_type = 'email' then identifier_value end as email_value,
+            case when identifier_type = 'phone' then identifier_value end as phone_value,
+            count(*) filter (where identifier_type = 'email')
+                over (partition by customer_id) as customer_email_count
+        from {relation}
+    """  # noqa: S608 - the relation is a constant of this module
+
+
+SUITE = GateSuite(
+    name="bdg_identifier_lookup",
+    asset_key=("marts", "bdg_identifier_lookup"),
+    query=lookup_query("marts.bdg_identifier_lookup"),
+    expectations=lambda gate: lookup_expectations(gate, "identifier_lookup"),
+    description="Identifier types, formats, uniqueness; customers with too many emails.",
+    requires=("marts.bdg_identifier_lookup",),
+)

@@ -1,0 +1,261 @@
+"""Publication on stand-in candidate tables: releases, blocks, time travel, readers that never see
+a mix, a publisher killed mid-release, and erasure from the whole published history."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pytest
+from deltalake import DeltaTable
+
+from customer_truth.publication import reader
+from customer_truth.publication.erasure import ErasedSet
+from customer_truth.publication.log import read_entries
+from customer_truth.publication.publisher import publish_release
+from customer_truth.settings import REPO_ROOT, Settings
+from tests.publication_helpers import (
+    PASSED,
+    STAND_IN_TABLES,
+    person,
+    stand_in_candidates,
+    strings_in_published,
+)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(landing=tmp_path / "landing", home=tmp_path / "home")
+
+
+def _publish(settings: Settings, pid: str, people: range, erased: ErasedSet | None = None):
+    return publish_release(
+        settings,
+        pid,
+        datetime.now(UTC),
+        PASSED,
+        tables=STAND_IN_TABLES,
+        candidates=stand_in_candidates(people, erased),
+    )
+
+
+def test_a_release_publishes_every_table_and_the_log_names_versions_and_counts(
+    settings: Settings,
+) -> None:
+    entry = _publish(settings, "pub-1", range(10))
+    assert entry.status == "published"
+    assert entry.row_counts == {
+        "customer_profile": 10,
+        "identifier_lookup": 20,
+        "customer_timeline": 10,
+        "marts/fct_issue_journeys": 10,
+    }
+    release = reader.current_release(settings)
+    assert release is not None and release.publication_id == "pub-1"
+    for key in entry.row_counts:
+        data = reader.read_table(settings, key)
+        assert data.num_rows == entry.row_counts[key]
+        assert set(data.column("publication_id").to_pylist()) == {"pub-1"}
+    assert (settings.published / "marts" / "fct_issue_journeys" / "_delta_log").is_dir()
+    with duckdb.connect(str(settings.published / "analytics.duckdb"), read_only=True) as con:
+        assert con.sql("select count(*) from customer_profile").fetchall() == [(10,)]
+        assert con.sql("select count(*) from marts.fct_issue_journeys").fetchall() == [(10,)]
+        assert con.sql("select publication_id from release_info").fetchall() == [("pub-1",)]
+
+
+def test_a_failed_gate_publishes_nothing_and_logs_the_failed_expectations(
+    settings: Settings,
+) -> None:
+    _publish(settings, "pub-1", range(10))
+    versions_before = {
+        key: DeltaTable(str(settings.published.joinpath(*key.split("/")))).version()
+        for key in reader.current_release(settings).table_versions
+    }
+    failed = [
+        {
+            "suite": "dim_customer_profile",
+            "asset": "marts/dim_customer_profile",
+            "success": False,
+            "failed_expectations": [
+                {"expectation": "expect_column_values_to_not_be_null", "kwargs": {"column": "email"}}
+            ],
+        }
+    ]
+    entry = publish_release(
+        settings,
+        "pub-2",
+        datetime.now(UTC),
+        failed,
+        tables=STAND_IN_TABLES,
+        candidates=stand_in_candidates(range(3)),
+    )
+    assert entry.status == "blocked" and entry.published_at is None
+    assert reader.current_release(settings).publication_id == "pub-1"
+    assert reader.read_table(settings, "customer_profile").num_rows == 10
+    for key, version in versions_before.items():
+        assert DeltaTable(str(settings.published.joinpath(*key.split("/")))).version() == version
+    logged = {e.publication_id: e for e in read_entries(settings.published)}
+    assert logged["pub-2"].status == "blocked"
+    assert logged["pub-2"].failed_expectations[0]["suite"] == "dim_customer_profile"
+    assert logged["pub-2"].failed_expectations[0]["kwargs"] == {"column": "email"}
+
+
+def test_any_past_release_reads_as_of_a_time(settings: Settings) -> None:
+    _publish(settings, "pub-1", range(5))
+    between = datetime.now(UTC)
+    time.sleep(0.01)
+    _publish(settings, "pub-2", range(8))
+    assert reader.release_as_of(settings, between - timedelta(days=1)) is None
+    assert reader.read_table(settings, "customer_profile", as_of=between).num_rows == 5
+    assert reader.read_table(settings, "customer_profile").num_rows == 8
+
+
+def test_a_concurrent_reader_never_sees_two_releases_mixed(settings: Settings) -> None:
+    _publish(settings, "pub-0", range(20))
+    seen: list[set[str]] = []
+    errors: list[BaseException] = []
+    done = threading.Event()
+
+    def poll() -> None:
+        while not done.is_set():
+            try:
+                release, tables = reader.read_release(settings)
+                ids = set()
+                for data in tables.values():
+                    ids |= set(data.column("publication_id").to_pylist())
+                seen.append(ids | {f"release:{release.publication_id}"})
+            except BaseException as error:  # noqa: BLE001 - reported below
+                errors.append(error)
+
+    thread = threading.Thread(target=poll)
+    thread.start()
+    try:
+        for n in range(1, 6):
+            _publish(settings, f"pub-{n}", range(20 + n))
+    finally:
+        done.set()
+        thread.join()
+    assert not errors, errors[:1]
+    assert len(seen) > 5
+    for ids in seen:
+        # every row of every table read came from the release the reader pinned
+        release = next(i for i in ids if i.startswith("release:")).removeprefix("release:")
+        assert ids == {release, f"release:{release}"}
+    assert len({next(iter(i - {x for x in i if x.startswith('release:')})) for i in seen}) > 1
+
+
+_KILLED_PUBLISHER = """
+import os, signal, sys
+from datetime import UTC, datetime
+from pathlib import Path
+from customer_truth.publication.publisher import publish_release
+from customer_truth.settings import Settings
+from tests.publication_helpers import PASSED, STAND_IN_TABLES, stand_in_candidates
+
+written = []
+def after(table):
+    written.append(table)
+    if len(written) == int(sys.argv[2]):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+settings = Settings(landing=Path(sys.argv[1]), home=Path(sys.argv[1]))
+publish_release(settings, "pub-killed", datetime.now(UTC), PASSED, tables=STAND_IN_TABLES,
+                candidates=stand_in_candidates(range(50)), after_table_written=after)
+"""
+
+
+def test_a_publisher_killed_mid_release_leaves_the_previous_release_and_the_next_run_recovers(
+    settings: Settings,
+) -> None:
+    _publish(settings, "pub-1", range(10))
+    killed = subprocess.run(
+        [sys.executable, "-c", _KILLED_PUBLISHER, str(settings.home), "2"],
+        cwd=REPO_ROOT,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert killed.returncode == -9, killed.stderr[-2000:]
+    # two tables hold a version of the killed attempt, no release names it
+    assert DeltaTable(str(settings.published / "customer_profile")).version() == 1
+    release = reader.current_release(settings)
+    assert release.publication_id == "pub-1"
+    _, tables = reader.read_release(settings)
+    assert {k: t.num_rows for k, t in tables.items()}["customer_profile"] == 10
+    assert all(set(t.column("publication_id").to_pylist()) == {"pub-1"} for t in tables.values())
+    assert "pub-killed" not in {e.publication_id for e in read_entries(settings.published)}
+
+    entry = _publish(settings, "pub-2", range(12))
+    assert entry.status == "published"
+    assert reader.current_release(settings).publication_id == "pub-2"
+    assert reader.read_table(settings, "customer_profile").num_rows == 12
+    assert reader.read_table(settings, "customer_profile", release=release).num_rows == 10
+
+
+def test_after_an_erasure_no_version_file_or_log_entry_holds_the_persons_identifiers(
+    settings: Settings,
+) -> None:
+    for n in range(3):
+        _publish(settings, f"pub-{n}", range(10 + n))
+    gone = person(4)
+    erased = ErasedSet(
+        pa.table(
+            {
+                "customer_id": [gone["customer_id"]],
+                "identifier_sha256": pa.array([None], pa.string()),
+            }
+        )
+    )
+    entry = _publish(settings, "pub-erase", range(15), erased)
+    assert entry.erasures_purged == 1
+
+    raw, values = strings_in_published(settings.published)
+    for identifier in gone.values():
+        assert identifier.encode() not in raw, identifier
+        assert not any(identifier in value for value in values), identifier
+    # every version of every table is still readable, every release still resolves
+    for release in reader.releases(settings):
+        _, tables = reader.read_release(settings, release)
+        for data in tables.values():
+            assert gone["customer_id"] not in data.column("customer_id").to_pylist()
+    profile = settings.published / "customer_profile"
+    for version in range(DeltaTable(str(profile)).version() + 1):
+        data = DeltaTable(str(profile), version=version).to_pyarrow_table()
+        assert gone["email"] not in data.column("email").to_pylist()
+    # the person's neighbours are all still there, in every release
+    first = reader.read_table(settings, "customer_profile", release=reader.releases(settings)[0])
+    assert first.num_rows == 9
+    logged = json.dumps([e.__dict__ for e in read_entries(settings.published)], default=str)
+    assert gone["customer_id"] not in logged and gone["email"] not in logged
+
+
+def test_an_erasure_by_identifier_hash_removes_rows_that_carry_the_identifier(
+    settings: Settings,
+) -> None:
+    import hashlib
+
+    _publish(settings, "pub-1", range(6))
+    gone = person(2)
+    erased = ErasedSet(
+        pa.table(
+            {
+                "customer_id": pa.array([None], pa.string()),
+                "identifier_sha256": [hashlib.sha256(gone["phone"].encode()).hexdigest()],
+            }
+        )
+    )
+    _publish(settings, "pub-2", range(6), erased)
+    raw, values = strings_in_published(settings.published)
+    assert gone["phone"].encode() not in raw
+    assert not any(gone["phone"] in v for v in values)
+    # rows that only carry the customer id and not the hashed identifier are untouched
+    assert reader.read_table(settings, "customer_profile").num_rows == 5
