@@ -5,7 +5,7 @@ opens (unit tests included) can call them; `register_functions(con)` does the sa
 
 | SQL function | returns |
 | --- | --- |
-| `redact_text(text)` | the text with cards, emails, addresses and phones replaced by tags (arrow, vectorised) |
+| `redact_text(text)` | the text with cards, emails, addresses and phones as tags (arrow UDF) |
 | `guardrail_number(rule_id, parameter)` | a numeric parameter of policies/guardrails.yml |
 | `guardrail_list(rule_id, parameter)` | a list parameter of policies/guardrails.yml |
 """
@@ -66,13 +66,9 @@ def register_functions(con: duckdb.DuckDBPyConnection) -> None:
             side_effects=False,
         )
     if "guardrail_number" not in registered:
-        con.create_function(
-            "guardrail_number", _number, [varchar, varchar], duckdb.sqltypes.DOUBLE
-        )
+        con.create_function("guardrail_number", _number, [varchar, varchar], duckdb.sqltypes.DOUBLE)
     if "guardrail_list" not in registered:
-        con.create_function(
-            "guardrail_list", _list, [varchar, varchar], duckdb.list_type(varchar)
-        )
+        con.create_function("guardrail_list", _list, [varchar, varchar], duckdb.list_type(varchar))
 
 
 class Plugin(BasePlugin):

@@ -40,12 +40,13 @@ _CITY_POSTCODE = (
     r"(?:\d{5}(?:-\d{4})?|[A-Z]\d[A-Z] ?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}|\d{4}))?"
 )
 _ADDRESS = re.compile(
-    r"\b\d{1,6}[A-Za-z]?\s+(?:[A-Za-z0-9][\w'.\-]*\s+){0,4}?(?:" + _STREET_TYPES + r")\b\.?"
+    r"\b\d{1,6}[A-Za-z]?\s+(?:[A-Za-z0-9][\w'.\-]*\s+){0,4}?(?:"
+    + _STREET_TYPES
+    + r")\b\.?"
     + _UNIT
     + _CITY_POSTCODE
     + r"|\b[A-ZÄÖÜ][\wäöüß\-]*(?:straße|strasse|str\.|weg|platz|allee|gasse|ring|damm)"
-    r"\s+\d{1,5}[a-z]?\b"
-    + _CITY_POSTCODE,
+    r"\s+\d{1,5}[a-z]?\b" + _CITY_POSTCODE,
     re.UNICODE,
 )
 _DIGITS = re.compile(r"\d")
