@@ -11,7 +11,7 @@
 
 {% macro is_suppressed_value(identifier_type, value) -%}
     (sha256({{ value }}) in (
-        select identifier_hash from {{ ref('erased_customers') }}
+        select identifier_sha256 from {{ ref('erased_customers') }}
         where identifier_type = '{{ identifier_type }}'
     ))
 {%- endmacro %}

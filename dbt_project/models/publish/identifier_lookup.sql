@@ -11,7 +11,7 @@ kept as (
         and not exists (
             select 1 from {{ ref('erased_customers') }} as erased
             where erased.identifier_type = lookup.identifier_type
-                and erased.identifier_hash = sha256(lookup.identifier_value)
+                and erased.identifier_sha256 = sha256(lookup.identifier_value)
         )
 )
 

@@ -12,4 +12,4 @@ select
     is_live,
 from {{ ref('bdg_identity_crosswalk') }}
 where customer_id not in {{ erased_customer_ids() }}
-    and sha256(source_record_id) not in (select identifier_hash from {{ ref('erased_customers') }})
+    and sha256(source_record_id) not in (select identifier_sha256 from {{ ref('erased_customers') }})
