@@ -2,11 +2,12 @@
 -- the contact metrics. A transfer makes a new ContactId pointing back through
 -- PreviousContactId / InitialContactId; `conversation_id` (the InitialContactId, or the
 -- ContactId of a first contact) groups the legs of one conversation, which counts as ONE
--- customer contact in the metrics.
+-- customer contact in the metrics. A leg that lacks InitialContactId is walked back through its
+-- PreviousContactId chain to the first leg, so it still joins its conversation.
 --
 -- outcome: `handled` (an agent took it), `abandoned` (queued, the customer hung up before an
 -- agent), `contained` (self-service: the contact flow ended it with neither queue nor agent).
-with
+with recursive
 
 contacts as (
     select * from {{ ref('stg_contact_center__contact_records') }}
@@ -14,11 +15,35 @@ contacts as (
 
 orders as (
     select order_id, order_name from {{ ref('int_journeys__orders') }}
+),
+
+chain as (
+    -- each leg walked back one PreviousContactId at a time until a leg names the
+    -- InitialContactId, has no previous leg, or points to a leg not (yet) delivered
+    select contact_id, contact_id as leg_id, initial_contact_id, previous_contact_id, 0 as depth,
+    from contacts
+    union all
+    select chain.contact_id, previous.contact_id, previous.initial_contact_id,
+        previous.previous_contact_id, chain.depth + 1,
+    from chain
+    inner join contacts as previous on previous.contact_id = chain.previous_contact_id
+    where chain.initial_contact_id is null
+        and chain.depth < 50  -- a PreviousContactId cycle in bad data ends here
+),
+
+conversations as (
+    select
+        contact_id,
+        arg_max(
+            coalesce(initial_contact_id, previous_contact_id, leg_id), depth
+        ) as conversation_id,
+    from chain
+    group by contact_id
 )
 
 select
     contacts.contact_id,
-    coalesce(contacts.initial_contact_id, contacts.contact_id) as conversation_id,
+    conversations.conversation_id,
     contacts.previous_contact_id,
     contacts.previous_contact_id is not null as is_transfer_leg,
     lower(contacts.channel) as channel,
@@ -53,4 +78,5 @@ select
     contacts.order_name,
     orders.order_id,
 from contacts
+inner join conversations using (contact_id)
 left join orders on contacts.order_name = orders.order_name

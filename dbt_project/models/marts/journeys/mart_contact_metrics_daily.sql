@@ -23,7 +23,10 @@ select
     count(*) filter (where conversations.is_inbound) as inbound_contacts,
     count(*) filter (where conversations.outcome = 'handled') as handled_contacts,
     count(*) filter (where conversations.outcome = 'abandoned') as abandoned_contacts,
-    count(*) filter (where conversations.outcome = 'contained') as contained_contacts,
+    -- self-service containment is of inbound contacts: an API-initiated notification that no
+    -- agent handles is not a customer served by the IVR
+    count(*) filter (where conversations.is_inbound and conversations.outcome = 'contained')
+        as contained_contacts,
     sum(conversations.transfers) as transfers,
     count(*) filter (where conversations.customer_id is not null) as attributed_contacts,
     count(*) filter (
@@ -45,7 +48,7 @@ select
     round(count(*) filter (where conversations.outcome = 'abandoned')
         / nullif(count(*) filter (where conversations.outcome in ('handled', 'abandoned')), 0), 4)
         as abandonment_rate,
-    round(count(*) filter (where conversations.outcome = 'contained')
+    round(count(*) filter (where conversations.is_inbound and conversations.outcome = 'contained')
         / nullif(count(*) filter (where conversations.is_inbound), 0), 4) as containment_rate,
     round(count(*) filter (
             where conversations.is_inbound and conversations.outcome = 'handled'
