@@ -53,9 +53,7 @@ def test_the_mart_fails_an_unattributed_event_without_a_reason(settings: Setting
     frame = _events(["C1", "C1", "C2", None], [None, None, None, None])
     result = run_suite(MART_SUITE, frame, settings, GateContext())
     assert not result.success
-    assert _failed(result) == {
-        ("expect_column_values_to_be_in_set", "reason_matches_attribution")
-    }
+    assert _failed(result) == {("expect_column_values_to_be_in_set", "reason_matches_attribution")}
 
 
 def test_the_mart_fails_when_most_events_reach_no_customer(settings: Settings) -> None:
