@@ -69,6 +69,29 @@ def _evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _timeline(args: argparse.Namespace) -> int:
+    from customer_truth.journeys.picture import TimelineLookupError, write_timeline
+    from customer_truth.publication.reader import NoReleaseError
+
+    try:
+        data = write_timeline(load_settings(), args.identifier, Path(args.out))
+    except TimelineLookupError as error:
+        print(f"timeline: {error}", file=sys.stderr)
+        for candidate in error.candidates:
+            name = f"  {candidate.name}" if candidate.name else ""
+            print(f"  {candidate.customer_id}  (matched: {', '.join(candidate.matched)}){name}")
+        return 1
+    except NoReleaseError as error:
+        print(f"timeline: {error}", file=sys.stderr)
+        return 1
+    journeys = len({e["journey_id"] for e in data.events if e.get("journey_id")})
+    print(
+        f"wrote {args.out}: customer {data.customer_id}, {len(data.events)} events, "
+        f"{journeys} journeys (release {data.release.publication_id})"
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="customer-truth",
@@ -95,6 +118,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     evaluate.add_argument("--truth", required=True, help="the world's truth/ folder")
     evaluate.set_defaults(handler=_evaluate)
+
+    timeline = commands.add_parser(
+        "timeline", help="draw one customer's journey (swimlanes per channel) as an HTML page"
+    )
+    timeline.add_argument(
+        "identifier", help="email, phone, order name, tracking code, any system's id or customer_id"
+    )
+    timeline.add_argument("--out", required=True, help="the HTML file to write")
+    timeline.set_defaults(handler=_timeline)
 
     benchmark = commands.add_parser(
         "benchmark", help="measure quality, wall time and peak memory of the pipeline's steps"

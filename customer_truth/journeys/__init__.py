@@ -1,0 +1,1 @@
+"""Journeys for people: the timeline picture of one customer (``picture.py``)."""
