@@ -64,8 +64,40 @@ def guardrail_parameter(rule_id: str, parameter: str) -> Any:
     return parameters[parameter]
 
 
+# The top-level sections of customer_context.context (dbt_project/models/publish/
+# customer_context.sql builds them); a consumer's `fields` must start with one of these.
+CONTEXT_SECTIONS = (
+    "customer_id",
+    "as_of",
+    "identity",
+    "profile",
+    "consent",
+    "open_work",
+    "recent_interactions",
+    "signals",
+    "guardrails",
+    "freshness",
+)
+
+
+def _mask_map(path: Path, where: str, value: Any) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise PolicyError(f"{path}: {where} must map names to masks")
+    bad = {k: v for k, v in value.items() if v not in MASKS}
+    if bad:
+        raise PolicyError(f"{path}: {where}: unknown masks {bad} (use {MASKS})")
+    return {str(k): str(v) for k, v in value.items()}
+
+
 @lru_cache(maxsize=8)
 def _consumers(path: Path) -> dict[str, dict[str, Any]]:
+    """Every consumer policy, checked: masks, table names (the publication registry) and
+    context field roots. Column names are checked against a release's schema by the retrieval
+    API (``customer_truth.retrieval.policy``), which knows which release it reads."""
+    from customer_truth.publication.registry import published_table
+
     consumers = _read(path).get("consumers")
     if not isinstance(consumers, dict) or not consumers:
         raise PolicyError(f"{path}: `consumers` must map consumer names to policies")
@@ -73,13 +105,27 @@ def _consumers(path: Path) -> dict[str, dict[str, Any]]:
         tables = policy.get("tables") if isinstance(policy, dict) else None
         if not isinstance(tables, dict):
             raise PolicyError(f"{path}: consumer {name} needs `tables`")
+        _mask_map(path, f"{name}.identifiers", policy.get("identifiers"))
         for table, spec in tables.items():
-            masks = dict((spec or {}).get("columns") or {})
-            masks.update((spec or {}).get("fields") or {})
-            masks.update(policy.get("identifiers") or {})
-            bad = {k: v for k, v in masks.items() if v not in MASKS}
-            if bad:
-                raise PolicyError(f"{path}: {name}.{table}: unknown masks {bad} (use {MASKS})")
+            try:
+                published_table(table)
+            except KeyError as error:
+                raise PolicyError(f"{path}: {name}: {error.args[0]}") from None
+            if not isinstance(spec, dict) or not spec.get("columns"):
+                raise PolicyError(f"{path}: {name}.{table} needs `columns`")
+            unknown_keys = set(spec) - {"columns", "fields"}
+            if unknown_keys:
+                raise PolicyError(f"{path}: {name}.{table}: unknown keys {sorted(unknown_keys)}")
+            _mask_map(path, f"{name}.{table}.columns", spec["columns"])
+            fields = _mask_map(path, f"{name}.{table}.fields", spec.get("fields"))
+            if fields and table != "customer_context":
+                raise PolicyError(f"{path}: {name}.{table}: `fields` apply to customer_context")
+            roots = {f.split(".", 1)[0] for f in fields} - set(CONTEXT_SECTIONS)
+            if roots:
+                raise PolicyError(
+                    f"{path}: {name}.customer_context: unknown context fields {sorted(roots)} "
+                    f"(sections: {', '.join(CONTEXT_SECTIONS)})"
+                )
     return consumers
 
 

@@ -1,0 +1,55 @@
+"""The access log: one JSON line per read of a customer's context, append-only.
+
+``$CUSTOMER_TRUTH_HOME/access_log/<YYYY-MM-DD>.jsonl`` (UTC day of the read). Each line: time,
+consumer, outcome, the customer id(s) returned, the release (publication_id, published_at), the
+as-of asked for, and the identifier type(s) the input matched; never the identifier itself (the
+log would become a second copy of every phone and email looked up).
+
+Beside ``published/``, not inside it: everything under ``published/`` is the release and its
+history, which an erasure purge rewrites and tests search byte by byte.
+
+Concurrent appends (threads, processes, agents on one host): each line is one ``write`` on an
+``O_APPEND`` descriptor under an exclusive ``flock``, so lines never interleave or overwrite.
+JSON lines because any engine reads them (``duckdb: read_json('access_log/*.jsonl')``) and an
+append costs microseconds, where a Delta commit per read would cost more than the lookup.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ACCESS_LOG = "access_log"
+
+
+def access_log_dir(home: Path) -> Path:
+    return Path(home) / ACCESS_LOG
+
+
+def append_access(home: Path, record: dict[str, Any], when: datetime | None = None) -> Path:
+    when = (when or datetime.now(UTC)).astimezone(UTC)
+    folder = access_log_dir(home)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{when:%Y-%m-%d}.jsonl"
+    line = json.dumps({"read_at": when.isoformat(), **record}, sort_keys=True, default=str) + "\n"
+    descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        os.write(descriptor, line.encode("utf-8"))
+    finally:
+        fcntl.flock(descriptor, fcntl.LOCK_UN)
+        os.close(descriptor)
+    return path
+
+
+def read_access_log(home: Path) -> list[dict[str, Any]]:
+    """Every logged read, oldest day first (for audits and tests)."""
+    entries: list[dict[str, Any]] = []
+    for path in sorted(access_log_dir(home).glob("*.jsonl")):
+        with path.open(encoding="utf-8") as handle:
+            entries.extend(json.loads(line) for line in handle if line.strip())
+    return entries

@@ -1,0 +1,265 @@
+"""The per-release index lookups run against: built once per release, then point queries.
+
+Each release gets an in-memory DuckDB holding ``lookup`` (identifier_lookup's four key columns,
+ART-indexed by value and by customer) and ``rows`` (customer_id -> the row of its profile and
+context), so a lookup is a few index probes plus two row fetches, whatever the world's size.
+The profile and context rows themselves come from one of two places:
+
+- the current release: ``published/analytics.duckdb``, the read-only DuckDB copy the publisher
+  swaps in by rename after each release (``publication/analytics.py``), attached read-only and
+  used only when its ``release_info`` names the release asked for. Rows are fetched by
+  ``rowid`` (the file is written once, never updated). A rename by the next publication leaves
+  this process on its complete old file.
+- any other release (``as_of``, or a current release whose DuckDB file is missing or behind):
+  the three tables, read once through ``publication.reader`` at that release's versions, held in
+  memory (about the size of the context table: ~0.5 GB for 100k customers).
+
+Indexes are cached per (home, publication_id); the cache is emptied whenever
+``publication_log`` gets a commit (a new release or an erasure purge: an index built before a
+purge must not keep answering with the erased person). Every query binds its values.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from customer_truth.publication.analytics import ANALYTICS_FILE
+from customer_truth.publication.log import log_path
+from customer_truth.publication.reader import Release, read_table, releases
+from customer_truth.publication.store import published_root
+from customer_truth.settings import Settings
+
+# the published tables a lookup reads
+LOOKUP_TABLE = "identifier_lookup"
+PROFILE_TABLE = "customer_profile"
+CONTEXT_TABLE = "customer_context"
+_LOOKUP_COLUMNS = ["identifier_type", "identifier_value", "customer_id", "is_current"]
+_CONTEXT_COLUMNS = ["customer_id", "context", "context_text"]
+_CACHED_INDEXES = 4  # the current release and a few as-of ones
+
+Home = Path | str | Settings
+
+
+def home_dir(home: Home) -> Path:
+    return home.home if isinstance(home, Settings) else Path(home)
+
+
+def _placeholders(values: Sequence[object]) -> str:
+    return ", ".join("?" for _ in values)  # built from a count, values are bound
+
+
+@dataclass
+class ReleaseIndex:
+    release: Release
+    con: duckdb.DuckDBPyConnection
+    source: str  # "analytics.duckdb" or "delta"
+    schema: str  # where customer_profile and customer_context are: "release" or "main"
+    columns: dict[str, list[str]] = field(default_factory=dict)
+    checked: set[str] = field(default_factory=set)  # consumers whose policy fits this release
+
+    def _rows(self, query: str, parameters: list[object]) -> list[dict[str, Any]]:
+        # a cursor per query: lookups from several threads share the index
+        cursor = self.con.cursor()
+        try:
+            result = cursor.execute(query, parameters)
+            names = [d[0] for d in result.description or []]
+            return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+        finally:
+            cursor.close()
+
+    def resolve(self, values: Sequence[str]) -> list[dict[str, Any]]:
+        """identifier_lookup rows whose value is one of ``values`` (any type)."""
+        if not values:
+            return []
+        return self._rows(
+            "select identifier_type, identifier_value, customer_id, is_current "  # noqa: S608
+            f"from lookup where identifier_value in ({_placeholders(values)})",
+            list(values),
+        )
+
+    def existing_customers(self, customer_ids: Sequence[str]) -> list[str]:
+        if not customer_ids:
+            return []
+        rows = self._rows(
+            f"select customer_id from rows where customer_id in ({_placeholders(customer_ids)})",  # noqa: S608
+            list(customer_ids),
+        )
+        return [row["customer_id"] for row in rows]
+
+    def identifiers_of(self, customer_ids: Sequence[str]) -> list[dict[str, Any]]:
+        """Every identifier of these customers (what pass 3 of the policy masks)."""
+        if not customer_ids:
+            return []
+        return self._rows(
+            "select identifier_type, identifier_value, customer_id from lookup "  # noqa: S608
+            f"where customer_id in ({_placeholders(customer_ids)})",
+            list(customer_ids),
+        )
+
+    def _row_numbers(self, customer_id: str) -> dict[str, Any] | None:
+        found = self._rows(
+            "select profile_row, context_row from rows where customer_id = ?", [customer_id]
+        )
+        return found[0] if found else None
+
+    def profiles(self, customer_ids: Sequence[str]) -> list[dict[str, Any]]:
+        profiles = []
+        for customer_id in sorted(customer_ids):  # one indexed fetch per customer named
+            numbers = self._row_numbers(customer_id)
+            if numbers is not None and numbers["profile_row"] is not None:
+                profiles += self._rows(
+                    f"select * from {self.schema}.{PROFILE_TABLE} where rowid = ?",  # noqa: S608
+                    [numbers["profile_row"]],
+                )
+        return profiles
+
+    def context(self, customer_id: str) -> dict[str, Any] | None:
+        numbers = self._row_numbers(customer_id)
+        if numbers is None or numbers["context_row"] is None:
+            return None
+        found = self._rows(
+            f"select customer_id, context, context_text from {self.schema}.{CONTEXT_TABLE} "  # noqa: S608
+            "where rowid = ?",
+            [numbers["context_row"]],
+        )
+        return found[0] if found else None
+
+
+def _build_keys(con: duckdb.DuckDBPyConnection, schema: str) -> None:
+    """The in-memory ``lookup`` and ``rows`` tables and their ART indexes."""
+    # schema is "release" or "main" (code), never data
+    con.execute(
+        f"create table lookup as select {', '.join(_LOOKUP_COLUMNS)} "  # noqa: S608
+        f"from {schema}.{LOOKUP_TABLE}"
+    )
+    con.execute("create index lookup__value on lookup (identifier_value)")
+    con.execute("create index lookup__customer on lookup (customer_id)")
+    con.execute(
+        "create table rows as select customer_id, profile.rowid as profile_row, "  # noqa: S608
+        f"context.rowid as context_row from {schema}.{PROFILE_TABLE} as profile "
+        f"full join {schema}.{CONTEXT_TABLE} as context using (customer_id)"
+    )
+    con.execute("create index rows__customer on rows (customer_id)")
+
+
+def _open_analytics(root: Path, release: Release) -> ReleaseIndex | None:
+    path = root / ANALYTICS_FILE
+    if not path.is_file():
+        return None
+    con = duckdb.connect()
+    try:
+        con.execute("attach ? as release (read_only)", [str(path)])
+    except duckdb.Error:
+        con.close()
+        return None  # being replaced or unreadable: the Delta tables still are
+    held = con.execute("select publication_id from release.release_info").fetchall()
+    present = con.execute(
+        "select table_schema, table_name, list(column_name order by ordinal_position) "
+        "from information_schema.columns where table_catalog = 'release' "
+        "group by table_schema, table_name"
+    ).fetchall()
+    # keyed as a release names its tables: `customer_profile`, `marts/fct_issue_journeys`
+    columns = {
+        (name if schema == "main" else f"{schema}/{name}"): list(cols)
+        for schema, name, cols in present
+        if name != "release_info"
+    }
+    if held != [(release.publication_id,)] or not {
+        LOOKUP_TABLE,
+        PROFILE_TABLE,
+        CONTEXT_TABLE,
+    } <= set(columns):
+        con.close()
+        return None
+    _build_keys(con, "release")
+    con.execute("set threads = 1")  # point queries: one thread, no scheduling overhead
+    return ReleaseIndex(release, con, ANALYTICS_FILE, "release", columns)
+
+
+def _load_delta(home: Home, release: Release) -> ReleaseIndex:
+    con = duckdb.connect()
+    columns: dict[str, list[str]] = {}
+    for name, wanted in (
+        (LOOKUP_TABLE, _LOOKUP_COLUMNS),
+        (PROFILE_TABLE, None),
+        (CONTEXT_TABLE, _CONTEXT_COLUMNS),
+    ):
+        data = read_table(home, name, release=release, columns=wanted)
+        columns[name] = data.column_names
+        con.register("incoming", data)
+        # table names come from the constants above, not from data
+        con.execute(f"create table {name} as select * from incoming")  # noqa: S608
+        con.unregister("incoming")
+    _build_keys(con, "main")
+    con.execute("set threads = 1")
+    return ReleaseIndex(release, con, "delta", "main", columns)
+
+
+class _Cache:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.indexes: OrderedDict[tuple[Path, str], ReleaseIndex] = OrderedDict()
+        self.releases: dict[Path, tuple[tuple[int, int], list[Release]]] = {}
+
+
+_CACHE = _Cache()
+
+
+def _log_stamp(root: Path) -> tuple[int, int]:
+    """Changes with every publication_log commit: each adds a file to its _delta_log (the
+    count catches two commits within one tick of the directory's coarse mtime)."""
+    folder = log_path(root) / "_delta_log"
+    try:
+        return (os.stat(folder).st_mtime_ns, len(os.listdir(folder)))
+    except FileNotFoundError:
+        return (0, 0)
+
+
+def known_releases(home: Home) -> list[Release]:
+    """``reader.releases``, re-read only when publication_log changed since the last call."""
+    root = published_root(home_dir(home))
+    stamp = _log_stamp(root)
+    with _CACHE.lock:
+        cached = _CACHE.releases.get(root)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+    found = releases(home)
+    with _CACHE.lock:
+        previous = _CACHE.releases.get(root)
+        if previous is not None and previous[0] != stamp:
+            # a new release or a purge: no index built before it may answer again
+            # (dropped, not closed: a lookup in another thread may still hold it)
+            for key in [k for k in _CACHE.indexes if k[0] == root]:
+                del _CACHE.indexes[key]
+        _CACHE.releases[root] = (stamp, found)
+    return found
+
+
+def release_index(home: Home, release: Release, *, current: bool) -> ReleaseIndex:
+    """The cached index of ``release``, opened on first use."""
+    root = published_root(home_dir(home))
+    key = (root, release.publication_id)
+    with _CACHE.lock:
+        index = _CACHE.indexes.get(key)
+        if index is not None:
+            _CACHE.indexes.move_to_end(key)
+            return index
+        index = (_open_analytics(root, release) if current else None) or _load_delta(home, release)
+        _CACHE.indexes[key] = index
+        while len(_CACHE.indexes) > _CACHED_INDEXES:
+            _CACHE.indexes.popitem(last=False)
+        return index
+
+
+def clear_cache() -> None:
+    with _CACHE.lock:
+        _CACHE.indexes.clear()
+        _CACHE.releases.clear()
