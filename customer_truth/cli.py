@@ -69,6 +69,26 @@ def _evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _context(args: argparse.Namespace) -> int:
+    from customer_truth.retrieval.lookup import (
+        NOT_FOUND,
+        AccessDenied,
+        NoReleaseError,
+        PolicyError,
+        lookup,
+    )
+
+    try:
+        response = lookup(
+            args.identifier, consumer=args.consumer, as_of=args.as_of, home=load_settings()
+        )
+    except (PolicyError, AccessDenied, NoReleaseError, ValueError) as error:
+        print(f"context: {error}", file=sys.stderr)
+        return 1
+    print(response.text if args.text else response.to_json())
+    return 3 if response.status == NOT_FOUND else 0
+
+
 def _timeline(args: argparse.Namespace) -> int:
     from customer_truth.journeys.picture import TimelineLookupError, write_timeline
     from customer_truth.publication.reader import NoReleaseError
@@ -118,6 +138,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     evaluate.add_argument("--truth", required=True, help="the world's truth/ folder")
     evaluate.set_defaults(handler=_evaluate)
+
+    context = commands.add_parser(
+        "context",
+        help="one customer's context as a consumer may see it (exit 3: not found)",
+    )
+    context.add_argument(
+        "identifier",
+        help="email, phone in any format, order name, tracking code, any system's id",
+    )
+    context.add_argument("--consumer", required=True, help="a consumer of policies/consumers.yml")
+    context.add_argument(
+        "--as-of", default=None, help="read the release current at this ISO time (UTC if naive)"
+    )
+    context.add_argument("--text", action="store_true", help="print the plain-text brief")
+    context.set_defaults(handler=_context)
 
     timeline = commands.add_parser(
         "timeline", help="draw one customer's journey (swimlanes per channel) as an HTML page"
