@@ -295,8 +295,9 @@ def render_timeline_html(data: CustomerTimeline) -> str:
             f'<rect x="{x0:.1f}" y="{y0:.1f}" width="{max(x1 - x0, 4):.1f}" '
             f'height="{y1 - y0:.1f}" rx="8" fill="{colour}" fill-opacity="0.07" '
             f'stroke="{colour}" stroke-width="2"{dash}/>'
-            f'<text class="journey-label" x="{x0 + 4:.1f}" y="{y0 - 3:.1f}" '
-            f'fill="{colour}">{_e(label)}</text></g>'
+            # the short number only: long labels collide; the tooltip and table say the rest
+            f'<text class="journey-label" x="{x0 + 2:.1f}" y="{y0 - 3:.1f}" '
+            f'fill="{colour}">J{n}</text></g>'
         )
     # events: one mark each; near-simultaneous marks in a lane fan out vertically
     last_x: dict[str, float] = {}
@@ -332,7 +333,8 @@ def render_timeline_html(data: CustomerTimeline) -> str:
         for info in [data.journeys.get(jid)]
     )
     event_rows = "".join(
-        f'<tr data-event-id="{_e(e["event_id"])}"><td>{_e(_fmt(e["occurred_at"]))}</td>'
+        f'<tr data-event-id="{_e(e["event_id"])}">'
+        f'<td class="time">{_e(_fmt(e["occurred_at"]))}</td>'
         f"<td>{_e(e['channel'])}</td><td>{_e(e['event_type'])}</td>"
         f"<td>{_e(e['summary'])}</td>"
         f"<td>{_e('J' + str(numbers[e['journey_id']]) if e.get('journey_id') else '')}</td></tr>"
@@ -357,6 +359,7 @@ svg text {{ font: 12px system-ui, sans-serif; }}
 .event circle {{ stroke: #222; stroke-width: 1; }}
 .event:hover circle {{ stroke-width: 3; }}
 .journey:hover rect {{ fill-opacity: 0.18; }}
+td.time {{ white-space: nowrap; }}
 table {{ border-collapse: collapse; margin-top: 8px; font-size: 13px; }}
 th, td {{ border-bottom: 1px solid #eee; padding: 3px 10px 3px 0; text-align: left;
   vertical-align: top; }}
