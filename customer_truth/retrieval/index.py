@@ -42,7 +42,6 @@ LOOKUP_TABLE = "identifier_lookup"
 PROFILE_TABLE = "customer_profile"
 CONTEXT_TABLE = "customer_context"
 _LOOKUP_COLUMNS = ["identifier_type", "identifier_value", "customer_id", "is_current"]
-_CONTEXT_COLUMNS = ["customer_id", "context", "context_text"]
 _CACHED_INDEXES = 4  # the current release and a few as-of ones
 
 Home = Path | str | Settings
@@ -187,18 +186,18 @@ def _open_analytics(root: Path, release: Release) -> ReleaseIndex | None:
 def _load_delta(home: Home, release: Release) -> ReleaseIndex:
     con = duckdb.connect()
     columns: dict[str, list[str]] = {}
-    for name, wanted in (
-        (LOOKUP_TABLE, _LOOKUP_COLUMNS),
-        (PROFILE_TABLE, None),
-        (CONTEXT_TABLE, _CONTEXT_COLUMNS),
-    ):
-        data = read_table(home, name, release=release, columns=wanted)
-        columns[name] = data.column_names
-        con.register("incoming", data)
-        # table names come from the constants above, not from data
-        con.execute(f"create table {name} as select * from incoming")  # noqa: S608
-        con.unregister("incoming")
+    for name in (LOOKUP_TABLE, PROFILE_TABLE, CONTEXT_TABLE):
+        data = read_table(home, name, release=release)
+        columns[name] = data.column_names  # the whole schema, for the policy's column check
+        if name == LOOKUP_TABLE:
+            con.register(name, data)  # only its key columns are kept (``lookup``)
+        else:
+            con.register("incoming", data)
+            # table names come from the constants above, not from data
+            con.execute(f"create table {name} as select * from incoming")  # noqa: S608
+            con.unregister("incoming")
     _build_keys(con, "main")
+    con.unregister(LOOKUP_TABLE)
     con.execute("set threads = 1")
     return ReleaseIndex(release, con, "delta", "main", columns)
 

@@ -1,0 +1,290 @@
+"""Retrieval for AI consumers on a tiny published release: any identifier resolves, policies mask
+everything a restricted consumer receives, shared identifiers give candidates, as-of reads an
+older release, every read is logged, and an unknown consumer is a clear error."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from customer_truth import cli
+from customer_truth.privacy.policies import PolicyError
+from customer_truth.publication.publisher import publish_release
+from customer_truth.retrieval import lookup
+from customer_truth.retrieval.access_log import access_log_dir, read_access_log
+from customer_truth.retrieval.index import clear_cache
+from customer_truth.settings import Settings
+from tests.publication_helpers import PASSED
+from tests.retrieval_helpers import (
+    LANDLINE,
+    RETRIEVAL_TABLES,
+    retrieval_candidates,
+    retrieval_person,
+)
+
+RESTRICTED = ("marketing_ai", "analyst")
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    clear_cache()
+    return Settings(landing=tmp_path / "landing", home=tmp_path / "home")
+
+
+def _publish(settings: Settings, pid: str, people: range, emails: dict[int, str] | None = None):
+    return publish_release(
+        settings,
+        pid,
+        datetime.now(UTC),
+        PASSED,
+        tables=RETRIEVAL_TABLES,
+        candidates=retrieval_candidates(people, emails),
+    )
+
+
+def _clear_values_in(serialized: str, values: list[str]) -> list[str]:
+    lowered = serialized.lower()
+    return [value for value in values if value.lower() in lowered]
+
+
+def test_a_restricted_consumer_never_receives_an_unmasked_identifier(settings: Settings) -> None:
+    _publish(settings, "pub-1", range(1, 4))
+    person = retrieval_person(1)
+    secrets = [v for k, v in person.items() if k != "customer_id"] + [LANDLINE]
+    typed = {k: v for k, v in person.items() if k not in ("birth_date", "address_line1")}
+    for consumer in RESTRICTED:
+        for kind, value in typed.items():
+            response = lookup(value, consumer=consumer, home=settings)
+            assert response.status == "found", (consumer, kind, response.message)
+            assert response.customer is not None
+            assert response.customer["customer_id"] == person["customer_id"]
+            serialized = response.to_json() + "\n" + response.text
+            leaked = _clear_values_in(serialized, secrets)
+            assert not leaked, (consumer, kind, leaked)
+    # the control: the search above does find them when a policy lets them through
+    support = lookup(person["email"], consumer="support_agent_ai", home=settings)
+    serialized = support.to_json() + support.text
+    assert person["email"] in serialized and person["phone"] in serialized
+    assert person["birth_date"] not in serialized  # partial even for the support agent
+
+
+def test_a_restricted_consumer_gets_masked_values_and_no_free_text(settings: Settings) -> None:
+    _publish(settings, "pub-1", range(1, 4))
+    person = retrieval_person(3)
+    marketing = lookup(person["phone"], consumer="marketing_ai", home=settings)
+    assert marketing.customer is not None
+    profile, context = marketing.customer["profile"], marketing.customer["context"]
+    assert profile["email"].startswith("sha256:") and profile["phone"].startswith("sha256:")
+    assert profile["birth_date"] == "1984"
+    assert "address_line1" not in profile
+    assert "recent_interactions" not in context and "open_tickets" not in context["open_work"]
+    assert context["open_work"]["orders_in_flight"][0]["order_name"].startswith("sha256:")
+    assert "Recent interactions:" not in marketing.text and "Open work:" not in marketing.text
+    assert "Guardrails:" in marketing.text
+    analyst = lookup(person["phone"], consumer="analyst", home=settings)
+    assert analyst.customer is not None
+    assert "given_name" not in analyst.customer["profile"]
+    summary = analyst.customer["context"]["recent_interactions"][0]["summary"]
+    assert "sha256:" in summary and person["email"] not in summary
+
+
+def test_a_shared_landline_returns_the_candidates_not_a_guess(settings: Settings) -> None:
+    _publish(settings, "pub-1", range(1, 4))
+    response = lookup("(212) 736-9999", consumer="marketing_ai", home=settings)
+    assert response.status == "ambiguous"
+    assert response.customer is None
+    ids = [c["customer_id"] for c in response.candidates]
+    assert ids == [retrieval_person(1)["customer_id"], retrieval_person(2)["customer_id"]]
+    assert all(c["matched_as"] == ["phone"] for c in response.candidates)
+    assert {c["family_name"] for c in response.candidates} == {"Q."}  # masked per policy
+    assert "Quillfeather" not in response.to_json() + response.text
+    assert LANDLINE not in response.to_json()
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["(212) 736-0003", "212.736.0003", "+1 212 736 0003", "1-212-736-0003", "00 1 212 736 0003"],
+)
+def test_a_phone_in_national_or_formatted_form_resolves(settings: Settings, typed: str) -> None:
+    _publish(settings, "pub-1", range(1, 4))
+    response = lookup(typed, consumer="support_agent_ai", home=settings)
+    assert response.status == "found"
+    assert response.identifier_types == ["phone"]
+    assert response.customer is not None
+    assert response.customer["customer_id"] == retrieval_person(3)["customer_id"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "kind"),
+    [
+        ("  ROBIN.QUILL3@Mailbox.Example.NET ", "email"),
+        ("4103", "order_name"),
+        ("order #4103", "order_name"),
+        ("1z999aa1 0000000003", "tracking_code"),
+        ("cus_Qz0000000003", "billing_customer_id"),
+    ],
+)
+def test_other_identifiers_resolve_as_typed(settings: Settings, typed: str, kind: str) -> None:
+    _publish(settings, "pub-1", range(1, 4))
+    response = lookup(typed, consumer="support_agent_ai", home=settings)
+    assert response.status == "found", response.message
+    assert response.identifier_types == [kind]
+    assert response.customer is not None
+    assert response.customer["customer_id"] == retrieval_person(3)["customer_id"]
+
+
+def test_an_unknown_identifier_is_a_clear_not_found(settings: Settings) -> None:
+    _publish(settings, "pub-1", range(1, 4))
+    response = lookup("nobody@example.net", consumer="support_agent_ai", home=settings)
+    assert response.status == "not_found" and response.customer is None
+    assert "not found" in response.text
+
+
+def test_as_of_reads_an_older_release_and_a_new_release_is_seen_at_once(
+    settings: Settings,
+) -> None:
+    _publish(settings, "pub-1", range(1, 4))
+    first = lookup(retrieval_person(3)["email"], consumer="support_agent_ai", home=settings)
+    assert first.publication_id == "pub-1"
+    between = datetime.now(UTC)
+    time.sleep(0.01)
+    _publish(settings, "pub-2", range(1, 4), emails={3: "robin.new@mailbox.example.net"})
+    old_email = retrieval_person(3)["email"]
+    now = lookup(old_email, consumer="support_agent_ai", home=settings)
+    assert now.status == "not_found" and now.publication_id == "pub-2"
+    then = lookup(old_email, consumer="support_agent_ai", as_of=between, home=settings)
+    assert then.status == "found" and then.publication_id == "pub-1"
+    assert then.customer is not None
+    assert then.customer["profile"]["email"] == old_email
+    text_as_of = lookup(
+        old_email, consumer="support_agent_ai", as_of=between.isoformat(), home=settings
+    )
+    assert text_as_of.publication_id == "pub-1"
+    sources = [row["index"] for row in read_access_log(settings.home)]
+    assert sources == ["analytics.duckdb", "analytics.duckdb", "delta", "delta"]
+
+
+def test_every_read_appends_one_access_log_row_without_the_identifier(
+    settings: Settings,
+) -> None:
+    _publish(settings, "pub-1", range(1, 4))
+    person = retrieval_person(3)
+    lookup(person["email"], consumer="support_agent_ai", home=settings)
+    lookup(LANDLINE, consumer="marketing_ai", home=settings)
+    lookup("nobody@example.net", consumer="analyst", home=settings)
+    rows = read_access_log(settings.home)
+    assert [(r["consumer"], r["status"]) for r in rows] == [
+        ("support_agent_ai", "found"),
+        ("marketing_ai", "ambiguous"),
+        ("analyst", "not_found"),
+    ]
+    assert rows[0]["customer_ids"] == [person["customer_id"]]
+    assert rows[0]["identifier_types"] == ["email"]
+    assert len(rows[1]["customer_ids"]) == 2 and rows[1]["identifier_types"] == ["phone"]
+    assert all(r["publication_id"] == "pub-1" and r["read_at"] for r in rows)
+    raw = "".join(p.read_text() for p in access_log_dir(settings.home).glob("*.jsonl"))
+    assert person["email"] not in raw and LANDLINE not in raw and "nobody@" not in raw
+
+
+def test_concurrent_reads_each_append_one_whole_line(settings: Settings) -> None:
+    _publish(settings, "pub-1", range(1, 4))
+    email = retrieval_person(2)["email"]
+    errors: list[BaseException] = []
+
+    def read_many() -> None:
+        try:
+            for _ in range(15):
+                lookup(email, consumer="analyst", home=settings)
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=read_many) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors[:1]
+    lines = "".join(p.read_text() for p in access_log_dir(settings.home).glob("*.jsonl"))
+    parsed = [json.loads(line) for line in lines.splitlines()]
+    assert len(parsed) == 90 and all(r["status"] == "found" for r in parsed)
+
+
+def test_an_unknown_consumer_is_a_clear_error_and_reads_nothing(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _publish(settings, "pub-1", range(1, 4))
+    email = retrieval_person(1)["email"]
+    with pytest.raises(PolicyError, match=r"no consumer policy 'nobody'; known: analyst"):
+        lookup(email, consumer="nobody", home=settings)
+    assert read_access_log(settings.home) == []
+    monkeypatch.setenv("CUSTOMER_TRUTH_HOME", str(settings.home))
+    assert cli.main(["context", email, "--consumer", "nobody"]) == 1
+    assert "no consumer policy 'nobody'" in capsys.readouterr().err
+    assert cli.main(["context", email, "--consumer", "support_agent_ai"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["status"] == "found" and printed["customer"]["profile"]["email"] == email
+    assert cli.main(["context", "nobody@example.net", "--consumer", "analyst", "--text"]) == 3
+    assert "not found" in capsys.readouterr().out
+
+
+def _policy_file(tmp_path: Path, body: str) -> Path:
+    folder = tmp_path / "policies"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "consumers.yml").write_text(body, encoding="utf-8")
+    return folder
+
+
+_MINIMAL = """
+consumers:
+  bot:
+    identifiers: {{email: clear}}
+    tables:
+      identifier_lookup: {{columns: {{identifier_type: clear, customer_id: clear}}}}
+      customer_profile: {{columns: {{customer_id: clear, {profile_column}: clear}}}}
+      {extra}:
+        columns: {{customer_id: clear, context: clear}}
+        fields: {{{field}: clear}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("extra", "field", "message"),
+    [
+        ("customer_contexts", "guardrails", "is not a published table"),
+        ("customer_context", "guardrail", "unknown context fields"),
+    ],
+)
+def test_the_policy_loader_rejects_unknown_tables_and_context_fields(
+    settings: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    extra: str,
+    field: str,
+    message: str,
+) -> None:
+    body = _MINIMAL.format(profile_column="email", extra=extra, field=field)
+    monkeypatch.setenv("CUSTOMER_TRUTH_POLICIES", str(_policy_file(tmp_path, body)))
+    with pytest.raises(PolicyError, match=message):
+        lookup("x@example.net", consumer="bot", home=settings)
+
+
+def test_a_policy_naming_a_column_the_release_lacks_is_refused(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _publish(settings, "pub-1", range(1, 4))
+    body = _MINIMAL.format(profile_column="emial", extra="customer_context", field="guardrails")
+    monkeypatch.setenv("CUSTOMER_TRUTH_POLICIES", str(_policy_file(tmp_path, body)))
+    with pytest.raises(PolicyError, match=r"bot.customer_profile names columns .*'emial'"):
+        lookup(retrieval_person(1)["email"], consumer="bot", home=settings)
+    fixed = _MINIMAL.format(profile_column="email", extra="customer_context", field="guardrails")
+    # a fixed policy in another folder (policies are read once per file and process)
+    monkeypatch.setenv("CUSTOMER_TRUTH_POLICIES", str(_policy_file(tmp_path / "fixed", fixed)))
+    response = lookup(retrieval_person(1)["email"], consumer="bot", home=settings)
+    assert response.customer is not None
+    assert set(response.customer["context"]) == {"guardrails"}
+    assert set(response.customer["profile"]) == {"customer_id", "email"}
