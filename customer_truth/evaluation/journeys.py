@@ -12,16 +12,25 @@ main customer (the one holding most of the person's records). A customer that ho
 several persons (a wrong merge) is right for each of them; identity's own evaluation scores
 that.
 
-**Signals.** The active incidents are the truth's incidents that began by the world's as-of and
-are not resolved by it (`resolved_at` null). A signal matches an incident when it is of the same
-kind, its customer is one of the person's customers, and its evidence names a reference of the
-incident: the order name or tracking code (delivery_delayed), the invoice (payment_failed), a
-contact id (repeat_contact), the ticket (bad_csat_open). Precision = signals matching an active
-incident / signals; recall = active incidents matched by a signal / active incidents.
+**Signals.** The active incidents are the truth's incidents active in the *landed* data: each
+state change of an incident is carried by one system's records (a failed charge and the paid
+invoice by billing, a reopened and re-solved ticket by support, ...; `TRANSITIONS`), and a
+change after that system's last extraction has not been delivered yet, so no pipeline can know
+it. Changes driven by the clock (a promised delivery date passing, a trailing 7-day window
+emptying) are known at the data's as-of, the latest extraction of any business system. An
+incident whose change falls between the extractions of the systems that may carry it (a
+delivery resolved by the carrier or by a refund in the shop) is in flux: it is neither counted
+as missed nor its signal as wrong, and the report says how many there were. A signal matches
+an incident when it is of the same kind, its customer is one of the person's customers, and its
+evidence names a reference of the incident: the order name or tracking code (delivery_delayed),
+the invoice (payment_failed), a contact id (repeat_contact), the ticket (bad_csat_open).
+Precision = signals matching an active incident / signals (signals matching only incidents in
+flux left out); recall = active incidents matched by a signal / active incidents.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +38,17 @@ import duckdb
 import polars as pl
 
 SIGNAL_KINDS = ("delivery_delayed", "payment_failed", "repeat_contact", "bad_csat_open")
+BUSINESS_SYSTEMS = (
+    "crm", "contact_center", "digital", "commerce", "billing", "support", "logistics",
+)  # fmt: skip
+CLOCK = "clock"
+# kind -> (systems whose records show it began, systems whose records show it resolved)
+TRANSITIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "delivery_delayed": ((CLOCK,), ("logistics", "commerce")),  # delivered, or lost and refunded
+    "payment_failed": (("billing",), ("billing",)),  # failed charge; invoice paid or voided
+    "repeat_contact": (("contact_center",), (CLOCK,)),  # third contact; window empties
+    "bad_csat_open": (("support",), ("support",)),  # bad rating reopened; solved again
+}
 
 TIMELINE_SQL = """
 select source_system, source_entity, source_record_id, customer_id, journey_id,
@@ -119,11 +139,20 @@ select
     refs.invoice_id as invoice_id,
     refs.ticket_id as ticket_id,
     coalesce(refs.contact_ids, []) as contact_ids,
+    case
+        when cast(began_at as timestamptz) <= cutoffs.began_first
+            and (resolved_at is null
+                 or cast(resolved_at as timestamptz) > cutoffs.resolved_last) then 'active'
+        when cast(began_at as timestamptz) > cutoffs.began_last
+            or cast(resolved_at as timestamptz) <= cutoffs.resolved_first then 'inactive'
+        else 'in_flux'
+    end as state,
 from read_json($incidents, format = 'newline_delimited',
     columns = {incident_id: 'VARCHAR', kind: 'VARCHAR', person_id: 'VARCHAR',
                began_at: 'VARCHAR', resolved_at: 'VARCHAR',
                refs: 'STRUCT(order_name VARCHAR, tracking_code VARCHAR, invoice_id VARCHAR,
                              ticket_id VARCHAR, contact_ids VARCHAR[])'})
+left join cutoffs using (kind)
 where cast(began_at as timestamptz) <= cast($as_of as timestamptz)
 """
 
@@ -139,7 +168,8 @@ with parsed as (
         coalesce(cast(evidence->'$.contact_ids' as varchar[]), []) as contact_ids,
     from signals
 )
-select parsed.signal_id, incidents.incident_id, incidents.resolved_at is null as incident_active,
+select parsed.signal_id, incidents.incident_id, incidents.state = 'active' as incident_active,
+    incidents.state = 'in_flux' as incident_in_flux,
 from parsed
 inner join person_customers on parsed.customer_id = person_customers.customer_id
 inner join incidents
@@ -157,16 +187,50 @@ inner join incidents
 """
 
 
+def transition_cutoffs(manifest: dict[str, Any]) -> pl.DataFrame:
+    """Per incident kind, the first and last extraction that could show it began and resolved.
+
+    A system's last extraction is its latest batch id (the extraction time, SOURCES.md); the
+    clock is the latest extraction of any business system. Without batches: the world's as-of.
+    """
+    as_of = datetime.fromisoformat(manifest["as_of"].replace("Z", "+00:00"))
+    last = {
+        system: datetime.strptime(max(ids), "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+        for system, ids in (manifest.get("batches") or {}).items()
+        if ids
+    }
+    known = [last[s] for s in BUSINESS_SYSTEMS if s in last]
+    last[CLOCK] = max(known) if known else as_of
+
+    def when(system: str) -> datetime:
+        return last.get(system, last[CLOCK])
+
+    rows = [
+        {
+            "kind": kind,
+            "began_first": min(when(s) for s in began),
+            "began_last": max(when(s) for s in began),
+            "resolved_first": min(when(s) for s in resolved),
+            "resolved_last": max(when(s) for s in resolved),
+        }
+        for kind, (began, resolved) in TRANSITIONS.items()
+    ]
+    return pl.DataFrame(rows)
+
+
 def evaluate_journeys(tables: dict[str, pl.DataFrame], truth_dir: Path) -> dict[str, Any]:
     """Attribution of the truth's events and precision/recall of the active signals."""
     import json
 
-    as_of = json.loads((truth_dir / "manifest.json").read_text())["as_of"]
+    manifest = json.loads((truth_dir / "manifest.json").read_text())
+    as_of = manifest["as_of"]
+    cutoffs = transition_cutoffs(manifest)
     con = duckdb.connect()
     try:
         con.execute("set TimeZone = 'UTC'")
         for name, frame in tables.items():
             con.register(name, frame)
+        con.register("cutoffs", cutoffs)
         con.execute(_PERSON_CUSTOMERS_SQL, {"records": str(truth_dir / "identity_records.jsonl")})
         con.execute(_ATTRIBUTION_SQL, {"events": str(truth_dir / "events.jsonl")})
         con.execute(
@@ -175,6 +239,8 @@ def evaluate_journeys(tables: dict[str, pl.DataFrame], truth_dir: Path) -> dict[
         con.execute(_MATCHES_SQL)
         return {
             "as_of": as_of,
+            "data_as_of": cutoffs["began_first"].min(),
+            "clock_as_of": cutoffs["resolved_last"].max(),
             "attribution": _attribution(con),
             "signals": _signals(con),
         }
@@ -243,26 +309,37 @@ def _signals(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         # the kind is bound, never formatted into the SQL
         row = con.execute(
             """
+            with in_flux_only as (
+                -- signals whose only incidents are in flux: neither right nor wrong
+                select signal_id from signal_matches where incident_in_flux
+                except
+                select signal_id from signal_matches where not incident_in_flux
+            )
             select
-                (select count(*) from signals where $kind is null or signal_type = $kind),
+                (select count(*) from signals where ($kind is null or signal_type = $kind)
+                   and signal_id not in (select signal_id from in_flux_only)),
                 (select count(distinct signal_id) from signal_matches
                  join signals using (signal_id)
                  where incident_active and ($kind is null or signal_type = $kind)),
                 (select count(*) from incidents
-                 where resolved_at is null and ($kind is null or kind = $kind)),
+                 where state = 'active' and ($kind is null or kind = $kind)),
                 (select count(distinct incident_id) from signal_matches
                  join incidents using (incident_id)
                  where incident_active and ($kind is null or kind = $kind)),
                 (select count(distinct signal_id) from signal_matches
                  join signals using (signal_id)
-                 where not incident_active and ($kind is null or signal_type = $kind)
+                 where not incident_active and not incident_in_flux
+                   and ($kind is null or signal_type = $kind)
                    and signal_id not in (
                        select signal_id from signal_matches where incident_active)),
+                (select count(*) from incidents
+                 where state = 'in_flux' and ($kind is null or kind = $kind)),
             """,
             {"kind": kind},
         ).fetchall()[0]
-        signals, true_signals, active, found, stale = (int(v) for v in row)
+        signals, true_signals, active, found, stale, in_flux = (int(v) for v in row)
         out[kind or "all"] = {
+            "incidents_in_flux": in_flux,
             "signals": signals,
             "signals_matching_active_incident": true_signals,
             "signals_matching_only_resolved_incident": stale,
@@ -277,6 +354,7 @@ def _signals(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
 def format_journeys_report(result: dict[str, Any]) -> str:
     """A few lines for the terminal."""
     a = result["attribution"]
+    clock = result["clock_as_of"]
     lines = [
         f"events attributable in the truth: {a['attributable']} of {a['events']}",
         f"on the right customer: {a['right']} ({a['right_share']:.4f}); on the person's main "
@@ -289,13 +367,15 @@ def format_journeys_report(result: dict[str, Any]) -> str:
         f"{a['not_attributable_attributed_wrongly']} of them wrongly)",
         "by source: "
         + ", ".join(f"{k} {v['right']}/{v['attributable']}" for k, v in a["by_entity"].items()),
-        f"proactive signals vs incidents active at {result['as_of']}:",
+        "proactive signals vs incidents active in the landed data (each change judged at the "
+        f"last extraction of the system that carries it; clock {clock:%Y-%m-%dT%H:%M:%SZ}, "
+        f"world {result['as_of']}):",
     ]
     for kind, s in result["signals"].items():
         lines.append(
             f"  {kind:17s} precision {s['precision']:.4f} ({s['signals_matching_active_incident']}"
             f"/{s['signals']})  recall {s['recall']:.4f} ({s['active_incidents_found']}"
             f"/{s['active_incidents']})  signals on an already resolved incident: "
-            f"{s['signals_matching_only_resolved_incident']}"
+            f"{s['signals_matching_only_resolved_incident']}; in flux: {s['incidents_in_flux']}"
         )
     return "\n".join(lines)
