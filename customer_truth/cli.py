@@ -62,6 +62,15 @@ def _benchmark_identity(args: argparse.Namespace) -> int:
     return 0
 
 
+def _benchmark_context(args: argparse.Namespace) -> int:
+    from customer_truth.benchmarks.context import run_context_benchmark
+
+    run_context_benchmark(
+        args.persons, args.seed, Path(args.work), args.lookups, args.days, args.reuse
+    )
+    return 0
+
+
 def _evaluate(args: argparse.Namespace) -> int:
     from customer_truth.evaluation.report import evaluate_warehouse
 
@@ -183,6 +192,18 @@ def build_parser() -> argparse.ArgumentParser:
     identity.add_argument("--skip-febrl", action="store_true")
     identity.add_argument("--skip-world", action="store_true")
     identity.set_defaults(handler=_benchmark_identity)
+    context_bench = suites.add_parser(
+        "context", help="generate, run, then time context lookups: p50/p95/p99 ms"
+    )
+    context_bench.add_argument("--persons", type=int, default=100_000)
+    context_bench.add_argument("--seed", type=int, default=1)
+    context_bench.add_argument("--days", type=int, default=7)
+    context_bench.add_argument("--lookups", type=int, default=1000)
+    context_bench.add_argument("--work", default="/tmp/customer-truth-benchmark/context")
+    context_bench.add_argument(
+        "--reuse", action="store_true", help="keep a world and published home already in --work"
+    )
+    context_bench.set_defaults(handler=_benchmark_context)
     return parser
 
 
