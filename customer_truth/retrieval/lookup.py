@@ -78,7 +78,9 @@ class ContextResponse:
         lines = [self.message]
         for candidate in self.candidates:
             details = ", ".join(
-                f"{k} {v}" for k, v in candidate.items() if k != "customer_id" and v is not None
+                f"{k} {', '.join(v) if isinstance(v, list) else v}"
+                for k, v in candidate.items()
+                if k != "customer_id" and v is not None
             )
             lines.append(f"- {candidate.get('customer_id')}: {details}")
         return "\n".join(lines)
