@@ -60,7 +60,8 @@ def run_main_job(settings: Settings) -> RunOutcome:
             # step-by-step DEBUG events are in the UI's run history; the terminal gets INFO
             run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
         )
-    failed, warned = [], []
+    failed: list[str] = []
+    warned: list[str] = []
     for evaluation in result.get_asset_check_evaluations():
         if evaluation.passed:
             continue

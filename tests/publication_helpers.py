@@ -26,7 +26,9 @@ STAND_IN_TABLES = (
         identifier_columns=("identifier_value",),
     ),
     PublishedTable("customer_timeline", "publish.customer_timeline", ("event_id",)),
-    PublishedTable("fct_issue_journeys", "marts.fct_issue_journeys", ("journey_id",), folder="marts"),
+    PublishedTable(
+        "fct_issue_journeys", "marts.fct_issue_journeys", ("journey_id",), folder="marts"
+    ),
 )
 
 PASSED = [{"suite": "stand_in", "asset": "publish/customer_profile", "success": True}]

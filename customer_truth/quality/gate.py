@@ -143,7 +143,7 @@ def run_suite(
     return SuiteResult(
         suite=suite.name,
         asset="/".join(suite.asset_key),
-        success=outcome.success and not failed,
+        success=bool(outcome.success) and not failed,
         evaluated=len(results),
         rows=len(frame),
         ran_at=datetime.now(UTC).isoformat(),

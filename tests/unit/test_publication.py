@@ -85,7 +85,10 @@ def test_a_failed_gate_publishes_nothing_and_logs_the_failed_expectations(
             "asset": "marts/dim_customer_profile",
             "success": False,
             "failed_expectations": [
-                {"expectation": "expect_column_values_to_not_be_null", "kwargs": {"column": "email"}}
+                {
+                    "expectation": "expect_column_values_to_not_be_null",
+                    "kwargs": {"column": "email"},
+                }
             ],
         }
     ]
@@ -149,7 +152,7 @@ def test_a_concurrent_reader_never_sees_two_releases_mixed(settings: Settings) -
         # every row of every table read came from the release the reader pinned
         release = next(i for i in ids if i.startswith("release:")).removeprefix("release:")
         assert ids == {release, f"release:{release}"}
-    assert len({next(iter(i - {x for x in i if x.startswith('release:')})) for i in seen}) > 1
+    assert len({next(iter(i - {x for x in i if x.startswith("release:")})) for i in seen}) > 1
 
 
 _KILLED_PUBLISHER = """
