@@ -85,7 +85,14 @@ def as_typed(kind: str, value: str, n: int) -> str:
     """A normalised identifier the way a person or an agent would type it."""
     if kind == "phone" and n % 2 == 0:
         number = phonenumbers.parse(value, None)
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+        # national form only where the lookup's default region reads it (the US plan);
+        # a foreign number typed nationally needs its country, which a caller would give
+        style = (
+            phonenumbers.PhoneNumberFormat.NATIONAL
+            if number.country_code == 1
+            else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+        )
+        return phonenumbers.format_number(number, style)
     if kind == "email":
         return f"  {value.upper()} "
     if kind == "order_name":

@@ -74,24 +74,19 @@ class ReleaseIndex:
         finally:
             cursor.close()
 
-    def resolve(self, values: Sequence[str]) -> list[dict[str, Any]]:
-        """identifier_lookup rows whose value is one of ``values`` (any type)."""
-        if not values:
+    def resolve(self, values: Sequence[str], customer_id: str | None) -> list[dict[str, Any]]:
+        """identifier_lookup rows whose value is one of ``values`` (any type), and the customer
+        ``customer_id`` itself when it exists (as type ``customer_id``): one query."""
+        if not values and customer_id is None:
             return []
+        held = f"identifier_value in ({_placeholders(values)})" if values else "false"
         return self._rows(
             "select identifier_type, identifier_value, customer_id, is_current "  # noqa: S608
-            f"from lookup where identifier_value in ({_placeholders(values)})",
-            list(values),
+            f"from lookup where {held} "
+            "union all select 'customer_id', customer_id, customer_id, true "
+            "from rows where customer_id = ?",
+            [*values, customer_id],
         )
-
-    def existing_customers(self, customer_ids: Sequence[str]) -> list[str]:
-        if not customer_ids:
-            return []
-        rows = self._rows(
-            f"select customer_id from rows where customer_id in ({_placeholders(customer_ids)})",  # noqa: S608
-            list(customer_ids),
-        )
-        return [row["customer_id"] for row in rows]
 
     def identifiers_of(self, customer_ids: Sequence[str]) -> list[dict[str, Any]]:
         """Every identifier of these customers (what pass 3 of the policy masks)."""
@@ -103,25 +98,33 @@ class ReleaseIndex:
             list(customer_ids),
         )
 
-    def _row_numbers(self, customer_id: str) -> dict[str, Any] | None:
+    def row_numbers(self, customer_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """customer_id -> the rowid of its profile and of its context."""
+        if not customer_ids:
+            return {}
         found = self._rows(
-            "select profile_row, context_row from rows where customer_id = ?", [customer_id]
+            "select customer_id, profile_row, context_row from rows "  # noqa: S608
+            f"where customer_id in ({_placeholders(customer_ids)})",
+            list(customer_ids),
         )
-        return found[0] if found else None
+        return {row["customer_id"]: row for row in found}
 
-    def profiles(self, customer_ids: Sequence[str]) -> list[dict[str, Any]]:
+    def profiles(
+        self, numbers: dict[str, dict[str, Any]], columns: Sequence[str]
+    ) -> list[dict[str, Any]]:
+        """The profile rows (only ``columns``, names of the release's schema) by row number."""
+        selected = ", ".join('"' + c.replace('"', '""') + '"' for c in columns)
         profiles = []
-        for customer_id in sorted(customer_ids):  # one indexed fetch per customer named
-            numbers = self._row_numbers(customer_id)
-            if numbers is not None and numbers["profile_row"] is not None:
+        for customer_id in sorted(numbers):  # one fetch by rowid per customer named
+            row = numbers[customer_id]["profile_row"]
+            if row is not None:
                 profiles += self._rows(
-                    f"select * from {self.schema}.{PROFILE_TABLE} where rowid = ?",  # noqa: S608
-                    [numbers["profile_row"]],
+                    f"select {selected} from {self.schema}.{PROFILE_TABLE} where rowid = ?",  # noqa: S608
+                    [row],
                 )
         return profiles
 
-    def context(self, customer_id: str) -> dict[str, Any] | None:
-        numbers = self._row_numbers(customer_id)
+    def context(self, numbers: dict[str, Any] | None) -> dict[str, Any] | None:
         if numbers is None or numbers["context_row"] is None:
             return None
         found = self._rows(

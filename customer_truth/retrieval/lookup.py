@@ -34,7 +34,7 @@ from customer_truth.retrieval.index import (
     known_releases,
     release_index,
 )
-from customer_truth.retrieval.policy import AccessDenied, ConsumerPolicy, substitute
+from customer_truth.retrieval.policy import ATTRIBUTES, AccessDenied, ConsumerPolicy, substitute
 from customer_truth.settings import load_settings
 
 FOUND, AMBIGUOUS, NOT_FOUND = "found", "ambiguous", "not_found"
@@ -107,9 +107,11 @@ def _choose_release(home: Home, as_of: datetime | str | None) -> tuple[Release, 
 def _matches(index: ReleaseIndex, keys: list[IdentifierKey]) -> list[tuple[str, str]]:
     """(identifier_type, customer_id) for every key that exists in the release."""
     wanted = {(k.identifier_type, k.identifier_value) for k in keys}
+    by_id = next((k.identifier_value for k in keys if k.identifier_type == CUSTOMER_ID), None)
+    values = sorted({k.identifier_value for k in keys if k.identifier_type != CUSTOMER_ID})
     rows = [
         row
-        for row in index.resolve(sorted({k.identifier_value for k in keys}))
+        for row in index.resolve(values, by_id)
         if (row["identifier_type"], row["identifier_value"]) in wanted
     ]
     # a recycled tracking code: the customer of its latest shipment, when the lookup says so
@@ -118,16 +120,13 @@ def _matches(index: ReleaseIndex, keys: list[IdentifierKey]) -> list[tuple[str, 
         for r in rows
         if r["identifier_type"] == "tracking_code" and r["is_current"]
     }
-    found = [
+    return [
         (row["identifier_type"], row["customer_id"])
         for row in rows
         if row["identifier_type"] != "tracking_code"
         or row["is_current"]
         or (row["identifier_type"], row["identifier_value"]) not in current
     ]
-    by_id = [k.identifier_value for k in keys if k.identifier_type == CUSTOMER_ID]
-    found += [(CUSTOMER_ID, customer) for customer in index.existing_customers(by_id)]
-    return found
 
 
 def _check_policy(index: ReleaseIndex, policy: ConsumerPolicy) -> None:
@@ -164,7 +163,16 @@ def lookup(
     matches = _matches(index, keys)
     customer_ids = sorted({customer for _, customer in matches})
     types = sorted({kind for kind, _ in matches})
-    profiles = index.profiles(customer_ids)
+    numbers = index.row_numbers(customer_ids)
+    # only what the policy grants, plus the golden attributes pass 3 must recognise anywhere
+    wanted = [
+        c
+        for c in index.columns[PROFILE_TABLE]
+        if c in ATTRIBUTES
+        or c == "customer_id"
+        or profile_rule.column_mask(c) not in (None, "drop")
+    ]
+    profiles = index.profiles(numbers, wanted)
     customer: dict[str, Any] | None = None
     candidates: list[dict[str, Any]] = []
     if not customer_ids:
@@ -174,7 +182,7 @@ def lookup(
         customer = {"customer_id": customer_ids[0]}
         if profiles:
             customer["profile"] = profile_rule.apply_row(profiles[0])
-        row = index.context(customer_ids[0])
+        row = index.context(numbers.get(customer_ids[0]))
         if row is not None and context_rule.column_mask("context") == "clear":
             customer["context"] = context_rule.apply_context(json.loads(row["context"]))
         if row is not None and context_rule.column_mask("context_text") == "clear":

@@ -127,6 +127,7 @@ def test_a_phone_in_national_or_formatted_form_resolves(settings: Settings, type
         ("order #4103", "order_name"),
         ("1z999aa1 0000000003", "tracking_code"),
         ("cus_Qz0000000003", "billing_customer_id"),
+        ("ct_0000000000000003", "customer_id"),
     ],
 )
 def test_other_identifiers_resolve_as_typed(settings: Settings, typed: str, kind: str) -> None:
