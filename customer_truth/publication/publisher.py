@@ -102,17 +102,18 @@ def extract_candidates(
             extracted[table.key] = _arrow(con, f"select * from {relation}")  # noqa: S608
             sources[table.key] = relation
         erased = read_erased(con)
-        batches = (
-            [
-                f"{s}/{b}"
-                for s, b in con.sql(
-                    "select system, batch_id from ingest.batch_loads order by system, batch_id"
-                ).fetchall()
-            ]
-            if relation_exists(con, "ingest.batch_loads")
-            else []
-        )
+        batches = loaded_batches(con)
     return Candidates(extracted, sources, missing, erased, batches)
+
+
+def loaded_batches(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every landing batch the warehouse holds, as ``system/batch_id``: what a release includes."""
+    if not relation_exists(con, "ingest.batch_loads"):
+        return []
+    rows = con.sql(
+        "select system, batch_id from ingest.batch_loads order by system, batch_id"
+    ).fetchall()
+    return [f"{system}/{batch_id}" for system, batch_id in rows]
 
 
 def code_version() -> str:
@@ -164,8 +165,12 @@ def record_blocked(
     publication_id: str,
     started_at: datetime,
     gate_results: list[dict[str, Any]],
+    landing_batches: list[str] | None = None,
 ) -> LogEntry:
-    """Record (or update) the block of this attempt; nothing is written to any table."""
+    """Record (or update) the block of this attempt; nothing is written to any table.
+
+    ``landing_batches``: what the blocked release would have included, so the log says which
+    delivery the gate stopped."""
     failed = [
         {"suite": r["suite"], "asset": r.get("asset"), **expectation}
         for r in gate_results
@@ -176,6 +181,7 @@ def record_blocked(
         publication_id=publication_id,
         started_at=started_at,
         status=STATUS_BLOCKED,
+        landing_batches=landing_batches or [],
         code_version=code_version(),
         gate_results=gate_results,
         failed_expectations=failed,

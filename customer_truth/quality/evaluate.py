@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from customer_truth.publication.log import STATUS_PUBLISHED, read_entries
-from customer_truth.publication.publisher import record_blocked, relation_exists
+from customer_truth.publication.publisher import loaded_batches, record_blocked, relation_exists
 from customer_truth.quality.gate import (
     GateContext,
     GateSuite,
@@ -37,10 +37,11 @@ def evaluate_suite(suite: GateSuite, settings: Settings, run_id: str) -> SuiteRe
             raise LookupError(f"suite {suite.name}: relation(s) {missing} do not exist")
         # the query is code of the suite module, not data
         frame = con.sql(suite.query).df()
+        batches = loaded_batches(con)
     result = run_suite(suite, frame, settings, gate_context(settings))
     store_result(settings, run_id, result)
     results = run_results(settings, run_id)
     if any(not r["success"] for r in results):
         started = datetime.fromisoformat(min(r["ran_at"] for r in results))
-        record_blocked(settings, run_id, started, results)
+        record_blocked(settings, run_id, started, results, batches)
     return result

@@ -1,11 +1,15 @@
-"""The main job end to end on a generated world: ingestion, staging, exactly-once, pick-up."""
+"""The main job end to end on a generated world: ingestion, staging, exactly-once, pick-up,
+and the quality gate blocking a corrupted delivery."""
 
 from __future__ import annotations
 
+import csv
+import json
 import os
 import shutil
 import subprocess
 import sys
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -13,6 +17,9 @@ import duckdb
 from customer_truth.contracts import CONTRACTS
 from customer_truth.generate import generate_world
 from customer_truth.landing import complete_batches
+from customer_truth.publication import reader
+from customer_truth.publication.log import read_entries
+from customer_truth.settings import Settings
 from customer_truth.warehouse import open_warehouse
 from tests.integration.conftest import DAYS, PERSONS, SEED, World, run_job
 
@@ -171,3 +178,71 @@ def test_a_further_incremental_batch_is_picked_up_alone(world: World, tmp_path: 
     ]
     assert len(unchanged) > 0.9 * len(ids_before)
     assert all(ids_after[uid][0] == ids_before[uid][0] for uid in unchanged)
+
+
+def _corrupted_crm_batch(landing: Path) -> str:
+    """A full crm batch, later than any, that re-delivers every contact with half the emails
+    blanked (an extraction bug upstream); returns its batch id."""
+    crm = landing / "crm"
+    batches = sorted(p for p in crm.iterdir() if (p / "_SUCCESS").exists())
+    latest: dict[str, dict[str, str]] = {}
+    header: list[str] = []
+    for batch in batches:  # test fixture: a few hundred rows
+        with (batch / "contacts.csv").open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            header = list(reader.fieldnames or header)
+            for row in reader:
+                kept = latest.get(row["Id"])
+                if kept is None or row["LastModifiedDate"] >= kept["LastModifiedDate"]:
+                    latest[row["Id"]] = row
+    extracted = datetime.strptime(batches[-1].name, "%Y%m%dT%H%M%SZ") + timedelta(days=1)
+    batch_id = extracted.strftime("%Y%m%dT%H%M%SZ")
+    modified = extracted.strftime("%Y-%m-%dT%H:%M:%S.000+0000")
+    target = crm / batch_id
+    target.mkdir()
+    live = [row for row in latest.values() if row["IsDeleted"] != "true"]
+    for position, row in enumerate(live):
+        row["LastModifiedDate"] = modified
+        if position % 2 == 0:
+            row["Email"] = ""
+    with (target / "contacts.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, header, quoting=csv.QUOTE_ALL, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(live)
+    shutil.copy(batches[-1] / "accounts.csv", target / "accounts.csv")
+    with (target / "accounts.csv").open(encoding="utf-8-sig", newline="") as handle:
+        accounts = sum(1 for _ in csv.DictReader(handle))
+    manifest = {
+        "system": "crm",
+        "batch_id": batch_id,
+        "extracted_at": extracted.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "mode": "full",
+        "files": {"contacts.csv": len(live), "accounts.csv": accounts},
+    }
+    (target / "_SUCCESS").write_text(json.dumps(manifest))
+    return batch_id
+
+
+def test_a_corrupted_batch_is_blocked_by_the_gate_and_readers_keep_the_previous_release(
+    world: World, tmp_path: Path
+) -> None:
+    # on a copy: the corrupted delivery must not leak into the other tests' world
+    shutil.copytree(world.root, tmp_path / "copy")
+    settings = Settings(landing=tmp_path / "copy" / "landing", home=tmp_path / "copy" / "home")
+    release = reader.current_release(settings)
+    assert release is not None, "the clean runs publish a release"
+    profiles_before = reader.read_table(settings, "customer_profile", release=release)
+
+    batch_id = _corrupted_crm_batch(settings.landing)
+    outcome = run_job(settings)
+
+    assert not outcome.success
+    attempts = read_entries(settings.published)
+    blocked = attempts[-1]
+    assert blocked.status == "blocked" and blocked.published_at is None
+    assert f"crm/{batch_id}" in blocked.landing_batches
+    failed = {(f["suite"], f["kwargs"].get("column")) for f in blocked.failed_expectations}
+    assert ("stg_crm__contacts", "email") in failed, failed
+    current = reader.current_release(settings)
+    assert current is not None and current.publication_id == release.publication_id
+    assert reader.read_table(settings, "customer_profile").equals(profiles_before)
