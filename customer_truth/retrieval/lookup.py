@@ -163,7 +163,6 @@ def lookup(
     matches = _matches(index, keys)
     customer_ids = sorted({customer for _, customer in matches})
     types = sorted({kind for kind, _ in matches})
-    numbers = index.row_numbers(customer_ids)
     # only what the policy grants, plus the golden attributes pass 3 must recognise anywhere
     wanted = [
         c
@@ -172,7 +171,7 @@ def lookup(
         or c == "customer_id"
         or profile_rule.column_mask(c) not in (None, "drop")
     ]
-    profiles = index.profiles(numbers, wanted)
+    profiles = index.profiles(customer_ids, wanted)
     customer: dict[str, Any] | None = None
     candidates: list[dict[str, Any]] = []
     if not customer_ids:
@@ -182,7 +181,7 @@ def lookup(
         customer = {"customer_id": customer_ids[0]}
         if profiles:
             customer["profile"] = profile_rule.apply_row(profiles[0])
-        row = index.context(numbers.get(customer_ids[0]))
+        row = index.context(customer_ids[0])
         if row is not None and context_rule.column_mask("context") == "clear":
             customer["context"] = context_rule.apply_context(json.loads(row["context"]))
         if row is not None and context_rule.column_mask("context_text") == "clear":
