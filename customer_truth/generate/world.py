@@ -270,6 +270,7 @@ _WORKER_JOB: _Job | None = None
 def _init_worker(job: _Job) -> None:
     global _WORKER_JOB
     _WORKER_JOB = job
+    phones.warm()  # the validated number plans, once per worker
 
 
 def _worker(chunk: int) -> ChunkOut:
@@ -282,8 +283,9 @@ def _chunks(job: _Job, n_chunks: int, workers: int) -> Iterator[ChunkOut]:
         for c in range(n_chunks):
             yield build_chunk(job, c)
         return
-    phones.warm()  # workers are forked: they inherit the validated number plans
-    ctx = multiprocessing.get_context("fork")
+    # forkserver, not fork: a caller may hold threads (DuckDB, Splink, Dagster) and a process
+    # forked from a threaded one can crash (a benchmark that ran FEBRL first segfaulted a worker)
+    ctx = multiprocessing.get_context("forkserver")
     window = 2 * workers  # chunks in flight: bounds memory
     with ProcessPoolExecutor(
         workers, mp_context=ctx, initializer=_init_worker, initargs=(job,)
