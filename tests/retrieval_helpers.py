@@ -146,8 +146,13 @@ def _context(p: dict[str, str], profile: dict[str, Any]) -> tuple[str, str]:
     return json.dumps(context), text
 
 
-def retrieval_candidates(people: range, emails: dict[int, str] | None = None) -> Candidates:
-    """Candidate tables for ``people`` (``emails`` overrides a person's email)."""
+def retrieval_candidates(
+    people: range,
+    emails: dict[int, str] | None = None,
+    extra_lookups: list[dict[str, Any]] | None = None,
+) -> Candidates:
+    """Candidate tables for ``people`` (``emails`` overrides a person's email; ``extra_lookups``
+    are identifier_lookup rows added as given)."""
     emails = emails or {}
     profiles, lookups, contexts = [], [], []
     for n in people:
@@ -167,6 +172,7 @@ def retrieval_candidates(people: range, emails: dict[int, str] | None = None) ->
                     "is_current": True,
                 }
             )
+    lookups += extra_lookups or []
     lookup = pa.Table.from_pylist(lookups)
     counted: dict[tuple[str, str], int] = {}
     for row in lookups:

@@ -5,6 +5,9 @@ older release, every read is logged, and an unknown consumer is a clear error.""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import threading
 import time
 from datetime import UTC, datetime
@@ -18,7 +21,7 @@ from customer_truth.publication.publisher import publish_release
 from customer_truth.retrieval import lookup
 from customer_truth.retrieval.access_log import access_log_dir, read_access_log
 from customer_truth.retrieval.index import clear_cache
-from customer_truth.settings import Settings
+from customer_truth.settings import REPO_ROOT, Settings
 from tests.publication_helpers import PASSED
 from tests.retrieval_helpers import (
     LANDLINE,
@@ -139,6 +142,30 @@ def test_other_identifiers_resolve_as_typed(settings: Settings, typed: str, kind
     assert response.customer["customer_id"] == retrieval_person(3)["customer_id"]
 
 
+def test_a_recycled_tracking_code_resolves_to_its_current_customer(settings: Settings) -> None:
+    recycled = [
+        {
+            "identifier_type": "tracking_code",
+            "identifier_value": "1ZRECYCLED0001",
+            "customer_id": retrieval_person(n)["customer_id"],
+            "is_current": n == 2,
+        }
+        for n in (1, 2)
+    ]
+    publish_release(
+        settings,
+        "pub-1",
+        datetime.now(UTC),
+        PASSED,
+        tables=RETRIEVAL_TABLES,
+        candidates=retrieval_candidates(range(1, 4), extra_lookups=recycled),
+    )
+    response = lookup("1zrecycled 0001", consumer="support_agent_ai", home=settings)
+    assert response.status == "found" and response.identifier_types == ["tracking_code"]
+    assert response.customer is not None
+    assert response.customer["customer_id"] == retrieval_person(2)["customer_id"]
+
+
 def test_an_unknown_identifier_is_a_clear_not_found(settings: Settings) -> None:
     _publish(settings, "pub-1", range(1, 4))
     response = lookup("nobody@example.net", consumer="support_agent_ai", home=settings)
@@ -213,6 +240,32 @@ def test_concurrent_reads_each_append_one_whole_line(settings: Settings) -> None
     lines = "".join(p.read_text() for p in access_log_dir(settings.home).glob("*.jsonl"))
     parsed = [json.loads(line) for line in lines.splitlines()]
     assert len(parsed) == 90 and all(r["status"] == "found" for r in parsed)
+
+
+_APPENDER = """
+import sys
+from pathlib import Path
+from customer_truth.retrieval.access_log import append_access
+for n in range(int(sys.argv[2])):
+    append_access(Path(sys.argv[1]), {"writer": sys.argv[3], "n": n, "pad": "x" * 3000})
+"""
+
+
+def test_processes_appending_at_once_never_interleave_lines(tmp_path: Path) -> None:
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", _APPENDER, str(tmp_path), "200", str(w)],
+            cwd=REPO_ROOT,
+            env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+        )
+        for w in range(4)
+    ]
+    assert [w.wait(timeout=120) for w in writers] == [0, 0, 0, 0]
+    rows = read_access_log(tmp_path)
+    assert len(rows) == 800
+    assert sorted((r["writer"], r["n"]) for r in rows) == sorted(
+        (str(w), n) for w in range(4) for n in range(200)
+    )
 
 
 def test_an_unknown_consumer_is_a_clear_error_and_reads_nothing(
