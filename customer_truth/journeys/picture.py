@@ -113,16 +113,18 @@ def resolve_customer(settings: Settings, identifier: str, release: Release) -> s
         release=release,
         columns=["identifier_type", "identifier_value", "customer_id"],
     )
+    # a customer_id itself first: free text read as a phone (letters dial as digits) must not
+    # shadow it
+    text = identifier.strip()
+    if pc.any(pc.equal(lookup["customer_id"], text)).as_py():
+        return text
     values = pa.array(sorted(identifier_values(identifier)), pa.string())
     matched = lookup.filter(pc.is_in(lookup["identifier_value"], value_set=values))
     by_customer: dict[str, set[str]] = {}
     for row in matched.to_pylist():
         by_customer.setdefault(row["customer_id"], set()).add(row["identifier_type"])
     if not by_customer:
-        # a customer_id itself: a customer of the release (in the lookup or the timeline)
-        text = identifier.strip()
-        if pc.any(pc.equal(lookup["customer_id"], text)).as_py():
-            return text
+        # a customer with events but no identifier left in the lookup
         timeline = read_table(
             settings, "customer_timeline", release=release, columns=["customer_id"]
         )
