@@ -89,7 +89,11 @@ def _context(args: argparse.Namespace) -> int:
 
     try:
         response = lookup(
-            args.identifier, consumer=args.consumer, as_of=args.as_of, home=load_settings()
+            args.identifier,
+            consumer=args.consumer,
+            as_of=args.as_of,
+            home=load_settings(),
+            default_region=args.region,
         )
     except (PolicyError, AccessDenied, NoReleaseError, ValueError) as error:
         print(f"context: {error}", file=sys.stderr)
@@ -161,6 +165,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--as-of", default=None, help="read the release current at this ISO time (UTC if naive)"
     )
     context.add_argument("--text", action="store_true", help="print the plain-text brief")
+    context.add_argument(
+        "--region", default="US", help="country (ISO-2) of a phone typed without +code (US)"
+    )
     context.set_defaults(handler=_context)
 
     timeline = commands.add_parser(

@@ -166,6 +166,32 @@ def test_a_recycled_tracking_code_resolves_to_its_current_customer(settings: Set
     assert response.customer["customer_id"] == retrieval_person(2)["customer_id"]
 
 
+def test_a_foreign_phone_typed_nationally_resolves_with_its_region(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    london = {
+        "identifier_type": "phone",
+        "identifier_value": "+442079460958",
+        "customer_id": retrieval_person(3)["customer_id"],
+        "is_current": True,
+    }
+    publish_release(
+        settings,
+        "pub-1",
+        datetime.now(UTC),
+        PASSED,
+        tables=RETRIEVAL_TABLES,
+        candidates=retrieval_candidates(range(1, 4), extra_lookups=[london]),
+    )
+    monkeypatch.setenv("CUSTOMER_TRUTH_HOME", str(settings.home))
+    command = ["context", "020 7946 0958", "--consumer", "support_agent_ai"]
+    assert cli.main(command) == 3  # read in the default region (US) it is no number
+    capsys.readouterr()
+    assert cli.main([*command, "--region", "GB"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["customer"]["customer_id"] == retrieval_person(3)["customer_id"]
+
+
 def test_an_unknown_identifier_is_a_clear_not_found(settings: Settings) -> None:
     _publish(settings, "pub-1", range(1, 4))
     response = lookup("nobody@example.net", consumer="support_agent_ai", home=settings)
