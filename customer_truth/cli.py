@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -215,8 +216,25 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command. From the command line (``argv`` None) the process ends right here."""
     args = build_parser().parse_args(argv)
-    return int(args.handler(args))
+    code = int(args.handler(args))
+    if argv is None:
+        _exit_now(code)
+    return code
+
+
+def _exit_now(code: int) -> None:
+    """End the process once the command's work is done and its output flushed.
+
+    Native worker threads of DuckDB and delta-rs can still be alive at interpreter teardown, and
+    their C++/Rust destructors then abort the process ("terminate called without an active
+    exception", exit 134) after a successful run (duckdb/duckdb#13904, delta-io/delta-rs#2184).
+    Every file the command wrote is committed by then; only the teardown is skipped.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 if __name__ == "__main__":
