@@ -22,8 +22,9 @@ IDENTIFIER_TYPES = [
 # A person keeps a personal, a work and maybe an old email: 3 is the most seen in the sample
 # world. More than 5 distinct emails on one customer is an over-merge.
 MAX_EMAILS_PER_CUSTOMER = 5
-# and at least 98% of customers with an email have at most 2
-AT_MOST_TWO_EMAILS_SHARE = 0.98
+# and at least 95% of customers with an email have at most 3 (98% have at most 2 in the worlds
+# generated here; other enterprises keep more old addresses)
+AT_MOST_THREE_EMAILS_SHARE = 0.95
 
 
 def lookup_expectations(gate: GateContext, published_table: str) -> list[gxe.Expectation]:
@@ -43,8 +44,8 @@ def lookup_expectations(gate: GateContext, published_table: str) -> list[gxe.Exp
         gxe.ExpectColumnValuesToBeBetween(
             column="customer_email_count",
             min_value=0,
-            max_value=2,
-            mostly=AT_MOST_TWO_EMAILS_SHARE,
+            max_value=3,
+            mostly=AT_MOST_THREE_EMAILS_SHARE,
         ),
         *row_count_bounds(gate, published_table),
     ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import great_expectations.expectations as gxe
 
-from customer_truth.quality.gate import GateContext, GateSuite
+from customer_truth.quality.gate import GateContext, GateSuite, presence_floor
 from data_quality.common import EMAIL
 
 
@@ -15,9 +15,13 @@ def expectations(gate: GateContext) -> list[gxe.Expectation]:
         # a normalised email is lower case and well formed; sources carry a few typed-in oddities
         # (0.5% in the sample world), more than 2% means normalisation broke
         gxe.ExpectColumnValuesToMatchRegex(column="email_normalized", regex=EMAIL, mostly=0.98),
-        # About 90% of CRM contacts carry an email in every world generated so far; below 60%
-        # the export lost a column (the "half the emails blanked" failure) or the parser broke.
-        gxe.ExpectColumnValuesToNotBeNull(column="email", mostly=0.60),
+        # How many contacts carry an email is the CRM's own habit (about 90% in the worlds
+        # generated here): a release may fall at most 15 points below the current one (an export
+        # that lost half its emails falls by 45), and never below 20%.
+        gxe.ExpectColumnValuesToNotBeNull(
+            column="email",
+            mostly=presence_floor(gate, "stg_crm__contacts", "email", floor=0.2, max_drop=0.15),
+        ),
         gxe.ExpectColumnValuesToBeInSet(column="is_deleted", value_set=[True, False]),
         gxe.ExpectTableRowCountToBeBetween(min_value=1),
     ]
@@ -29,6 +33,7 @@ SUITE = GateSuite(
     query="select crm_contact_id, email, email_normalized, is_deleted "
     "from staging.stg_crm__contacts",
     expectations=expectations,
-    description="Contact ids unique, emails present and well formed.",
+    tracked_presence=("email",),
+    description="Contact ids unique, emails present (against the current release) and well formed.",
     requires=("staging.stg_crm__contacts",),
 )

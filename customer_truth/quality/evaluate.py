@@ -25,9 +25,15 @@ from customer_truth.warehouse import open_warehouse
 
 
 def gate_context(settings: Settings) -> GateContext:
-    """Row counts of the current release (the bounds of row-count expectations)."""
+    """What the current release measured: the bounds of relative expectations."""
     published = [e for e in read_entries(settings.published) if e.status == STATUS_PUBLISHED]
-    return GateContext(previous_row_counts=published[-1].row_counts if published else {})
+    if not published:
+        return GateContext()
+    current = published[-1]
+    return GateContext(
+        previous_row_counts=current.row_counts,
+        previous_metrics={r["suite"]: r.get("metrics") or {} for r in current.gate_results},
+    )
 
 
 def evaluate_suite(suite: GateSuite, settings: Settings, run_id: str) -> SuiteResult:

@@ -37,9 +37,14 @@ _SAFE_RESULT_KEYS = ("element_count", "unexpected_count", "unexpected_percent", 
 
 @dataclass(frozen=True)
 class GateContext:
-    """What a suite may need beyond its frame: the row counts of the current release."""
+    """What a suite may need beyond its frame: what the current release measured.
+
+    ``previous_row_counts``: rows per published table; ``previous_metrics``: per suite, the
+    metrics its run stored when that release passed the gate (e.g. ``email_present``).
+    """
 
     previous_row_counts: dict[str, int] = field(default_factory=dict)
+    previous_metrics: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,9 @@ class GateSuite:
     description: str = ""
     # relations the query reads: the suite is skipped (not failed) where one does not exist
     requires: tuple[str, ...] = ()
+    # columns whose share of non-null values is stored with the result (``<column>_present``),
+    # so that the next release can be held to this one's rate rather than to a fixed guess
+    tracked_presence: tuple[str, ...] = ()
 
 
 @dataclass
@@ -62,6 +70,7 @@ class SuiteResult:
     rows: int
     ran_at: str
     failed_expectations: list[dict[str, Any]] = field(default_factory=list)
+    metrics: dict[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -72,6 +81,7 @@ class SuiteResult:
             "rows": self.rows,
             "ran_at": self.ran_at,
             "failed_expectations": self.failed_expectations,
+            "metrics": self.metrics,
         }
 
 
@@ -148,7 +158,30 @@ def run_suite(
         rows=len(frame),
         ran_at=datetime.now(UTC).isoformat(),
         failed_expectations=failed,
+        metrics=frame_metrics(suite, frame),
     )
+
+
+def frame_metrics(suite: GateSuite, frame: pd.DataFrame) -> dict[str, float]:
+    """Aggregates of the frame only (shares, never values): safe to keep in the log."""
+    if frame.empty:
+        return {}
+    return {f"{c}_present": float(frame[c].notna().mean()) for c in suite.tracked_presence}
+
+
+def presence_floor(
+    gate: GateContext, suite: str, column: str, *, floor: float, max_drop: float
+) -> float:
+    """The least share of non-null ``column`` a suite accepts: at most ``max_drop`` below the
+    current release's share, and never below ``floor`` (the only bound of a first release).
+
+    Sources differ in how complete they are, so a fixed share tuned on one enterprise would block
+    another's healthy data; a sudden drop against the last release is what a lost column or a
+    broken extract looks like anywhere."""
+    previous = gate.previous_metrics.get(suite, {}).get(f"{column}_present")
+    if previous is None:
+        return floor
+    return max(floor, round(previous - max_drop, 4))
 
 
 def results_dir(settings: Settings, run_id: str) -> Path:

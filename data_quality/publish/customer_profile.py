@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from customer_truth.quality.gate import GateSuite
-from data_quality.dim_customer_profile import profile_expectations
+from data_quality.dim_customer_profile import TRACKED, profile_expectations
 
 SUITE = GateSuite(
     name="customer_profile",
@@ -13,7 +13,8 @@ SUITE = GateSuite(
             date_diff('year', birth_date, current_date) as age_years
         from publish.customer_profile
     """,
-    expectations=lambda gate: profile_expectations(gate, "customer_profile"),
+    expectations=lambda gate: profile_expectations(gate, "customer_profile", "customer_profile"),
+    tracked_presence=TRACKED,
     description="As the golden mart, on what is about to be published.",
     requires=("publish.customer_profile",),
 )

@@ -1,4 +1,5 @@
-"""The timeline suites on small frames: what the mart may hold that the published table may not."""
+"""Gate suites on small frames: what the timeline mart may hold that the published table may
+not, and presence rates held to the current release rather than to a fixed share."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from customer_truth.quality.gate import GateContext, run_suite
+from customer_truth.quality.gate import GateContext, presence_floor, run_suite
 from customer_truth.settings import Settings
 from data_quality.fct_customer_timeline import SUITE as MART_SUITE
 from data_quality.publish.customer_timeline import SUITE as PUBLISHED_SUITE
+from data_quality.stg_crm__contacts import SUITE as CRM_SUITE
 
 
 @pytest.fixture()
@@ -73,3 +75,45 @@ def test_the_published_timeline_holds_only_attributed_events(settings: Settings)
         GateContext(),
     )
     assert _failed(result) == {("expect_column_values_to_not_be_null", "customer_id")}
+
+
+def _contacts(with_email: int, without: int) -> pd.DataFrame:
+    n = with_email + without
+    return pd.DataFrame(
+        {
+            "crm_contact_id": [f"003{i:015d}" for i in range(n)],
+            "email": [f"p{i}@example.org" for i in range(with_email)] + [None] * without,
+            "email_normalized": [f"p{i}@example.org" for i in range(with_email)] + [None] * without,
+            "is_deleted": [False] * n,
+        }
+    )
+
+
+def test_a_suite_stores_the_presence_share_of_the_columns_it_tracks(settings: Settings) -> None:
+    result = run_suite(CRM_SUITE, _contacts(9, 1), settings, GateContext())
+    assert result.metrics == {"email_present": 0.9}
+    assert result.as_dict()["metrics"] == {"email_present": 0.9}
+
+
+def test_presence_is_held_to_the_current_release_not_to_a_fixed_share(
+    settings: Settings,
+) -> None:
+    half_blanked = _contacts(45, 55)  # an export that lost half of its emails
+    # a first release only has to clear the floor: sources differ in how complete they are
+    assert run_suite(CRM_SUITE, half_blanked, settings, GateContext()).success
+    # against a release that had 90%, the drop blocks
+    previous = GateContext(previous_metrics={"stg_crm__contacts": {"email_present": 0.9}})
+    result = run_suite(CRM_SUITE, half_blanked, settings, previous)
+    assert _failed(result) == {("expect_column_values_to_not_be_null", "email")}
+    # an enterprise whose CRM always had 50% passes against its own history
+    steady = GateContext(previous_metrics={"stg_crm__contacts": {"email_present": 0.5}})
+    assert run_suite(CRM_SUITE, half_blanked, settings, steady).success
+
+
+def test_the_presence_floor_never_falls_below_its_floor() -> None:
+    gate = GateContext(previous_metrics={"s": {"email_present": 0.25}})
+    assert presence_floor(gate, "s", "email", floor=0.2, max_drop=0.15) == 0.2
+    assert presence_floor(gate, "s", "phone", floor=0.2, max_drop=0.15) == 0.2
+    assert presence_floor(GateContext(), "s", "email", floor=0.1, max_drop=0.15) == 0.1
+    high = GateContext(previous_metrics={"s": {"email_present": 0.9}})
+    assert presence_floor(high, "s", "email", floor=0.2, max_drop=0.15) == 0.75
