@@ -22,9 +22,10 @@ def crosswalk_expectations(gate: GateContext, published_table: str) -> list[gxe.
         gxe.ExpectColumnValuesToBeInSet(column="source_entity", value_set=ENTITIES),
         # a model score is a probability; deterministic links carry none
         gxe.ExpectColumnValuesToBeBetween(column="match_score", min_value=0, max_value=1),
-        # Records per customer averages 2.1 in the sample world: below 1.2 linking stopped,
-        # above 8 customers were merged together.
-        gxe.ExpectColumnMeanToBeBetween(column="records_of_customer", min_value=1.2, max_value=8),
+        # Records per customer averages 2.1 in the sample world: near 1 linking stopped (the
+        # bound is loose: many unsigned cookies are many healthy one-record customers), above 8
+        # customers were merged together.
+        gxe.ExpectColumnMeanToBeBetween(column="records_of_customer", min_value=1.05, max_value=8),
         *row_count_bounds(gate, published_table),
     ]
 

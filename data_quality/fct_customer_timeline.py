@@ -26,6 +26,7 @@ SYSTEMS = [
 # signed in from is legitimately unattributed; less than half placed means identity or the
 # attribution paths broke, not that the customers went anonymous.
 MART_ATTRIBUTED_AT_LEAST = 0.5
+MAX_AGE_DAYS = 40 * 366
 
 
 def timeline_expectations(
@@ -54,9 +55,11 @@ def timeline_expectations(
         gxe.ExpectColumnValuesToNotBeNull(column="occurred_at"),
         gxe.ExpectColumnValuesToNotBeNull(column="event_type"),
         gxe.ExpectColumnValuesToBeInSet(column="source_system", value_set=SYSTEMS),
-        # events happen in the past (a day of clock skew between systems is tolerated) and
-        # within ten years: anything else is a timestamp parsed in the wrong unit or zone
-        gxe.ExpectColumnValuesToBeBetween(column="age_days", min_value=-1, max_value=3650),
+        # age against the data's own clock (the latest extraction), not the machine's: no extract
+        # holds an event after it was taken (a day of clock skew between systems is tolerated),
+        # and nothing is 40 years old; outside that a timestamp was read in the wrong unit or
+        # zone (epoch seconds as milliseconds land in 1970)
+        gxe.ExpectColumnValuesToBeBetween(column="age_days", min_value=-1, max_value=MAX_AGE_DAYS),
         *row_count_bounds(gate, published_table),
     ]
 
@@ -69,8 +72,9 @@ def timeline_query(relation: str, *, with_reason: bool) -> str:
     )
     return f"""
         select event_id, customer_id, occurred_at, event_type, source_system,
-            date_diff('day', occurred_at, current_timestamp) as age_days{reason}
+            date_diff('day', occurred_at, as_of.as_of) as age_days{reason}
         from {relation}
+        cross join (select max(as_of) as as_of from intermediate.int_journeys__as_of) as as_of
     """  # noqa: S608 - the relation and columns are constants of this module
 
 
@@ -83,5 +87,5 @@ SUITE = GateSuite(
     ),
     description="Unique events, most attributed and the rest with a reason, known systems, "
     "plausible times.",
-    requires=("marts.fct_customer_timeline",),
+    requires=("marts.fct_customer_timeline", "intermediate.int_journeys__as_of"),
 )

@@ -13,9 +13,11 @@ from customer_truth.quality.gate import GateContext, GateSuite
 # ids): 8 was the largest cluster in the sample world and 12 at 100k persons. A cluster above 30
 # records is identity over-merging through a chain of weak links or a shared identifier.
 MAX_CLUSTER_SIZE = 30
-# Share of records linked to at least one other record: 0.76 in the sample world. Below 0.30 the
+# Share of records linked to at least one other record: 0.76 in the sample world. Below 0.15 the
 # matcher stopped linking (a model or standardisation break); above 0.99 everything collapsed.
-LINKED_SHARE = (0.30, 0.99)
+# The lower bound is loose on purpose: enterprises with much anonymous traffic (cookies nobody
+# ever signed in from) link a smaller share of their records and are healthy.
+LINKED_SHARE = (0.15, 0.99)
 
 
 def expectations(gate: GateContext) -> list[gxe.Expectation]:

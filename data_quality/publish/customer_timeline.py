@@ -14,5 +14,5 @@ SUITE = GateSuite(
     ),
     description="As the timeline mart, on what is about to be published: every event has its "
     "customer.",
-    requires=("publish.customer_timeline",),
+    requires=("publish.customer_timeline", "intermediate.int_journeys__as_of"),
 )
