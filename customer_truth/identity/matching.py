@@ -110,18 +110,30 @@ def _comparison(name: str, levels: list[dict[str, Any]]) -> dict[str, Any]:
 GENDERED_SUFFIXES = ("a", "e", "le", "ne", "na", "ia", "ette", "ine")
 
 
+def undoubled_sql(name: str) -> str:
+    """SQL: `name` with every run of one repeated letter written once (samm -> sam, zoee -> zoe)."""
+    letters = f"str_split({name}, '')"
+    return (
+        f"array_to_string(list_filter({letters}, lambda c, i: i = 1 or c <> {letters}[i - 1]), '')"
+    )
+
+
 def given_name_typo_sql(a: str, b: str) -> str:
     """SQL: given names `a` and `b` (column expressions) are one typing error apart: one
     insertion, deletion, substitution or transposition, same first letter, four letters or
-    more, and not a gendered form of the other."""
+    more, and not a gendered form of the other; or, from three letters, a letter typed twice
+    (Samm / Sam, Zoëë / Zoë: short names are otherwise too close to each other's to allow an
+    edit). The dbt macro identity_given_names_compatible repeats this rule: keep them in step."""
     suffixes = "[" + ", ".join(f"'{suffix}'" for suffix in GENDERED_SUFFIXES) + "]"
     return (
-        f"(damerau_levenshtein({a}, {b}) <= 1 and left({a}, 1) = left({b}, 1) "
+        f"((damerau_levenshtein({a}, {b}) <= 1 and left({a}, 1) = left({b}, 1) "
         f"and least(length({a}), length({b})) >= 4 "
         f"and not (starts_with({a}, {b}) and list_contains({suffixes}, "
         f"substr({a}, length({b}) + 1))) "
         f"and not (starts_with({b}, {a}) and list_contains({suffixes}, "
-        f"substr({b}, length({a}) + 1))))"
+        f"substr({b}, length({a}) + 1)))) "
+        f"or (length({a}) <> length({b}) and least(length({a}), length({b})) >= 3 "
+        f"and {undoubled_sql(a)} = {undoubled_sql(b)}))"
     )
 
 

@@ -3,7 +3,8 @@
     (table aliases of relations with given_name_std, given_name_canonical, family_name_std,
     given_name_aliases) can belong to one person: equal, nickname-related (Bob / Robert through
     the nickname seed), one typing error apart (also between formal forms: Bob / Rboert) (one edit, same first letter, four letters or more, and not a
-    gendered form such as Eric / Erica), an initial (J / John), or first and last name swapped.
+    gendered form such as Eric / Erica; or, from three letters, a letter typed twice: Samm / Sam),
+    an initial (J / John), or first and last name swapped.
     Used to tell a shared identifier (household landline, family email: different given names)
     from one person's identifier seen in several systems. Mirrors
     customer_truth.identity.matching.given_names_compatible_sql: keep the two in step.
@@ -25,6 +26,11 @@
             and not (starts_with({{ x }}, {{ y }}) and list_contains({{ suffixes }}, substr({{ x }}, length({{ y }}) + 1)))
             and not (starts_with({{ y }}, {{ x }}) and list_contains({{ suffixes }}, substr({{ y }}, length({{ x }}) + 1)))
         )
+        or (
+            length({{ x }}) <> length({{ y }})
+            and least(length({{ x }}), length({{ y }})) >= 3
+            and {{ identity_undoubled(x) }} = {{ identity_undoubled(y) }}
+        )
         {%- endfor %}
         or (
             (length({{ ga }}) = 1 or length({{ gb }}) = 1)
@@ -33,4 +39,11 @@
         or {{ ga }} = {{ b }}.family_name_std
         or {{ a }}.family_name_std = {{ gb }}
     )
+{%- endmacro %}
+
+
+{#- identity_undoubled(name): `name` with every run of one repeated letter written once
+    (samm -> sam). Mirrors customer_truth.identity.matching.undoubled_sql. -#}
+{% macro identity_undoubled(name) -%}
+    array_to_string(list_filter(str_split({{ name }}, ''), lambda c, i: i = 1 or c <> str_split({{ name }}, '')[i - 1]), '')
 {%- endmacro %}

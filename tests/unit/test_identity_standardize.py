@@ -160,3 +160,26 @@ def test_the_sql_functions_dbt_calls_give_the_same_answers() -> None:
         "4",
         None,
     )
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "one_person"),
+    [
+        ("samm", "sam", True),  # a letter typed twice
+        ("zoee", "zoe", True),
+        ("tedd", "ted", True),
+        ("rboert", "robert", True),  # a transposition, long enough to be a typo
+        ("tim", "tom", False),  # short names one edit apart are different names
+        ("eric", "erica", False),  # a gendered form, not a typo
+        ("jo", "joo", False),  # two letters are too few to tell
+        ("sam", "sam", False),  # equal is not a typo (equality is its own level)
+    ],
+)
+def test_given_name_typos_include_a_doubled_letter_but_not_short_names_one_edit_apart(
+    a: str, b: str, one_person: bool
+) -> None:
+    from customer_truth.identity.matching import given_name_typo_sql
+
+    sql = f"select {given_name_typo_sql('a', 'b')} from (select ? as a, ? as b)"  # noqa: S608
+    assert duckdb.execute(sql, [a, b]).fetchone() == (one_person,)
+    assert duckdb.execute(sql, [b, a]).fetchone() == (one_person,)
