@@ -100,19 +100,35 @@ named as (
     select
         flagged.*,
         -- an unambiguous nickname (bob) becomes its formal name (robert); an ambiguous one
-        -- (sam: samuel or samantha) or a name that is formal itself (frank) stays as it is
+        -- (sam: samuel or samantha) or a name that is formal itself (frank) stays as it is.
+        -- A name that is no nickname nor formal name may be one with a letter typed twice
+        -- (jefff: jeff, jeffrey; samm: sam, samuel or samantha): it is read as that one.
         case
             when len(nicknames.formal_names) = 1 and formal_names.formal_name is null
                 then nicknames.formal_names[1]
+            when nicknames.nickname is null and formal_names.formal_name is null
+                and len(typed_twice.formal_names) = 1
+                then typed_twice.formal_names[1]
             else flagged.given_name_std
         end as given_name_canonical,
         case
             when flagged.given_name_std is not null
-                then list_distinct([flagged.given_name_std] || coalesce(nicknames.formal_names, []))
+                then list_distinct(
+                    [flagged.given_name_std]
+                    || coalesce(nicknames.formal_names, [])
+                    || case
+                        when nicknames.nickname is null and formal_names.formal_name is null
+                            then coalesce(typed_twice.formal_names, [])
+                        else []
+                    end
+                )
         end as given_name_aliases,
     from flagged
     left join nicknames on flagged.given_name_std = nicknames.nickname
     left join formal_names on flagged.given_name_std = formal_names.formal_name
+    left join nicknames as typed_twice
+        on {{ identity_undoubled('flagged.given_name_std') }} = typed_twice.nickname
+        and {{ identity_undoubled('flagged.given_name_std') }} <> flagged.given_name_std
 ),
 
 survivors as (
