@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import multiprocessing.util
 import os
 import sys
 from pathlib import Path
@@ -230,8 +231,11 @@ def _exit_now(code: int) -> None:
     Native worker threads of DuckDB and delta-rs can still be alive at interpreter teardown, and
     their C++/Rust destructors then abort the process ("terminate called without an active
     exception", exit 134) after a successful run (duckdb/duckdb#13904, delta-io/delta-rs#2184).
-    Every file the command wrote is committed by then; only the teardown is skipped.
+    Every file the command wrote is committed by then; only the teardown is skipped, except
+    multiprocessing's own exit hook: dbt's manifest holds multiprocessing locks, and without the
+    hook their semaphores would be reported as leaked by the resource tracker.
     """
+    multiprocessing.util._exit_function()  # type: ignore[attr-defined]  # what atexit runs
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)
