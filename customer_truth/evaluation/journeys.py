@@ -25,7 +25,11 @@ an incident when it is of the same kind, its customer is one of the person's cus
 evidence names a reference of the incident: the order name or tracking code (delivery_delayed),
 the invoice (payment_failed), a contact id (repeat_contact), the ticket (bad_csat_open).
 Precision = signals matching an active incident / signals (signals matching only incidents in
-flux left out); recall = active incidents matched by a signal / active incidents.
+flux left out); recall = active incidents matched by a signal / active incidents. An incident
+of a person with no identity-bearing record in the truth (`identity_records.jsonl`: a guest in
+every system, known only by identifiers no CRM contact, shop or billing customer, or support user
+carries) is unidentified: the landed data names no customer for that person, so no signal can
+match it; it counts neither way and the report says how many there were.
 """
 
 from __future__ import annotations
@@ -140,6 +144,11 @@ select
     refs.ticket_id as ticket_id,
     coalesce(refs.contact_ids, []) as contact_ids,
     case
+        -- no customer can be the person's: no signal can match, whatever the pipeline does
+        when person_id not in (
+            select person_id from read_json($records, format = 'newline_delimited',
+                columns = {person_id: 'VARCHAR'})
+        ) then 'unidentified'
         when cast(began_at as timestamptz) <= cutoffs.began_first
             and (resolved_at is null
                  or cast(resolved_at as timestamptz) > cutoffs.resolved_last) then 'active'
@@ -234,7 +243,12 @@ def evaluate_journeys(tables: dict[str, pl.DataFrame], truth_dir: Path) -> dict[
         con.execute(_PERSON_CUSTOMERS_SQL, {"records": str(truth_dir / "identity_records.jsonl")})
         con.execute(_ATTRIBUTION_SQL, {"events": str(truth_dir / "events.jsonl")})
         con.execute(
-            _INCIDENTS_SQL, {"incidents": str(truth_dir / "incidents.jsonl"), "as_of": as_of}
+            _INCIDENTS_SQL,
+            {
+                "incidents": str(truth_dir / "incidents.jsonl"),
+                "records": str(truth_dir / "identity_records.jsonl"),
+                "as_of": as_of,
+            },
         )
         con.execute(_MATCHES_SQL)
         return {
@@ -334,12 +348,15 @@ def _signals(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
                        select signal_id from signal_matches where incident_active)),
                 (select count(*) from incidents
                  where state = 'in_flux' and ($kind is null or kind = $kind)),
+                (select count(*) from incidents
+                 where state = 'unidentified' and ($kind is null or kind = $kind)),
             """,
             {"kind": kind},
         ).fetchall()[0]
-        signals, true_signals, active, found, stale, in_flux = (int(v) for v in row)
+        signals, true_signals, active, found, stale, in_flux, unidentified = (int(v) for v in row)
         out[kind or "all"] = {
             "incidents_in_flux": in_flux,
+            "incidents_of_unidentified_persons": unidentified,
             "signals": signals,
             "signals_matching_active_incident": true_signals,
             "signals_matching_only_resolved_incident": stale,
@@ -376,6 +393,7 @@ def format_journeys_report(result: dict[str, Any]) -> str:
             f"  {kind:17s} precision {s['precision']:.4f} ({s['signals_matching_active_incident']}"
             f"/{s['signals']})  recall {s['recall']:.4f} ({s['active_incidents_found']}"
             f"/{s['active_incidents']})  signals on an already resolved incident: "
-            f"{s['signals_matching_only_resolved_incident']}; in flux: {s['incidents_in_flux']}"
+            f"{s['signals_matching_only_resolved_incident']}; in flux: {s['incidents_in_flux']}; "
+            f"person never identified: {s['incidents_of_unidentified_persons']}"
         )
     return "\n".join(lines)

@@ -102,3 +102,50 @@ def test_a_resolution_not_delivered_yet_keeps_the_incident_active(tmp_path: Path
     assert signals["delivery_delayed"]["incidents_in_flux"] == 1
     assert signals["delivery_delayed"]["signals"] == 0  # s3 counts neither way
     assert signals["delivery_delayed"]["active_incidents"] == 0
+
+
+def test_an_incident_of_a_person_never_identified_counts_neither_way(tmp_path: Path) -> None:
+    # P2 is a guest everywhere (a guest order, contacts by phone and email that no identity
+    # record carries): the truth holds no identity record for them, so no customer is theirs
+    # and no signal can match their incident. It is not a miss.
+    (tmp_path / "manifest.json").write_text(json.dumps(MANIFEST))
+    _jsonl(
+        tmp_path / "identity_records.jsonl",
+        [{"system": "support", "entity": "users", "record_id": "uP1", "person_id": "P1"}],
+    )
+    _jsonl(
+        tmp_path / "events.jsonl",
+        [{"system": "commerce", "entity": "orders", "record_id": "o2", "person_id": "P2",
+          "attributable": False}],
+    )  # fmt: skip
+    _jsonl(
+        tmp_path / "incidents.jsonl",
+        [
+            _incident("I1", "delivery_delayed", "P1", "2026-03-01T10:00:00Z", None,
+                      order_name="#1"),
+            _incident("I2", "delivery_delayed", "P2", "2026-03-01T10:00:00Z", None,
+                      order_name="#2"),
+        ],
+    )  # fmt: skip
+    tables = {
+        "timeline": pl.DataFrame(
+            {"source_system": ["commerce"], "source_entity": ["orders"],
+             "source_record_id": ["o2"], "customer_id": [None], "journey_id": [None],
+             "attribution_path": [None], "unattributed_reason": ["identifier_not_resolved"]},
+            schema_overrides={"customer_id": pl.String, "journey_id": pl.String,
+                              "attribution_path": pl.String},
+        ),
+        "signals": pl.DataFrame(
+            {"signal_id": ["s1"], "customer_id": ["c1"], "signal_type": ["delivery_delayed"],
+             "evidence": ['{"order_name": "#1"}']},
+        ),
+        "crosswalk": pl.DataFrame(
+            {"source_system": ["support"], "source_entity": ["users"],
+             "source_record_id": ["uP1"], "customer_id": ["c1"]},
+        ),
+    }  # fmt: skip
+    signals = evaluate_journeys(tables, tmp_path)["signals"]["delivery_delayed"]
+    assert signals["active_incidents"] == 1
+    assert signals["recall"] == 1.0
+    assert signals["precision"] == 1.0
+    assert signals["incidents_of_unidentified_persons"] == 1
