@@ -96,19 +96,59 @@ flagged as (
     cross join junk_lists
 ),
 
+unlisted_given_names as (
+    select distinct flagged.given_name_std
+    from flagged
+    left join nicknames on flagged.given_name_std = nicknames.nickname
+    left join formal_names on flagged.given_name_std = formal_names.formal_name
+    where length(flagged.given_name_std) >= 3
+        and nicknames.nickname is null
+        and formal_names.formal_name is null
+),
+
+-- every listed name and the formal names it stands for (a formal name stands for itself)
+listed_names as (
+    select
+        coalesce(formal_names.formal_name, nicknames.nickname) as listed_name,
+        case
+            when formal_names.formal_name is not null then [formal_names.formal_name]
+            else nicknames.formal_names
+        end as stands_for,
+    from nicknames
+    full outer join formal_names on nicknames.nickname = formal_names.formal_name
+),
+
+-- A given name the lists do not hold may be a listed one mistyped: a letter typed twice (jefff:
+-- jeff) or one edit away with the same first letter (dvae: dave, eward: edward). It is read as
+-- such only when every listed name that close stands for the same formal names (bobb: bob or
+-- bobby, robert either way); a name near different people's names (jhn: john or jon, that is
+-- jonathan) is left as it is.
+misspelt as (
+    select unlisted.given_name_std, min(listed.listed_name) as read_as,
+    from unlisted_given_names as unlisted
+    inner join listed_names as listed
+        on left(listed.listed_name, 1) = left(unlisted.given_name_std, 1)
+        and (
+            {{ identity_undoubled('unlisted.given_name_std') }} = listed.listed_name
+            or damerau_levenshtein(unlisted.given_name_std, listed.listed_name) = 1
+        )
+    group by all
+    having count(distinct listed.stands_for) = 1
+),
+
 named as (
     select
         flagged.*,
         -- an unambiguous nickname (bob) becomes its formal name (robert); an ambiguous one
-        -- (sam: samuel or samantha) or a name that is formal itself (frank) stays as it is.
-        -- A name that is no nickname nor formal name may be one with a letter typed twice
-        -- (jefff: jeff, jeffrey; samm: sam, samuel or samantha): it is read as that one.
+        -- (sam: samuel or samantha) or a name that is formal itself (frank) stays as it is. A
+        -- misspelt name follows the same rule as the name it is read as (dvae: dave: david).
         case
             when len(nicknames.formal_names) = 1 and formal_names.formal_name is null
                 then nicknames.formal_names[1]
-            when nicknames.nickname is null and formal_names.formal_name is null
-                and len(typed_twice.formal_names) = 1
-                then typed_twice.formal_names[1]
+            when read_formal.formal_name is not null
+                then read_formal.formal_name
+            when len(read_nick.formal_names) = 1
+                then read_nick.formal_names[1]
             else flagged.given_name_std
         end as given_name_canonical,
         case
@@ -116,19 +156,16 @@ named as (
                 then list_distinct(
                     [flagged.given_name_std]
                     || coalesce(nicknames.formal_names, [])
-                    || case
-                        when nicknames.nickname is null and formal_names.formal_name is null
-                            then coalesce(typed_twice.formal_names, [])
-                        else []
-                    end
+                    || case when misspelt.read_as is not null then [misspelt.read_as] else [] end
+                    || coalesce(read_nick.formal_names, [])
                 )
         end as given_name_aliases,
     from flagged
     left join nicknames on flagged.given_name_std = nicknames.nickname
     left join formal_names on flagged.given_name_std = formal_names.formal_name
-    left join nicknames as typed_twice
-        on {{ identity_undoubled('flagged.given_name_std') }} = typed_twice.nickname
-        and {{ identity_undoubled('flagged.given_name_std') }} <> flagged.given_name_std
+    left join misspelt on flagged.given_name_std = misspelt.given_name_std
+    left join nicknames as read_nick on misspelt.read_as = read_nick.nickname
+    left join formal_names as read_formal on misspelt.read_as = read_formal.formal_name
 ),
 
 survivors as (
