@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 
@@ -13,6 +14,7 @@ from customer_truth.quality.gate import GateContext, presence_floor, run_suite
 from customer_truth.settings import Settings
 from data_quality.fct_customer_timeline import SUITE as MART_SUITE
 from data_quality.publish.customer_timeline import SUITE as PUBLISHED_SUITE
+from data_quality.record_customer_ids import SUITE as IDENTITY_SUITE
 from data_quality.stg_crm__contacts import SUITE as CRM_SUITE
 
 
@@ -117,3 +119,34 @@ def test_the_presence_floor_never_falls_below_its_floor() -> None:
     assert presence_floor(GateContext(), "s", "email", floor=0.1, max_drop=0.15) == 0.1
     high = GateContext(previous_metrics={"s": {"email_present": 0.9}})
     assert presence_floor(high, "s", "email", floor=0.2, max_drop=0.15) == 0.75
+
+
+def _identity_frame(records: list[tuple[str, str]]) -> pd.DataFrame:
+    """The record_customer_ids suite's own query over (record_uid, customer_id) rows."""
+    con = duckdb.connect()
+    con.execute("create schema identity")
+    con.execute(
+        "create table identity.record_customer_ids (record_uid varchar, customer_id varchar)"
+    )
+    con.executemany("insert into identity.record_customer_ids values (?, ?)", records)
+    return con.sql(IDENTITY_SUITE.query).df()
+
+
+def test_a_frequent_visitors_many_digital_ids_are_no_over_merge(settings: Settings) -> None:
+    people = [(f"crm:contacts:{i}", f"ct_{i}") for i in range(20)]
+    people += [(f"commerce:customers:{i}", f"ct_{i}") for i in range(20)]
+    loners = [(f"billing:customers:{i}", f"ct_b{i}") for i in range(20)]
+    cookies = [(f"digital:anonymous_id:a{i}", "ct_0") for i in range(60)]
+    frame = _identity_frame(people + loners + cookies)
+    result = run_suite(IDENTITY_SUITE, frame, settings, GateContext())
+    assert result.success, result.failed_expectations
+
+
+def test_a_customer_holding_dozens_of_account_records_fails_identity_health(
+    settings: Settings,
+) -> None:
+    people = [(f"crm:contacts:{i}", f"ct_{i}") for i in range(20)]
+    people += [(f"commerce:customers:{i}", f"ct_{i}") for i in range(20)]
+    chained = [(f"support:users:{i}", "ct_0") for i in range(40)]
+    result = run_suite(IDENTITY_SUITE, _identity_frame(people + chained), settings, GateContext())
+    assert ("expect_column_values_to_be_between", "cluster_size") in _failed(result)
