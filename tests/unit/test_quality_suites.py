@@ -12,6 +12,8 @@ import pytest
 
 from customer_truth.quality.gate import GateContext, presence_floor, run_suite
 from customer_truth.settings import Settings
+from data_quality.bdg_identity_crosswalk import SUITE as CROSSWALK_SUITE
+from data_quality.bdg_identity_crosswalk import crosswalk_query
 from data_quality.fct_customer_timeline import SUITE as MART_SUITE
 from data_quality.publish.customer_timeline import SUITE as PUBLISHED_SUITE
 from data_quality.record_customer_ids import SUITE as IDENTITY_SUITE
@@ -150,3 +152,19 @@ def test_a_customer_holding_dozens_of_account_records_fails_identity_health(
     chained = [(f"support:users:{i}", "ct_0") for i in range(40)]
     result = run_suite(IDENTITY_SUITE, _identity_frame(people + chained), settings, GateContext())
     assert ("expect_column_values_to_be_between", "cluster_size") in _failed(result)
+
+
+def test_the_crosswalk_mean_ignores_a_visitors_many_digital_ids(settings: Settings) -> None:
+    rows = [("crm", "contacts", f"c{i}", f"ct_{i}") for i in range(30)]
+    rows += [("commerce", "customers", f"s{i}", f"ct_{i}") for i in range(30)]
+    rows += [("billing", "customers", f"b{i}", f"ct_b{i}") for i in range(10)]
+    rows += [("digital", "anonymous_id", f"a{i}", "ct_0") for i in range(300)]
+    con = duckdb.connect()
+    con.execute(
+        "create table crosswalk (source_system text, source_entity text, source_record_id text, "
+        "customer_id text, match_rule text, match_score double)"
+    )
+    con.executemany("insert into crosswalk values (?, ?, ?, ?, 'deterministic:test', null)", rows)
+    frame = con.sql(crosswalk_query("crosswalk")).df()
+    result = run_suite(CROSSWALK_SUITE, frame, settings, GateContext())
+    assert result.success, result.failed_expectations
