@@ -12,9 +12,10 @@ def expectations(gate: GateContext) -> list[gxe.Expectation]:
     return [
         gxe.ExpectColumnValuesToNotBeNull(column="crm_contact_id"),
         gxe.ExpectColumnValuesToBeUnique(column="crm_contact_id"),
-        # a normalised email is lower case and well formed; sources carry a few typed-in oddities
-        # (0.5% in the sample world), more than 2% means normalisation broke
-        gxe.ExpectColumnValuesToMatchRegex(column="email_normalized", regex=EMAIL, mostly=0.98),
+        # a normalised email is lower case and well formed; sources carry typed-in oddities
+        # (0.5% in the sample world, more in a careless CRM), but when a tenth fail the
+        # normalisation itself broke (case or whitespace left in every value)
+        gxe.ExpectColumnValuesToMatchRegex(column="email_normalized", regex=EMAIL, mostly=0.90),
         # How many contacts carry an email is the CRM's own habit (about 90% in the worlds
         # generated here): a release may fall at most 15 points below the current one (an export
         # that lost half its emails falls by 45), and never below 20%.
