@@ -5,20 +5,9 @@ from __future__ import annotations
 import great_expectations.expectations as gxe
 
 from customer_truth.quality.gate import GateContext, GateSuite
+from customer_truth.retrieval.identifiers import IDENTIFIER_TYPES
 from data_quality.common import E164, EMAIL, row_count_bounds
 
-IDENTIFIER_TYPES = [
-    "email",
-    "phone",
-    "crm_contact_id",
-    "commerce_customer_id",
-    "billing_customer_id",
-    "support_user_id",
-    "anonymous_id",
-    "user_id",
-    "order_name",
-    "tracking_code",
-]
 # A person keeps a personal, a work and maybe an old email: 3 is the most seen in the sample
 # world. More than 5 distinct emails on one customer is an over-merge.
 MAX_EMAILS_PER_CUSTOMER = 5
@@ -34,7 +23,7 @@ def lookup_expectations(gate: GateContext, published_table: str) -> list[gxe.Exp
     return [
         gxe.ExpectColumnValuesToNotBeNull(column="identifier_value"),
         gxe.ExpectColumnValuesToNotBeNull(column="customer_id"),
-        gxe.ExpectColumnValuesToBeInSet(column="identifier_type", value_set=IDENTIFIER_TYPES),
+        gxe.ExpectColumnValuesToBeInSet(column="identifier_type", value_set=list(IDENTIFIER_TYPES)),
         gxe.ExpectCompoundColumnsToBeUnique(
             column_list=["identifier_type", "identifier_value", "customer_id"]
         ),

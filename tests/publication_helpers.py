@@ -68,13 +68,21 @@ def stand_in_candidates(people: range, erased: ErasedSet | None = None) -> Candi
         }
     )
     journeys = pa.table({"journey_id": [f"j_{i}" for i in ids], "customer_id": ids})
-    return Candidates(
-        tables={
+    return candidates_of(
+        {
             "customer_profile": profile,
             "identifier_lookup": lookup,
             "customer_timeline": timeline,
             "marts/fct_issue_journeys": journeys,
         },
+        erased,
+    )
+
+
+def candidates_of(tables: dict[str, pa.Table], erased: ErasedSet | None = None) -> Candidates:
+    """The candidates of a stand-in release: these tables, none missing, one landing batch."""
+    return Candidates(
+        tables=tables,
         sources={},
         missing=[],
         erased=erased or ErasedSet.empty(),

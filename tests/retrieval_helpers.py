@@ -11,25 +11,13 @@ from typing import Any
 
 import pyarrow as pa
 
-from customer_truth.publication.erasure import ErasedSet
 from customer_truth.publication.publisher import Candidates
 from customer_truth.publication.registry import published_table
+from customer_truth.retrieval.policy import ATTRIBUTES
+from tests.publication_helpers import candidates_of
 
 RETRIEVAL_TABLES = tuple(
     published_table(name) for name in ("customer_profile", "identifier_lookup", "customer_context")
-)
-ATTRIBUTES = (
-    "given_name",
-    "family_name",
-    "email",
-    "phone",
-    "birth_date",
-    "address_line1",
-    "address_line2",
-    "city",
-    "region",
-    "postal_code",
-    "country",
 )
 LANDLINE = "+12127369999"  # shared by persons 1 and 2 (one household)
 _SEEN = datetime(2026, 3, 1, tzinfo=UTC)
@@ -188,14 +176,10 @@ def retrieval_candidates(
     context_table = context_table.append_column(
         "as_of", pa.array([_SEEN] * len(contexts), pa.timestamp("us", "UTC"))
     )
-    return Candidates(
-        tables={
+    return candidates_of(
+        {
             "customer_profile": pa.Table.from_pylist(profiles),
             "identifier_lookup": lookup,
             "customer_context": context_table,
-        },
-        sources={},
-        missing=[],
-        erased=ErasedSet.empty(),
-        landing_batches=["crm/20260301T000000Z"],
+        }
     )

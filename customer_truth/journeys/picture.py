@@ -17,7 +17,6 @@ customer_id only, never the identifier typed to find it (the file may be shared)
 from __future__ import annotations
 
 import html
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,8 +25,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from customer_truth.identity.standardize import normalize_email, normalize_phone
 from customer_truth.publication.reader import NoReleaseError, Release, current_release, read_table
+from customer_truth.retrieval.identifiers import candidate_keys
 from customer_truth.settings import Settings
 
 # swimlanes top to bottom: the customer's own touchpoints first, then what the business did
@@ -45,9 +44,6 @@ TIMELINE_COLUMNS = [
     "customer_id", "event_id", "occurred_at", "source_system", "source_entity",
     "source_record_id", "channel", "event_type", "summary", "journey_id",
 ]  # fmt: skip
-
-# the dbt macro normalize_order_name, in Python: `#1234`, `1234`, `Order #1234` -> `#1234`
-_ORDER_NAME = re.compile(r"(order)?\s*(no\.?|number)?\s*#?\s*([0-9]{1,18})")
 
 # layout (px)
 _LABEL_W, _PLOT_W, _RIGHT_PAD = 96, 1040, 24
@@ -80,21 +76,10 @@ class CustomerTimeline:
 
 
 def identifier_values(identifier: str) -> set[str]:
-    """Every normalised form the typed identifier could take in identifier_lookup."""
+    """Every normalised form the typed identifier could take in identifier_lookup (the
+    retrieval API's reading of it), and the text as typed."""
     text = identifier.strip()
-    values = {text}
-    email = normalize_email(text)
-    if email:
-        values.add(email)
-    if "@" not in text:
-        phone = normalize_phone(text)
-        if phone:
-            values.add(phone)
-        order = _ORDER_NAME.fullmatch(text.lower())
-        if order:
-            values.add(f"#{int(order.group(3))}")
-        values.add(re.sub(r"\s+", "", text).upper())  # tracking codes: upper-case, no spaces
-    return values
+    return {text} | {key.identifier_value for key in candidate_keys(text)}
 
 
 def _optional_table(

@@ -24,6 +24,8 @@ SYSTEM_ID_TYPES = (
     "anonymous_id",
     "user_id",
 )
+# every identifier_type of identifier_lookup (../shared/PUBLISHED.md)
+IDENTIFIER_TYPES = ("email", "phone", *SYSTEM_ID_TYPES, "order_name", "tracking_code")
 # the pipeline's own key, resolved through customer_profile rather than identifier_lookup
 CUSTOMER_ID = "customer_id"
 

@@ -12,6 +12,7 @@ import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -39,14 +40,20 @@ def settings(tmp_path: Path) -> Settings:
     return Settings(landing=tmp_path / "landing", home=tmp_path / "home")
 
 
-def _publish(settings: Settings, pid: str, people: range, emails: dict[int, str] | None = None):
+def _publish(
+    settings: Settings,
+    pid: str,
+    people: range,
+    emails: dict[int, str] | None = None,
+    extra_lookups: list[dict[str, Any]] | None = None,
+):
     return publish_release(
         settings,
         pid,
         datetime.now(UTC),
         PASSED,
         tables=RETRIEVAL_TABLES,
-        candidates=retrieval_candidates(people, emails),
+        candidates=retrieval_candidates(people, emails, extra_lookups=extra_lookups),
     )
 
 
@@ -152,14 +159,7 @@ def test_a_recycled_tracking_code_resolves_to_its_current_customer(settings: Set
         }
         for n in (1, 2)
     ]
-    publish_release(
-        settings,
-        "pub-1",
-        datetime.now(UTC),
-        PASSED,
-        tables=RETRIEVAL_TABLES,
-        candidates=retrieval_candidates(range(1, 4), extra_lookups=recycled),
-    )
+    _publish(settings, "pub-1", range(1, 4), extra_lookups=recycled)
     response = lookup("1zrecycled 0001", consumer="support_agent_ai", home=settings)
     assert response.status == "found" and response.identifier_types == ["tracking_code"]
     assert response.customer is not None
@@ -175,14 +175,7 @@ def test_a_foreign_phone_typed_nationally_resolves_with_its_region(
         "customer_id": retrieval_person(3)["customer_id"],
         "is_current": True,
     }
-    publish_release(
-        settings,
-        "pub-1",
-        datetime.now(UTC),
-        PASSED,
-        tables=RETRIEVAL_TABLES,
-        candidates=retrieval_candidates(range(1, 4), extra_lookups=[london]),
-    )
+    _publish(settings, "pub-1", range(1, 4), extra_lookups=[london])
     monkeypatch.setenv("CUSTOMER_TRUTH_HOME", str(settings.home))
     command = ["context", "020 7946 0958", "--consumer", "support_agent_ai"]
     assert cli.main(command) == 3  # read in the default region (US) it is no number

@@ -18,11 +18,10 @@ from customer_truth.journeys.picture import (
     load_customer_timeline,
     render_timeline_html,
 )
-from customer_truth.publication.erasure import ErasedSet
-from customer_truth.publication.publisher import Candidates, publish_release
+from customer_truth.publication.publisher import publish_release
 from customer_truth.publication.registry import published_table
 from customer_truth.settings import Settings
-from tests.publication_helpers import PASSED
+from tests.publication_helpers import PASSED, candidates_of
 
 TABLES = tuple(
     published_table(key)
@@ -101,17 +100,13 @@ def _release(settings: Settings) -> None:
             "contact_count": [1, 0, 1],
         }
     )
-    candidates = Candidates(
-        tables={
+    candidates = candidates_of(
+        {
             "customer_profile": profile,
             "identifier_lookup": lookup,
             "customer_timeline": timeline,
             "marts/fct_issue_journeys": journeys,
-        },
-        sources={},
-        missing=[],
-        erased=ErasedSet.empty(),
-        landing_batches=["crm/20260301T000000Z"],
+        }
     )
     publish_release(
         settings, "pub-1", datetime.now(UTC), PASSED, tables=TABLES, candidates=candidates
