@@ -82,14 +82,6 @@ def identifier_values(identifier: str) -> set[str]:
     return {text} | {key.identifier_value for key in candidate_keys(text)}
 
 
-def _optional_table(
-    settings: Settings, name: str, release: Release, columns: list[str] | None = None
-) -> pa.Table | None:
-    if name not in release.table_versions:
-        return None
-    return read_table(settings, name, release=release, columns=columns)
-
-
 def resolve_customer(settings: Settings, identifier: str, release: Release) -> str:
     """The one customer_id the identifier resolves to, or TimelineLookupError."""
     lookup = read_table(
@@ -130,12 +122,14 @@ def resolve_customer(settings: Settings, identifier: str, release: Release) -> s
 
 
 def _names(settings: Settings, release: Release, customer_ids: list[str]) -> dict[str, str]:
-    profile = _optional_table(settings, "customer_profile", release)
-    if profile is None or "given_name" not in profile.column_names:
+    if "customer_profile" not in release.table_versions:
         return {}
-    rows = profile.filter(
-        pc.is_in(profile["customer_id"], value_set=pa.array(customer_ids, pa.string()))
-    ).to_pylist()
+    profile = read_table(
+        settings, "customer_profile", release=release, where=[("customer_id", "in", customer_ids)]
+    )
+    if "given_name" not in profile.column_names:
+        return {}
+    rows = profile.to_pylist()
     return {
         r["customer_id"]: " ".join(p for p in (r.get("given_name"), r.get("family_name")) if p)
         for r in rows
@@ -150,15 +144,16 @@ def load_customer_timeline(
     if release is None:
         raise NoReleaseError("nothing is published yet: run the main job first")
     customer_id = resolve_customer(settings, identifier, release)
-    timeline = read_table(settings, "customer_timeline", release=release)
+    mine = [("customer_id", "=", customer_id)]
+    timeline = read_table(settings, "customer_timeline", release=release, where=mine)
     columns = [c for c in TIMELINE_COLUMNS if c in timeline.column_names]
-    mine = timeline.select(columns).filter(pc.equal(timeline["customer_id"], customer_id))
-    events = sorted(mine.to_pylist(), key=lambda e: (e["occurred_at"], e["event_id"]))
+    events = sorted(
+        timeline.select(columns).to_pylist(), key=lambda e: (e["occurred_at"], e["event_id"])
+    )
     journeys: dict[str, dict[str, Any]] = {}
-    table = _optional_table(settings, "marts/fct_issue_journeys", release)
-    if table is not None:
-        rows = table.filter(pc.equal(table["customer_id"], customer_id)).to_pylist()
-        journeys = {r["journey_id"]: r for r in rows}
+    if "marts/fct_issue_journeys" in release.table_versions:
+        rows = read_table(settings, "marts/fct_issue_journeys", release=release, where=mine)
+        journeys = {r["journey_id"]: r for r in rows.to_pylist()}
     return CustomerTimeline(customer_id, release, events, journeys)
 
 

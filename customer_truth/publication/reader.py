@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -82,8 +83,12 @@ def read_table(
     release: Release | None = None,
     as_of: datetime | None = None,
     columns: list[str] | None = None,
+    where: list[tuple[str, str, Any]] | None = None,
 ) -> pa.Table:
-    """One published table as it is in ``release`` (default: the current one, or ``as_of``)."""
+    """One published table as it is in ``release`` (default: the current one, or ``as_of``).
+
+    ``where``: conjunctive filters such as ``[("customer_id", "=", cid)]``, pushed down to the
+    Delta scan (file statistics skip files that cannot match), not applied after a full read."""
     if release is None:
         release = release_as_of(home, as_of) if as_of is not None else current_release(home)
     if release is None:
@@ -97,7 +102,9 @@ def read_table(
     # numbers; a read that opened the old one just then retries on the new one
     for attempt in range(_READ_ATTEMPTS):
         try:
-            return DeltaTable(str(path), version=version).to_pyarrow_table(columns=columns)
+            return DeltaTable(str(path), version=version).to_pyarrow_table(
+                columns=columns, filters=where
+            )
         except Exception:
             if attempt == _READ_ATTEMPTS - 1:
                 raise

@@ -111,6 +111,16 @@ def test_a_failed_gate_publishes_nothing_and_logs_the_failed_expectations(
     assert logged["pub-2"].failed_expectations[0]["kwargs"] == {"column": "email"}
 
 
+def test_a_read_filtered_by_customer_returns_only_that_customers_rows(
+    settings: Settings,
+) -> None:
+    _publish(settings, "pub-1", range(6))
+    wanted = person(2)["customer_id"]
+    rows = reader.read_table(settings, "identifier_lookup", where=[("customer_id", "=", wanted)])
+    assert rows.num_rows > 0
+    assert set(rows.column("customer_id").to_pylist()) == {wanted}
+
+
 def test_any_past_release_reads_as_of_a_time(settings: Settings) -> None:
     _publish(settings, "pub-1", range(5))
     between = datetime.now(UTC)
