@@ -12,7 +12,10 @@ Two scopes are reported:
   resolver can place it, so counting it measures the generator, not the resolver.
 - `all`: every record of the truth, unresolvable anonymousIds included.
 Planted cases are checked separately: no household's members share a customer, and every
-person's resolvable records are one customer.
+person's resolvable records are one customer. Given the identity records' attributes, split
+persons are told apart by whether the data could have joined them: a record that shares no
+email, phone, address or birth date with any other record of its person, and whose name other
+persons carry too, has nothing but a namesake's name to tie it to its person.
 """
 
 from __future__ import annotations
@@ -75,10 +78,15 @@ def _pairwise(con: duckdb.DuckDBPyConnection, scope_filter: str) -> dict[str, An
     }
 
 
-def evaluate_crosswalk(crosswalk: pl.DataFrame, truth_dir: Path) -> dict[str, Any]:
+def evaluate_crosswalk(
+    crosswalk: pl.DataFrame, truth_dir: Path, attributes: pl.DataFrame | None = None
+) -> dict[str, Any]:
     """Pairwise precision, recall and F1 of `crosswalk` (source_system, source_entity,
     source_record_id, customer_id) against `truth_dir/identity_records.jsonl`, plus the
-    planted-case checks (households never one customer, a person's records one customer)."""
+    planted-case checks (households never one customer, a person's records one customer).
+
+    `attributes` (optional; `ATTRIBUTES_SQL` over the warehouse) adds how many split persons are
+    split only by records the data gives nothing but a shared name for."""
     truth = read_truth_records(truth_dir)
     predicted = crosswalk.select(
         pl.col("source_system").cast(pl.String),
@@ -119,6 +127,9 @@ def evaluate_crosswalk(crosswalk: pl.DataFrame, truth_dir: Path) -> dict[str, An
         if households_path.exists():
             result["households"] = _household_check(con, households_path)
         result["duplicates"] = _duplicate_check(con)
+        if attributes is not None:
+            con.register("attributes", attributes)
+            result["duplicates"].update(_split_evidence(con))
     finally:
         con.close()
     return result
@@ -188,6 +199,86 @@ def _duplicate_check(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     }
 
 
+# The standardised attributes a split is judged by (read from the warehouse).
+ATTRIBUTES_SQL = """
+select source_system, source_entity, source_record_id, given_name_std, family_name_std, email,
+       phones, address_key, birth_date
+from intermediate.int_identity__records
+"""
+
+
+def _split_evidence(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Split persons, and those split only by records without evidence: a record outside its
+    person's main customer that shares no email, phone, address or birth date with another record
+    of that person, and whose standardised full name at least one other person carries."""
+    row = con.sql(
+        """
+        with records as (
+            select joined.person_id, joined.customer_id, joined.system, joined.entity,
+                   joined.record_id, a.given_name_std, a.family_name_std, a.email, a.phones,
+                   a.address_key, cast(a.birth_date as varchar) as birth_date,
+            from joined
+            inner join attributes as a
+                on joined.system = a.source_system and joined.entity = a.source_entity
+                and joined.record_id = a.source_record_id
+            where joined.is_resolvable
+        ),
+        values_ as (
+            select person_id, system, entity, record_id, 'email' as kind, email as value
+            from records where email is not null
+            union all
+            select person_id, system, entity, record_id, 'phone', unnest(phones)
+            from records where len(phones) > 0
+            union all
+            select person_id, system, entity, record_id, 'address', address_key
+            from records where address_key is not null
+            union all
+            select person_id, system, entity, record_id, 'birth_date', birth_date
+            from records where birth_date is not null
+        ),
+        with_evidence as (
+            select distinct a.system, a.entity, a.record_id
+            from values_ as a
+            inner join values_ as b
+                on a.person_id = b.person_id and a.kind = b.kind and a.value = b.value
+                and (a.system, a.entity, a.record_id) <> (b.system, b.entity, b.record_id)
+        ),
+        name_carriers as (
+            select given_name_std, family_name_std, count(distinct person_id) as persons
+            from records
+            where given_name_std is not null and family_name_std is not null
+            group by all
+        ),
+        main_customer as (
+            select person_id, arg_max(customer_id, n) as customer_id
+            from (select person_id, customer_id, count(*) as n from records group by all)
+            group by person_id
+        ),
+        strays as (
+            select
+                records.person_id,
+                with_evidence.record_id is not null
+                    or coalesce(name_carriers.persons, 1) <= 1 as has_evidence,
+            from records
+            inner join main_customer using (person_id)
+            left join with_evidence using (system, entity, record_id)
+            left join name_carriers using (given_name_std, family_name_std)
+            where records.customer_id <> main_customer.customer_id
+        )
+        select
+            count(distinct person_id),
+            count(distinct person_id) filter (where has_evidence),
+        from strays
+        """
+    ).fetchall()[0]
+    assert row is not None
+    split, with_evidence = (int(v) for v in row)
+    return {
+        "persons_split_with_evidence": with_evidence,
+        "persons_split_name_only": split - with_evidence,
+    }
+
+
 def format_report(result: dict[str, Any]) -> str:
     """A few lines for the terminal."""
     lines = [
@@ -213,4 +304,11 @@ def format_report(result: dict[str, Any]) -> str:
         f"planted duplicates split: {d['duplicates_split']} of "
         f"{d['persons_with_duplicate_records']}"
     )
+    if "persons_split_name_only" in d:
+        lines.append(
+            f"  of the split persons, {d['persons_split_name_only']} are split only by records "
+            f"that share no email, phone, address or birth date with the person's other records "
+            f"and carry a name other persons carry too; {d['persons_split_with_evidence']} have "
+            f"evidence that could have joined them"
+        )
     return "\n".join(lines)

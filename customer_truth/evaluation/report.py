@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from customer_truth.evaluation.crosswalk import evaluate_crosswalk, format_report
+from customer_truth.evaluation.crosswalk import ATTRIBUTES_SQL, evaluate_crosswalk, format_report
 from customer_truth.evaluation.golden import evaluate_golden, format_golden_report
 from customer_truth.evaluation.journeys import (
     evaluate_journeys,
@@ -25,12 +25,13 @@ def evaluate_warehouse(settings: Settings, truth_dir: Path) -> str:
     and the proactive signals, as terminal lines."""
     with open_warehouse(settings) as con:
         crosswalk = con.sql(CROSSWALK_SQL).pl()
+        attributes = con.sql(ATTRIBUTES_SQL).pl()
         golden = evaluate_golden(con, truth_dir)
         journey_tables = load_pipeline_tables(con)
     return "\n".join(
         [
             "identity crosswalk vs truth",
-            format_report(evaluate_crosswalk(crosswalk, truth_dir)),
+            format_report(evaluate_crosswalk(crosswalk, truth_dir, attributes)),
             "",
             "golden records vs truth",
             format_golden_report(golden),

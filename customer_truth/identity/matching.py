@@ -64,6 +64,7 @@ select
     records.given_name_canonical as given_canonical,
     records.given_name_aliases as given_aliases,
     records.family_name_std as family_name,
+    records.family_name_aliases as family_aliases,
     nullif(concat_ws(' ', records.given_name_std, records.family_name_std), '') as full_name,
     strftime(records.birth_date, '%Y-%m-%d') as birth_date,
     records.email,
@@ -122,8 +123,10 @@ def given_name_typo_sql(a: str, b: str) -> str:
     """SQL: given names `a` and `b` (column expressions) are one typing error apart: one
     insertion, deletion, substitution or transposition, same first letter, four letters or
     more, and not a gendered form of the other; or, from three letters, a letter typed twice
-    (Samm / Sam, Zoëë / Zoë: short names are otherwise too close to each other's to allow an
-    edit). The dbt macro identity_given_names_compatible repeats this rule: keep them in step."""
+    (Samm / Sam, Zoëë / Zoë), or a three-letter name that is a four-letter one with an inner
+    letter dropped (Jhn / John, Ran / Ryan; a dropped last letter is another name: Eva / Evan).
+    Short names are otherwise too close to each other's to allow an edit. The dbt macro
+    identity_given_names_compatible repeats this rule: keep them in step."""
     suffixes = "[" + ", ".join(f"'{suffix}'" for suffix in GENDERED_SUFFIXES) + "]"
     return (
         f"((damerau_levenshtein({a}, {b}) <= 1 and left({a}, 1) = left({b}, 1) "
@@ -133,7 +136,30 @@ def given_name_typo_sql(a: str, b: str) -> str:
         f"and not (starts_with({b}, {a}) and list_contains({suffixes}, "
         f"substr({b}, length({a}) + 1)))) "
         f"or (length({a}) <> length({b}) and least(length({a}), length({b})) >= 3 "
-        f"and {undoubled_sql(a)} = {undoubled_sql(b)}))"
+        f"and {undoubled_sql(a)} = {undoubled_sql(b)}) "
+        f"or (least(length({a}), length({b})) = 3 and greatest(length({a}), length({b})) = 4 "
+        f"and damerau_levenshtein({a}, {b}) = 1 "
+        f"and left({a}, 1) = left({b}, 1) and right({a}, 1) = right({b}, 1)))"
+    )
+
+
+def swapped_names_sql(left: str, right: str) -> str:
+    """SQL: first and last name swapped between relations/suffixes `left` and `right` (formats
+    with `{}` for the column name): one part equal to the other record's opposite part and the
+    remaining two alike or nickname-related (Robinson Emily / Emily Robinson, Robinson Emly /
+    Emily Robinson, Roberts Tim / Timothy Roberts: `family_aliases` reads a family name as a
+    given name). One
+    part alone proves nothing: Emily Robinson and Robinson Maria are two Robinsons. Mirrored by
+    the dbt macro identity_given_names_compatible."""
+    g_l, g_r = left.format("given_name"), right.format("given_name")
+    f_l, f_r = left.format("family_name"), right.format("family_name")
+    ga_l, ga_r = left.format("given_aliases"), right.format("given_aliases")
+    fa_l, fa_r = left.format("family_aliases"), right.format("family_aliases")
+    return (
+        f"(({g_l} = {f_r} and (jaro_winkler_similarity({f_l}, {g_r}) >= 0.9 "
+        f"or list_has_any({fa_l}, {ga_r}))) "
+        f"or ({f_l} = {g_r} and (jaro_winkler_similarity({g_l}, {f_r}) >= 0.9 "
+        f"or list_has_any({ga_l}, {fa_r}))))"
     )
 
 

@@ -87,8 +87,7 @@ with compared as (
         (
             l.given_name is not null and r.given_name is not null and (
                 {compatible}
-                or l.given_name = r.family_name
-                or l.family_name = r.given_name
+                or {swapped}
             )
         )
         or l.birth_date = r.birth_date
@@ -115,7 +114,9 @@ select
     end as guard_reason,
     coalesce(birth_dates_differ, false) as birth_dates_differ,
 from compared
-""".replace("{compatible}", matching.given_names_compatible_sql("l.{}", "r.{}"))
+""".replace("{compatible}", matching.given_names_compatible_sql("l.{}", "r.{}")).replace(
+    "{swapped}", matching.swapped_names_sql("l.{}", "r.{}")
+)
 
 
 def _fetch(con: duckdb.DuckDBPyConnection, sql: str) -> pl.DataFrame:

@@ -1,10 +1,13 @@
 {#-
     identity_given_names_compatible(a, b): true when the given names of records `a` and `b`
     (table aliases of relations with given_name_std, given_name_canonical, family_name_std,
-    given_name_aliases) can belong to one person: equal, nickname-related (Bob / Robert through
+    given_name_aliases, family_name_aliases) can belong to one person: equal, nickname-related (Bob / Robert through
     the nickname seed), one typing error apart (also between formal forms: Bob / Rboert) (one edit, same first letter, four letters or more, and not a
     gendered form such as Eric / Erica; or, from three letters, a letter typed twice: Samm / Sam),
-    an initial (J / John), or first and last name swapped.
+    a three-letter name that is a four-letter one with an inner letter dropped (Jhn / John; not
+    Eva / Evan), an initial (J / John), or first and last name swapped (both parts, the other
+    one alike or nickname-related: Roberts Tim / Timothy Roberts; one part alone is not enough,
+    Emily Robinson / Robinson Maria are two Robinsons).
     Used to tell a shared identifier (household landline, family email: different given names)
     from one person's identifier seen in several systems. Mirrors
     customer_truth.identity.matching.given_names_compatible_sql: keep the two in step.
@@ -31,13 +34,32 @@
             and least(length({{ x }}), length({{ y }})) >= 3
             and {{ identity_undoubled(x) }} = {{ identity_undoubled(y) }}
         )
+        or (
+            least(length({{ x }}), length({{ y }})) = 3
+            and greatest(length({{ x }}), length({{ y }})) = 4
+            and damerau_levenshtein({{ x }}, {{ y }}) = 1
+            and left({{ x }}, 1) = left({{ y }}, 1)
+            and right({{ x }}, 1) = right({{ y }}, 1)
+        )
         {%- endfor %}
         or (
             (length({{ ga }}) = 1 or length({{ gb }}) = 1)
             and left({{ ga }}, 1) = left({{ gb }}, 1)
         )
-        or {{ ga }} = {{ b }}.family_name_std
-        or {{ a }}.family_name_std = {{ gb }}
+        or (
+            {{ ga }} = {{ b }}.family_name_std
+            and (
+                jaro_winkler_similarity({{ a }}.family_name_std, {{ gb }}) >= 0.9
+                or list_has_any({{ a }}.family_name_aliases, {{ b }}.given_name_aliases)
+            )
+        )
+        or (
+            {{ a }}.family_name_std = {{ gb }}
+            and (
+                jaro_winkler_similarity({{ ga }}, {{ b }}.family_name_std) >= 0.9
+                or list_has_any({{ a }}.given_name_aliases, {{ b }}.family_name_aliases)
+            )
+        )
     )
 {%- endmacro %}
 

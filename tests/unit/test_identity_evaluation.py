@@ -89,3 +89,64 @@ def test_a_perfect_crosswalk_scores_one(tmp_path: Path) -> None:
     result = evaluate_crosswalk(crosswalk, _truth(tmp_path / "truth"))
     assert (result["precision"], result["recall"], result["f1"]) == (1.0, 1.0, 1.0)
     assert result["households"]["households_merged"] == 0
+
+
+def _attributes(rows: list[tuple[str, str, str, str, str, str | None, list[str]]]) -> pl.DataFrame:
+    return pl.DataFrame(
+        [(*row, None, None) for row in rows],
+        schema={
+            "source_system": pl.String, "source_entity": pl.String,
+            "source_record_id": pl.String, "given_name_std": pl.String,
+            "family_name_std": pl.String, "email": pl.String, "phones": pl.List(pl.String),
+            "address_key": pl.String, "birth_date": pl.Date,
+        },
+        orient="row",
+    )  # fmt: skip
+
+
+def test_split_persons_are_told_by_whether_any_evidence_could_have_joined_them(
+    tmp_path: Path,
+) -> None:
+    truth = _truth(tmp_path / "truth")
+    # P1's user_id record is split off; P3 is a namesake of P1 (John Lee)
+    crosswalk = _crosswalk(
+        [
+            ("crm", "contacts", "c1", "A"),
+            ("commerce", "customers", "1", "A"),
+            ("digital", "user_id", "1", "B"),
+            ("crm", "contacts", "c2", "C"),
+            ("billing", "customers", "cus_2", "C"),
+            ("crm", "contacts", "c3", "D"),
+        ]
+    )
+    names_only = _attributes(
+        [
+            ("crm", "contacts", "c1", "john", "lee", "jl@mail.com", []),
+            ("commerce", "customers", "1", "john", "lee", "jl@mail.com", []),
+            ("digital", "user_id", "1", "john", "lee", "other@mail.com", []),
+            ("crm", "contacts", "c3", "john", "lee", None, []),
+        ]
+    )
+    result = evaluate_crosswalk(crosswalk, truth, names_only)["duplicates"]
+    assert (result["persons_split_name_only"], result["persons_split_with_evidence"]) == (1, 0)
+
+    # the split-off record shares a phone with P1's crm contact: the data could have joined it
+    shared_phone = names_only.with_columns(
+        pl.when(
+            pl.col("source_record_id").is_in(["c1", "1"]) & (pl.col("source_entity") != "customers")
+        )
+        .then(pl.lit(["+12125550100"]))
+        .otherwise(pl.col("phones"))
+        .alias("phones")
+    )
+    result = evaluate_crosswalk(crosswalk, truth, shared_phone)
+    assert (
+        result["duplicates"]["persons_split_name_only"],
+        result["duplicates"]["persons_split_with_evidence"],
+    ) == (0, 1)
+    assert "1 have evidence that could have joined them" in format_report(result)
+
+    # a name nobody else carries is evidence enough
+    unique_name = names_only.filter(pl.col("source_record_id") != "c3")
+    result = evaluate_crosswalk(crosswalk, truth, unique_name)["duplicates"]
+    assert result["persons_split_with_evidence"] == 1

@@ -33,6 +33,7 @@ _RECORD_COLUMNS = {
     "family_name_std": "varchar",
     "given_name_canonical": "varchar",
     "given_name_aliases": "varchar[]",
+    "family_name_aliases": "varchar[]",
     "email": "varchar",
     "email_verified": "boolean",
     "phones": "varchar[]",
@@ -58,6 +59,8 @@ def _record(uid: str, **values: Any) -> dict[str, Any]:
         "phones": [],
     }
     row.update(values)
+    family = row.get("family_name_std")
+    row.setdefault("family_name_aliases", [family] if family else None)
     return row
 
 

@@ -168,6 +168,11 @@ def test_the_sql_functions_dbt_calls_give_the_same_answers() -> None:
         ("samm", "sam", True),  # a letter typed twice
         ("zoee", "zoe", True),
         ("tedd", "ted", True),
+        ("jhn", "john", True),  # a three-letter name with an inner letter dropped
+        ("ran", "ryan", True),
+        ("eva", "evan", False),  # a dropped last letter makes another name
+        ("ana", "anna", True),  # (a doubled letter)
+        ("dan", "dana", False),
         ("rboert", "robert", True),  # a transposition, long enough to be a typo
         ("tim", "tom", False),  # short names one edit apart are different names
         ("eric", "erica", False),  # a gendered form, not a typo
@@ -183,3 +188,34 @@ def test_given_name_typos_include_a_doubled_letter_but_not_short_names_one_edit_
     sql = f"select {given_name_typo_sql('a', 'b')} from (select ? as a, ? as b)"  # noqa: S608
     assert duckdb.execute(sql, [a, b]).fetchone() == (one_person,)
     assert duckdb.execute(sql, [b, a]).fetchone() == (one_person,)
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "swapped"),
+    [
+        (("emily", "robinson"), ("robinson", "emily"), True),
+        (("emily", "robinson"), ("robinson", "emly"), True),  # swapped, with a typo
+        (("emily", "robinson"), ("robinson", "maria"), False),  # two Robinsons
+        (("harry", "morgan"), ("morgan", "jonathan"), False),
+        (("emily", "robinson"), ("emily", "robinson"), False),  # not swapped at all
+        (("timothy", "roberts"), ("roberts", "tim"), True),  # swapped, with a nickname
+    ],
+)
+def test_swapped_names_need_both_parts(
+    left: tuple[str, str], right: tuple[str, str], swapped: bool
+) -> None:
+    from customer_truth.identity.matching import swapped_names_sql
+
+    nicknames = {"tim": ["tim", "timothy"]}
+
+    def aliases(name: str) -> list[str]:
+        return nicknames.get(name, [name])
+
+    sql = (
+        f"select {swapped_names_sql('{}_l', '{}_r')} from (select "  # noqa: S608
+        "? as given_name_l, ? as family_name_l, ? as given_aliases_l, ? as family_aliases_l, "
+        "? as given_name_r, ? as family_name_r, ? as given_aliases_r, ? as family_aliases_r)"
+    )
+    for a, b in ((left, right), (right, left)):
+        row = [a[0], a[1], aliases(a[0]), aliases(a[1]), b[0], b[1], aliases(b[0]), aliases(b[1])]
+        assert duckdb.execute(sql, row).fetchone() == (swapped,)

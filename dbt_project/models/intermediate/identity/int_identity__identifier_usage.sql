@@ -23,6 +23,7 @@ carriers as (
         family_name_std,
         given_name_canonical,
         given_name_aliases,
+        family_name_aliases,
         birth_date,
         source_system,
     from records
@@ -36,6 +37,7 @@ carriers as (
         family_name_std,
         given_name_canonical,
         given_name_aliases,
+        family_name_aliases,
         birth_date,
         source_system,
     from records
@@ -49,6 +51,7 @@ carriers as (
         family_name_std,
         given_name_canonical,
         given_name_aliases,
+        family_name_aliases,
         birth_date,
         source_system,
     from records

@@ -160,12 +160,21 @@ named as (
                     || coalesce(read_nick.formal_names, [])
                 )
         end as given_name_aliases,
+        -- the family name read as a given name, for a record whose two names were swapped
+        -- (Roberts Tim / Timothy Roberts)
+        case
+            when flagged.family_name_std is not null
+                then list_distinct(
+                    [flagged.family_name_std] || coalesce(family_nick.formal_names, [])
+                )
+        end as family_name_aliases,
     from flagged
     left join nicknames on flagged.given_name_std = nicknames.nickname
     left join formal_names on flagged.given_name_std = formal_names.formal_name
     left join misspelt on flagged.given_name_std = misspelt.given_name_std
     left join nicknames as read_nick on misspelt.read_as = read_nick.nickname
     left join formal_names as read_formal on misspelt.read_as = read_formal.formal_name
+    left join nicknames as family_nick on flagged.family_name_std = family_nick.nickname
 ),
 
 survivors as (
@@ -186,6 +195,7 @@ select
     named.family_name_std,
     named.given_name_canonical,
     named.given_name_aliases,
+    named.family_name_aliases,
     case when not named.email_in_junk then named.email_valid end as email,
     (named.email_raw is not null and named.email_valid is null) or named.email_in_junk as email_is_junk,
     named.phones_clean[1] as phone,
