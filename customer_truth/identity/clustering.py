@@ -8,9 +8,10 @@ are applied strongest first, and a link is refused when:
   birth dates that differ by more than one typo, or two different verified emails in a system
   that keeps one email per person (Zendesk end-users);
 - **different personal identifiers** (model links only): both clusters have personal emails
-  and personal phones (not shared with anyone else) and have none of either in common. One
-  person with a work and a private email still shares a phone; two namesakes in one household
-  (same name, same address, often the same landline) share nothing of their own;
+  and personal phones (not shared with anyone else), no email in common, and each has a phone
+  the other lacks. One person with a work and a private email still shares their phones (one
+  side's are among the other's); two namesakes in one household (same name, same address)
+  have their own email and mobile, and at most the landline in common;
 - **weak chain**: the link is below the strong threshold and both sides already are clusters of
   several records. A weak link may attach a record to a cluster; it may not bridge two
   clusters unless a second, independent link between the same two clusters corroborates it.
@@ -82,13 +83,15 @@ class _Facts:
                 self.birth_dates[i] = {dob}
             if system and email:
                 self.verified[i] = {system: {email}}
-            if emails:
-                self.emails[i] = set(emails)
-            if phones:
-                self.phones[i] = set(phones)
+            # a record without an email is not a record with a different email
+            if emails := {e for e in emails or () if e}:
+                self.emails[i] = emails
+            if phones := {p for p in phones or () if p}:
+                self.phones[i] = phones
 
     def personal_conflict(self, a: int, b: int) -> bool:
-        """Both sides have personal emails and phones, and share none of either."""
+        """Both sides have personal emails and phones, share no email, and each has a phone
+        the other lacks (a landline in common does not make two people's mobiles one's)."""
         emails_a, emails_b = self.emails.get(a), self.emails.get(b)
         phones_a, phones_b = self.phones.get(a), self.phones.get(b)
         return bool(
@@ -97,7 +100,7 @@ class _Facts:
             and phones_a
             and phones_b
             and not (emails_a & emails_b)
-            and not (phones_a & phones_b)
+            and not (phones_a <= phones_b or phones_b <= phones_a)
         )
 
     def conflict(self, a: int, b: int) -> str | None:

@@ -99,6 +99,8 @@ with compared as (
         l.given_name is not null and r.given_name is not null as both_named,
         l.birth_date is not null and r.birth_date is not null
             and l.birth_date <> r.birth_date as birth_dates_differ,
+        (l.email = r.email and not l.email_is_shared)
+            or list_has_any(l.phones_personal, r.phones_personal) as shares_personal_identifier,
     from predictions as p
     inner join features as l on p.unique_id_l = l.unique_id
     inner join features as r on p.unique_id_r = r.unique_id
@@ -113,6 +115,7 @@ select
             then case when both_named then 'given_names_conflict' else 'shared_identifier_only' end
     end as guard_reason,
     coalesce(birth_dates_differ, false) as birth_dates_differ,
+    coalesce(shares_personal_identifier, false) as shares_personal_identifier,
 from compared
 """.replace("{compatible}", matching.given_names_compatible_sql("l.{}", "r.{}")).replace(
     "{swapped}", matching.swapped_names_sql("l.{}", "r.{}")
@@ -253,6 +256,7 @@ def _resolve_in_memory(
             cast(null as double) as match_probability,
             'deterministic:' || rule as rule,
             guard_reason as pair_guard,
+            true as shares_personal_identifier,
         from deterministic
         where node_l <> node_r
         union all
@@ -265,6 +269,7 @@ def _resolve_in_memory(
             match_probability,
             'splink:' || $version,
             guard_reason,
+            shares_personal_identifier,
         from guarded_pairs
         """,
         parameters={"version": version},
@@ -281,8 +286,8 @@ def _resolve_in_memory(
                  and matchable.email is not null then matchable.source_system end
                 as verified_email_system,
             matchable.email as verified_email,
-            case when not features.email_is_shared then [features.email] else [] end
-                as personal_emails,
+            case when features.email is not null and not features.email_is_shared
+                then [features.email] else [] end as personal_emails,
             features.phones_personal as personal_phones,
         from matchable
         inner join features on matchable.record_uid = features.unique_id
@@ -301,8 +306,8 @@ def _resolve_in_memory(
         inner join nodes as r on edges.record_uid_r = r.record_uid
         where edges.pair_guard is null
           and (edges.is_deterministic or edges.match_probability >= $link)
-        order by edges.is_deterministic desc, edges.priority, edges.match_probability desc,
-                 edges.edge_id
+        order by edges.is_deterministic desc, edges.priority,
+                 edges.shares_personal_identifier desc, edges.match_probability desc, edges.edge_id
         """,
         params={"link": thresholds.link},
     ).pl()

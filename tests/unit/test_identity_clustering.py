@@ -104,6 +104,22 @@ def test_clusters_without_a_personal_email_or_phone_in_common_are_not_joined_by_
     assert roots[2] == roots[3]
 
 
+def test_a_common_household_landline_does_not_outweigh_everything_else_personal() -> None:
+    landline = "+12125550142"
+    nodes = _nodes(
+        # two namesakes: each their own email and mobile, and the family landline
+        {"personal_emails": ["jo1@mail.com"], "personal_phones": ["+14155550100", landline]},
+        {"personal_emails": ["jo2@mail.com"], "personal_phones": ["+14155550199", landline]},
+        # one person: a second email, and only one of their phones: joined
+        {"personal_emails": ["al@home.com"], "personal_phones": ["+16175550100", landline]},
+        {"personal_emails": ["al@work.com"], "personal_phones": [landline]},
+    )
+    roots, decisions = cluster(nodes, _edges((0, 1, 0.999), (2, 3, 0.999)), Thresholds())
+    assert roots[0] != roots[1]
+    assert _decisions(decisions)[0] == (CUT_BY_GUARD, "different_personal_identifiers")
+    assert roots[2] == roots[3]
+
+
 def test_a_weak_link_does_not_chain_two_established_clusters() -> None:
     # {0,1} and {2,3} are each one person by strong identifiers; a single weak model link
     # between them is cut, not followed
@@ -129,3 +145,13 @@ def test_a_weak_link_may_attach_a_single_record_to_a_cluster() -> None:
     roots, decisions = cluster(nodes, _edges((0, 1, None), (1, 2, 0.91)), Thresholds())
     assert len(set(roots)) == 1
     assert _decisions(decisions)[1] == (LINKED, None)
+
+
+def test_a_record_without_an_email_does_not_count_as_one_with_a_different_email() -> None:
+    nodes = _nodes(
+        {"personal_emails": [None], "personal_phones": ["+14155550100"]},
+        {"personal_emails": ["kim@mail.com"], "personal_phones": ["+14155550199"]},
+    )
+    roots, decisions = cluster(nodes, _edges((0, 1, 0.999)), Thresholds())
+    assert roots[0] == roots[1]
+    assert _decisions(decisions)[0] == (LINKED, None)
