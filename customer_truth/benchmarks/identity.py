@@ -351,7 +351,8 @@ def format_table(rows: list[dict[str, Any]]) -> str:
     """The README's table. Households merged: households of the truth whose members share a
     customer. Persons split: persons whose resolvable records sit in several customers (in
     brackets, those with evidence that could have joined them: the rest are split only by
-    records carrying nothing but a name other persons carry too)."""
+    records that share no email, phone, address, birth date or a name only that person carries
+    with the person's other records)."""
     header = (
         "| dataset | method | records | precision | recall | F1 | seconds "
         "| households merged | persons split (with evidence) |"

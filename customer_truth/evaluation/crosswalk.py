@@ -14,8 +14,8 @@ Two scopes are reported:
 Planted cases are checked separately: no household's members share a customer, and every
 person's resolvable records are one customer. Given the identity records' attributes, split
 persons are told apart by whether the data could have joined them: a record that shares no
-email, phone, address or birth date with any other record of its person, and whose name other
-persons carry too, has nothing but a namesake's name to tie it to its person.
+email, phone, address, birth date or a full name nobody else carries with any other record of
+its person has nothing but, at most, a namesake's name to tie it to its person.
 """
 
 from __future__ import annotations
@@ -209,8 +209,8 @@ from intermediate.int_identity__records
 
 def _split_evidence(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Split persons, and those split only by records without evidence: a record outside its
-    person's main customer that shares no email, phone, address or birth date with another record
-    of that person, and whose standardised full name at least one other person carries."""
+    person's main customer that shares no email, phone, address, birth date, nor a full name no
+    other person carries, with another record of that person."""
     row = con.sql(
         """
         with records as (
@@ -222,6 +222,12 @@ def _split_evidence(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
                 on joined.system = a.source_system and joined.entity = a.source_entity
                 and joined.record_id = a.source_record_id
             where joined.is_resolvable
+        ),
+        name_carriers as (
+            select given_name_std, family_name_std, count(distinct person_id) as persons
+            from records
+            where given_name_std is not null and family_name_std is not null
+            group by all
         ),
         values_ as (
             select person_id, system, entity, record_id, 'email' as kind, email as value
@@ -235,6 +241,13 @@ def _split_evidence(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
             union all
             select person_id, system, entity, record_id, 'birth_date', birth_date
             from records where birth_date is not null
+            union all
+            -- a full name is evidence only when no other person carries it
+            select person_id, system, entity, record_id, 'name',
+                   given_name_std || ' ' || family_name_std
+            from records
+            inner join name_carriers using (given_name_std, family_name_std)
+            where name_carriers.persons = 1
         ),
         with_evidence as (
             select distinct a.system, a.entity, a.record_id
@@ -242,12 +255,6 @@ def _split_evidence(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
             inner join values_ as b
                 on a.person_id = b.person_id and a.kind = b.kind and a.value = b.value
                 and (a.system, a.entity, a.record_id) <> (b.system, b.entity, b.record_id)
-        ),
-        name_carriers as (
-            select given_name_std, family_name_std, count(distinct person_id) as persons
-            from records
-            where given_name_std is not null and family_name_std is not null
-            group by all
         ),
         main_customer as (
             select person_id, arg_max(customer_id, n) as customer_id
@@ -257,12 +264,10 @@ def _split_evidence(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         strays as (
             select
                 records.person_id,
-                with_evidence.record_id is not null
-                    or coalesce(name_carriers.persons, 1) <= 1 as has_evidence,
+                with_evidence.record_id is not null as has_evidence,
             from records
             inner join main_customer using (person_id)
             left join with_evidence using (system, entity, record_id)
-            left join name_carriers using (given_name_std, family_name_std)
             where records.customer_id <> main_customer.customer_id
         )
         select
@@ -307,8 +312,8 @@ def format_report(result: dict[str, Any]) -> str:
     if "persons_split_name_only" in d:
         lines.append(
             f"  of the split persons, {d['persons_split_name_only']} are split only by records "
-            f"that share no email, phone, address or birth date with the person's other records "
-            f"and carry a name other persons carry too; {d['persons_split_with_evidence']} have "
-            f"evidence that could have joined them"
+            f"that share no email, phone, address, birth date or a name only that person carries "
+            f"with the person's other records; {d['persons_split_with_evidence']} have evidence "
+            f"that could have joined them"
         )
     return "\n".join(lines)

@@ -146,7 +146,16 @@ def test_split_persons_are_told_by_whether_any_evidence_could_have_joined_them(
     ) == (0, 1)
     assert "1 have evidence that could have joined them" in format_report(result)
 
-    # a name nobody else carries is evidence enough
+    # a name nobody else carries is evidence enough...
     unique_name = names_only.filter(pl.col("source_record_id") != "c3")
     result = evaluate_crosswalk(crosswalk, truth, unique_name)["duplicates"]
     assert result["persons_split_with_evidence"] == 1
+    # ...when the person's other records carry it too (a misspelt name is unique, and no evidence)
+    misspelt = unique_name.with_columns(
+        pl.when(pl.col("source_entity") == "user_id")
+        .then(pl.lit("jhon"))
+        .otherwise(pl.col("given_name_std"))
+        .alias("given_name_std")
+    )
+    result = evaluate_crosswalk(crosswalk, truth, misspelt)["duplicates"]
+    assert result["persons_split_name_only"] == 1
