@@ -136,6 +136,19 @@ misspelt as (
     having count(distinct listed.stands_for) = 1
 ),
 
+-- A letter typed twice has one reading (pattt, patt: pat) even when other listed names are one
+-- edit away too (patty): such a name is read as its undoubled form, ambiguous or not, as the
+-- nickname itself would be (pat: patrick or patricia).
+readings as (
+    select given_name_std, read_as from misspelt
+    union all
+    select unlisted.given_name_std, listed.listed_name as read_as
+    from unlisted_given_names as unlisted
+    inner join listed_names as listed
+        on {{ identity_undoubled('unlisted.given_name_std') }} = listed.listed_name
+    anti join misspelt on unlisted.given_name_std = misspelt.given_name_std
+),
+
 named as (
     select
         flagged.*,
@@ -156,7 +169,7 @@ named as (
                 then list_distinct(
                     [flagged.given_name_std]
                     || coalesce(nicknames.formal_names, [])
-                    || case when misspelt.read_as is not null then [misspelt.read_as] else [] end
+                    || case when readings.read_as is not null then [readings.read_as] else [] end
                     || coalesce(read_nick.formal_names, [])
                 )
         end as given_name_aliases,
@@ -171,9 +184,9 @@ named as (
     from flagged
     left join nicknames on flagged.given_name_std = nicknames.nickname
     left join formal_names on flagged.given_name_std = formal_names.formal_name
-    left join misspelt on flagged.given_name_std = misspelt.given_name_std
-    left join nicknames as read_nick on misspelt.read_as = read_nick.nickname
-    left join formal_names as read_formal on misspelt.read_as = read_formal.formal_name
+    left join readings on flagged.given_name_std = readings.given_name_std
+    left join nicknames as read_nick on readings.read_as = read_nick.nickname
+    left join formal_names as read_formal on readings.read_as = read_formal.formal_name
     left join nicknames as family_nick on flagged.family_name_std = family_nick.nickname
 ),
 
