@@ -148,9 +148,8 @@ def swapped_names_sql(left: str, right: str) -> str:
     with `{}` for the column name): one part equal to the other record's opposite part and the
     remaining two alike or nickname-related (Robinson Emily / Emily Robinson, Robinson Emly /
     Emily Robinson, Roberts Tim / Timothy Roberts: `family_aliases` reads a family name as a
-    given name). One
-    part alone proves nothing: Emily Robinson and Robinson Maria are two Robinsons. Mirrored by
-    the dbt macro identity_given_names_compatible."""
+    given name). One part alone proves nothing: Emily Robinson and Robinson Maria are two
+    Robinsons. Mirrored by the dbt macro identity_given_names_compatible."""
     g_l, g_r = left.format("given_name"), right.format("given_name")
     f_l, f_r = left.format("family_name"), right.format("family_name")
     ga_l, ga_r = left.format("given_aliases"), right.format("given_aliases")
