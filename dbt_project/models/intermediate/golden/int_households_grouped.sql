@@ -65,10 +65,13 @@ account_address_household as (
 ),
 
 unplaced as (
-    -- account members not in an address household
+    -- account members not in an address household. A contact in two Household accounts joins
+    -- one of them only, chosen before members are counted, so the other account never forms a
+    -- household of one.
     select *,
     from crm_memberships
     where customer_id not in (select customer_id from address_households)
+    qualify row_number() over (partition by customer_id order by crm_account_id) = 1
 ),
 
 account_households as (
@@ -109,8 +112,6 @@ memberships as (
         'crm_household' as membership_basis,
     from account_households
     where joins_address_household or unplaced_members between 2 and {{ max_members }}
-    -- a contact in two Household accounts joins one household only
-    qualify row_number() over (partition by customer_id order by crm_account_id) = 1
 )
 
 select * from memberships
