@@ -13,11 +13,18 @@ from customer_truth.settings import load_settings
 
 def _run(args: argparse.Namespace) -> int:
     from customer_truth.orchestration import run_main_job
+    from customer_truth.pending import pending_work
     from customer_truth.reporting import print_run_report
 
     settings = load_settings()
     print(f"landing: {settings.landing}\nhome:    {settings.home}")
-    outcome = run_main_job(settings)
+    if not args.full_refresh:
+        pending = pending_work(settings)
+        print(pending.reason())
+        if not pending.anything:
+            print("no run started, no release written (--full-refresh rebuilds anyway)")
+            return 0
+    outcome = run_main_job(settings, full_refresh=args.full_refresh)
     print_run_report(settings, outcome)
     return 0 if outcome.success else 1
 
@@ -70,6 +77,15 @@ def _benchmark_context(args: argparse.Namespace) -> int:
     run_context_benchmark(
         args.persons, args.seed, Path(args.work), args.lookups, args.days, args.reuse
     )
+    return 0
+
+
+def _benchmark_scale(args: argparse.Namespace) -> int:
+    from customer_truth.benchmarks.scale import run_scale_benchmark
+
+    persons = [int(p.replace("_", "")) for p in args.persons.split(",") if p.strip()]
+    out = Path(args.json) if args.json else None
+    run_scale_benchmark(persons, args.seed, args.days, Path(args.work), args.reuse, out)
     return 0
 
 
@@ -142,7 +158,15 @@ def build_parser() -> argparse.ArgumentParser:
     add_generate_arguments(generate)
     generate.set_defaults(handler=run_generate)
 
-    run = commands.add_parser("run", help="run the main job end to end, headless, in this process")
+    run = commands.add_parser(
+        "run",
+        help="run the main job end to end, headless, in this process, when there is new work",
+    )
+    run.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="run even when nothing is new, and rebuild every dbt model from all history",
+    )
     run.set_defaults(handler=_run)
 
     ui = commands.add_parser("ui", help="start the Dagster UI on 127.0.0.1 (dagster dev)")
@@ -213,6 +237,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--reuse", action="store_true", help="keep a world and published home already in --work"
     )
     context_bench.set_defaults(handler=_benchmark_context)
+    scale = suites.add_parser(
+        "scale",
+        help="full, incremental, nothing-new and one-row runs per stage against the floor "
+        "(DuckDB reading the landing files once): seconds, rows/s, peak RSS of the process tree",
+    )
+    scale.add_argument("--persons", default="10000,100000", help="world sizes, comma-separated")
+    scale.add_argument("--seed", type=int, default=1)
+    scale.add_argument("--days", type=int, default=7)
+    scale.add_argument("--work", default="/tmp/customer-truth-benchmark/scale")
+    scale.add_argument("--reuse", action="store_true", help="keep worlds already in --work")
+    scale.add_argument(
+        "--json", default=None, help="results file (default: WORK/scale-results.json)"
+    )
+    scale.set_defaults(handler=_benchmark_scale)
     return parser
 
 

@@ -43,22 +43,27 @@ class RunOutcome:
     warned_checks: list[str]
 
 
-def run_main_job(settings: Settings) -> RunOutcome:
-    """Execute the main job in this process, recorded in the shared Dagster instance."""
+def run_main_job(settings: Settings, full_refresh: bool = False) -> RunOutcome:
+    """Execute the main job in this process, recorded in the shared Dagster instance.
+
+    ``full_refresh`` rebuilds every dbt model from all history (``dbt build --full-refresh``)."""
     prepare_dagster_home(settings)
     # imported late: loading the definitions parses the dbt project when needed
     import dagster as dg
 
     from dagster_project.definitions import defs
+    from dagster_project.transform.assets import full_refresh_run_config
 
     started_at = datetime.now(UTC)
     job = defs.resolve_job_def("customer_truth_job")
+    run_config: dict = {
+        # step-by-step DEBUG events are in the UI's run history; the terminal gets INFO
+        "loggers": {"console": {"config": {"log_level": "INFO"}}},
+        **(full_refresh_run_config(job) if full_refresh else {}),
+    }
     with dg.DagsterInstance.get() as instance:
         result = job.execute_in_process(
-            instance=instance,
-            raise_on_error=False,
-            # step-by-step DEBUG events are in the UI's run history; the terminal gets INFO
-            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+            instance=instance, raise_on_error=False, run_config=run_config
         )
     failed: list[str] = []
     warned: list[str] = []

@@ -3,7 +3,10 @@
 Every path comes from the environment with a default that works on a fresh clone:
 - ``CUSTOMER_TRUTH_LANDING``: the landing zone (default: the committed sample world in ``seeds/``);
 - ``CUSTOMER_TRUTH_HOME``: the pipeline's own folder (default: ``.customer_truth_home/`` in the
-  checkout, ignored by git) holding the warehouse file, Dagster's storage and ``published/``.
+  checkout, ignored by git) holding the warehouse file, Dagster's storage and ``published/``;
+- ``CUSTOMER_TRUTH_MEMORY_LIMIT``: the memory budget of every DuckDB database the pipeline opens
+  (warehouse, dbt, identity's scratch databases), in DuckDB's terms: ``8GB`` or a share of the
+  machine's memory such as ``40%`` (the default). Past it DuckDB spills to ``<home>/duckdb_tmp``.
 """
 
 from __future__ import annotations
@@ -17,10 +20,15 @@ DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 SEEDS_DIR = REPO_ROOT / "seeds"
 
 
+# Also the default of dbt's profile (dbt_project/profiles.yml), for a hand-run `dbt build`.
+DEFAULT_MEMORY_LIMIT = "40%"
+
+
 @dataclass(frozen=True)
 class Settings:
     landing: Path
     home: Path
+    memory_limit: str = DEFAULT_MEMORY_LIMIT
 
     @property
     def warehouse(self) -> Path:
@@ -40,9 +48,25 @@ class Settings:
     def published(self) -> Path:
         return self.home / "published"
 
+    @property
+    def duckdb_temp(self) -> Path:
+        """Where DuckDB spills what does not fit in ``memory_limit``."""
+        return self.home / "duckdb_tmp"
+
+    def dbt_environment(self) -> dict[str, str]:
+        """What dbt's profile reads, so that dbt opens the same file under the same budget."""
+        return {
+            "CUSTOMER_TRUTH_WAREHOUSE": str(self.warehouse),
+            "CUSTOMER_TRUTH_MEMORY_LIMIT": self.memory_limit,
+            "CUSTOMER_TRUTH_DUCKDB_TEMP": str(self.duckdb_temp),
+        }
+
 
 def load_settings() -> Settings:
     """Read the settings from the environment; relative paths resolve against the cwd."""
     landing = os.environ.get("CUSTOMER_TRUTH_LANDING") or str(SEEDS_DIR / "landing")
     home = os.environ.get("CUSTOMER_TRUTH_HOME") or str(REPO_ROOT / ".customer_truth_home")
-    return Settings(landing=Path(landing).resolve(), home=Path(home).resolve())
+    memory_limit = os.environ.get("CUSTOMER_TRUTH_MEMORY_LIMIT") or DEFAULT_MEMORY_LIMIT
+    return Settings(
+        landing=Path(landing).resolve(), home=Path(home).resolve(), memory_limit=memory_limit
+    )

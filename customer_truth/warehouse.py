@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 
 from customer_truth.contracts import CONTRACTS
-from customer_truth.settings import Settings
+from customer_truth.settings import Settings, load_settings
 
 LOCK_TIMEOUT_SECONDS = 6 * 3600
 _POLL_SECONDS = 0.5
@@ -71,18 +71,24 @@ def warehouse_lock(settings: Settings, timeout: float = LOCK_TIMEOUT_SECONDS) ->
 def open_warehouse(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection to the warehouse under the lock, closed before the lock is released."""
     with warehouse_lock(settings):
-        con = connect(settings.warehouse)
+        con = connect(settings.warehouse, settings)
         try:
             yield con
         finally:
             con.close()
 
 
-def connect(path: Path | str) -> duckdb.DuckDBPyConnection:
-    """Open a DuckDB database (file or ``:memory:``) with the project's session settings."""
+def connect(path: Path | str, settings: Settings | None = None) -> duckdb.DuckDBPyConnection:
+    """Open a DuckDB database (file or ``:memory:``) with the project's session settings: UTC,
+    and the memory budget with a folder to spill to (``Settings.memory_limit``)."""
+    settings = settings or load_settings()
     if str(path) != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path))
+    settings.duckdb_temp.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(
+        str(path),
+        config={"memory_limit": settings.memory_limit, "temp_directory": str(settings.duckdb_temp)},
+    )
     con.execute("set TimeZone = 'UTC'")
     return con
 

@@ -36,8 +36,8 @@ class WarehouseResource(dg.ConfigurableResource):
     def hold_lock(self) -> Iterator[None]:
         """Hold the warehouse lock while another process (dbt) or library opens the file."""
         settings = self.settings
-        # dbt's profile reads the warehouse path from this variable (profiles.yml)
-        os.environ["CUSTOMER_TRUTH_WAREHOUSE"] = str(settings.warehouse)
+        # dbt's profile reads the warehouse path and memory budget from these (profiles.yml)
+        os.environ.update(settings.dbt_environment())
         with warehouse_lock(settings):
             yield
 

@@ -26,6 +26,8 @@ import duckdb
 import pyarrow as pa
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
+from customer_truth.warehouse import connect
+
 if TYPE_CHECKING:
     from splink.internals.blocking_rule_creator import BlockingRuleCreator
     from splink.internals.comparison_creator import ComparisonCreator
@@ -403,8 +405,7 @@ def score_pairs(
     every comparison (`gamma_<name>`), plus the compared values (for the evidence).
     """
     logging.getLogger("splink").setLevel(logging.WARNING)
-    scratch = duckdb.connect()
-    scratch.execute("set TimeZone = 'UTC'")
+    scratch = connect(":memory:")
     try:
         db_api = DuckDBAPI(connection=scratch)
         frame = db_api.register(features, table_name="identity_features")

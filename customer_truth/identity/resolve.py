@@ -34,6 +34,7 @@ import pyarrow as pa
 
 from customer_truth.identity import clustering, matching, training
 from customer_truth.identity.clustering import Thresholds
+from customer_truth.warehouse import connect
 
 # Order in which deterministic rules are applied (most trustworthy first); others follow.
 _RULE_PRIORITY = [
@@ -143,9 +144,8 @@ def resolve_identities(
     )
     usage = con.sql("select * from intermediate.int_identity__identifier_usage").arrow().read_all()
 
-    work = duckdb.connect()
+    work = connect(":memory:")
     try:
-        work.execute("set TimeZone = 'UTC'")
         work.register("records_input", records)
         work.register("links_input", links)
         work.register("usage", usage)

@@ -27,6 +27,11 @@ class CustomerTruthTranslator(DagsterDbtTranslator):
         return fqn[1] if len(fqn) > 2 else "dbt"
 
 
+class DbtBuildConfig(dg.Config):
+    full_refresh: bool = False
+    """Rebuild incremental models from all history (``dbt build --full-refresh``)."""
+
+
 @dbt_assets(
     manifest=customer_truth_project.manifest_path,
     project=customer_truth_project,
@@ -34,8 +39,23 @@ class CustomerTruthTranslator(DagsterDbtTranslator):
     op_tags={"warehouse": "write"},
 )
 def customer_truth_dbt_models(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext,
+    config: DbtBuildConfig,
+    dbt: DbtCliResource,
+    warehouse: WarehouseResource,
 ) -> Iterator[Any]:
     # build (not run): tests run between models and report as asset checks
+    args = ["build", *(["--full-refresh"] if config.full_refresh else [])]
     with warehouse.hold_lock():
-        yield from dbt.cli(["build"], context=context).stream()
+        yield from dbt.cli(args, context=context).stream()
+
+
+def full_refresh_run_config(job: dg.JobDefinition) -> dict[str, Any]:
+    """Run config that makes every dbt step of ``job`` a full refresh. The dbt assets run as
+    several steps (the identity assets sit between them), each a node of its own."""
+    nodes = [
+        node.name
+        for node in job.graph.nodes
+        if node.definition.name == customer_truth_dbt_models.op.name
+    ]
+    return {"ops": {name: {"config": {"full_refresh": True}} for name in nodes}}

@@ -104,23 +104,40 @@ def test_every_complete_batch_is_recorded_once(world: World) -> None:
     assert set(loaded) == expected
 
 
-def test_running_again_through_the_cli_loads_nothing_and_changes_no_row(world: World) -> None:
-    with open_warehouse(world.settings) as con:
-        before = _fingerprint(con)
-        ids_before = _customer_ids(con)
+def _cli_run(world: World, *args: str) -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
         "CUSTOMER_TRUTH_LANDING": str(world.settings.landing),
         "CUSTOMER_TRUTH_HOME": str(world.settings.home),
     }
     completed = subprocess.run(
-        [sys.executable, "-m", "customer_truth.cli", "run"],
+        [sys.executable, "-m", "customer_truth.cli", "run", *args],
         env=env,
         capture_output=True,
         text=True,
         timeout=600,
     )
     assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    return completed
+
+
+def test_a_run_with_nothing_new_starts_nothing_and_writes_no_release(world: World) -> None:
+    attempts = read_entries(world.settings.published)
+    with open_warehouse(world.settings) as con:
+        before = _fingerprint(con)
+    completed = _cli_run(world)
+    assert "nothing new" in completed.stdout
+    assert "no run started, no release written" in completed.stdout
+    assert read_entries(world.settings.published) == attempts
+    with open_warehouse(world.settings) as con:
+        assert _fingerprint(con) == before
+
+
+def test_a_full_refresh_runs_again_loads_nothing_and_changes_no_row(world: World) -> None:
+    with open_warehouse(world.settings) as con:
+        before = _fingerprint(con)
+        ids_before = _customer_ids(con)
+    completed = _cli_run(world, "--full-refresh")
     assert "ingestion: no new complete batches" in completed.stdout
     with open_warehouse(world.settings) as con:
         assert _fingerprint(con) == before

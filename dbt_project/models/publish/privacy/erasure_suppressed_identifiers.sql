@@ -12,7 +12,8 @@
 --   or an id that redirects to / from an erased id.
 -- Holds hashes only, never the identifiers themselves (customer ids are our own pseudonyms, kept
 -- plain because the publisher purges published history by them). Never published.
-{{ config(materialized='incremental', on_schema_change='fail') }}
+-- full_refresh=false: `dbt build --full-refresh` must never forget an erasure.
+{{ config(materialized='incremental', on_schema_change='fail', full_refresh=false) }}
 {%- set country = var('identity_default_country', 'US') %}
 
 with

@@ -1,0 +1,77 @@
+"""Is there anything for a run to do? Nothing new, nothing done.
+
+The answer compares the complete batches of the landing zone with the batches the latest
+publication attempt (a release, or a block by the gate) was built from, and that attempt's code
+version with the checkout's. A batch loaded by a run that died before its gate or publication is
+in no attempt yet, so it is still pending and the next run finishes the work.
+
+It reads only the landing folder and ``published/publication_log`` (a small Delta table), never
+the warehouse file, which a running job may hold: the headless run, the landing sensor and the
+daily schedule all ask it before they start anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from customer_truth.contracts import SYSTEMS
+from customer_truth.landing import complete_batch_dirs
+from customer_truth.publication.log import read_entries
+from customer_truth.publication.publisher import code_version
+from customer_truth.settings import Settings
+
+
+@dataclass(frozen=True)
+class PendingWork:
+    """What a run would have to do, and why."""
+
+    new_batches: list[str]  # "system/batch_id" complete in landing, in no attempt yet
+    last_attempt: str | None  # publication id of the latest attempt
+    last_status: str | None  # published or blocked
+    code_changed: bool  # the checkout's code differs from the one the latest attempt ran
+
+    @property
+    def anything(self) -> bool:
+        return bool(self.new_batches) or self.code_changed or self.last_attempt is None
+
+    def reason(self) -> str:
+        """One line for the person at the terminal or the sensor's skip reason."""
+        if self.last_attempt is None:
+            return "no publication attempt yet: a first run is needed"
+        if self.code_changed:
+            return (
+                f"the code changed since {self.last_status} attempt {self.last_attempt}: "
+                "a full rebuild is needed"
+            )
+        if self.new_batches:
+            shown = ", ".join(self.new_batches[:5])
+            more = f" and {len(self.new_batches) - 5} more" if len(self.new_batches) > 5 else ""
+            return f"{len(self.new_batches)} new complete batch(es): {shown}{more}"
+        return (
+            f"nothing new: every complete landing batch is in {self.last_status} attempt "
+            f"{self.last_attempt}, made by this code version"
+        )
+
+
+def landing_batches(settings: Settings) -> list[str]:
+    """Every complete batch of the landing zone as ``system/batch_id`` (reads no file)."""
+    return [
+        f"{system}/{path.name}"
+        for system in SYSTEMS
+        for path in complete_batch_dirs(settings.landing, system)
+    ]
+
+
+def pending_work(settings: Settings) -> PendingWork:
+    attempts = read_entries(settings.published)
+    if not attempts:
+        return PendingWork(landing_batches(settings), None, None, code_changed=False)
+    latest = attempts[-1]
+    covered = set(latest.landing_batches)
+    new = [batch for batch in landing_batches(settings) if batch not in covered]
+    return PendingWork(
+        new_batches=new,
+        last_attempt=latest.publication_id,
+        last_status=latest.status,
+        code_changed=latest.code_version != code_version(),
+    )
