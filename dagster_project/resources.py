@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -12,7 +11,7 @@ from dagster_dbt import DbtCliResource
 
 from customer_truth.settings import Settings, load_settings
 from customer_truth.warehouse import open_warehouse, warehouse_lock
-from dagster_project.transform.project import customer_truth_project
+from dagster_project.transform.project import customer_truth_project, ensure_manifest
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -36,8 +35,9 @@ class WarehouseResource(dg.ConfigurableResource):
     def hold_lock(self) -> Iterator[None]:
         """Hold the warehouse lock while another process (dbt) or library opens the file."""
         settings = self.settings
-        # dbt's profile reads the warehouse path and memory budget from these (profiles.yml)
-        os.environ.update(settings.dbt_environment())
+        # dbt's profile reads the warehouse path and memory budget from the environment; the
+        # project is parsed again only when they differ from the last parse (another home)
+        ensure_manifest(customer_truth_project, settings)
         with warehouse_lock(settings):
             yield
 

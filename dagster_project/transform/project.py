@@ -8,6 +8,7 @@ sources, so importing the definitions always works without a separate build step
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from dagster_dbt import DbtProject
 
-from customer_truth.settings import DBT_PROJECT_DIR
+from customer_truth.settings import DBT_PROJECT_DIR, Settings, load_settings
 
 os.environ.setdefault("DO_NOT_TRACK", "1")
 # dbt is installed beside this interpreter; make it findable when the venv is not activated
@@ -40,10 +41,28 @@ def manifest_is_stale(project: DbtProject = customer_truth_project) -> bool:
     )
 
 
-def ensure_manifest(project: DbtProject = customer_truth_project) -> None:
-    """Parse the dbt project when its manifest is missing or stale."""
-    if manifest_is_stale(project):
+def _profile_stamp(project: DbtProject) -> Path:
+    return Path(project.manifest_path).parent / "customer_truth_profile_env.json"
+
+
+def ensure_manifest(
+    project: DbtProject = customer_truth_project, settings: Settings | None = None
+) -> None:
+    """Parse the dbt project when its manifest is missing or stale, or was parsed for another
+    home.
+
+    The environment dbt's profile reads (the warehouse path, the memory budget) is set first.
+    dbt keeps partial parsing (``partial_parse.msgpack``, which dagster-dbt copies into every
+    invocation) only while those values are the ones it was parsed with; otherwise each of the
+    job's dbt steps parses the whole project again ("profile has changed"), about 5 s each.
+    """
+    environment = (settings or load_settings()).dbt_environment()
+    os.environ.update(environment)
+    stamp = _profile_stamp(project)
+    parsed_for = json.loads(stamp.read_text()) if stamp.exists() else None
+    if manifest_is_stale(project) or parsed_for != environment:
         project.preparer.prepare(project)
+        stamp.write_text(json.dumps(environment, sort_keys=True))
 
 
 customer_truth_project.prepare_if_dev()

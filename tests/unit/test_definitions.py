@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import os
+from pathlib import Path
+
 import dagster as dg
+import pytest
 
 from customer_truth.contracts import CONTRACTS, SYSTEMS
+from customer_truth.settings import load_settings
 from dagster_project.definitions import defs
 
 
@@ -75,3 +81,28 @@ def test_every_gate_suite_is_a_blocking_check_and_the_publication_waits_for_them
     assert {key.asset_key for key in gates} <= set(publication.parent_keys)
     job = _repository().get_job("customer_truth_job")
     assert PUBLISHED_RELEASE in job.asset_layer.selected_asset_keys
+
+
+def test_the_dbt_project_is_parsed_again_only_for_another_home(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """dbt keeps partial parsing only while its profile's environment is the one it parsed
+    with; each dbt step would otherwise parse the whole project again."""
+    from customer_truth.settings import Settings
+    from dagster_project.transform.project import customer_truth_project, ensure_manifest
+
+    for variable, value in load_settings().dbt_environment().items():
+        monkeypatch.setenv(variable, value)  # restored after the test
+    manifest = Path(customer_truth_project.manifest_path)
+    stamp = manifest.parent / "customer_truth_profile_env.json"
+    home_a = Settings(landing=tmp_path, home=tmp_path / "a")
+    home_b = Settings(landing=tmp_path, home=tmp_path / "b")
+
+    ensure_manifest(customer_truth_project, home_a)
+    assert json.loads(stamp.read_text()) == home_a.dbt_environment()
+    parsed_at = manifest.stat().st_mtime_ns
+    ensure_manifest(customer_truth_project, home_a)
+    assert manifest.stat().st_mtime_ns == parsed_at  # same home: nothing parsed
+    ensure_manifest(customer_truth_project, home_b)
+    assert json.loads(stamp.read_text()) == home_b.dbt_environment()
+    assert os.environ["CUSTOMER_TRUTH_WAREHOUSE"] == str(home_b.warehouse)
