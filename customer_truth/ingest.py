@@ -19,7 +19,7 @@ import polars as pl
 
 from customer_truth.contracts import EntityContract, contract_for
 from customer_truth.landing import Batch, complete_batches
-from customer_truth.parsing import LINES_SCHEMA, csv_records, jsonl_blocks
+from customer_truth.parsing import LINES_SCHEMA, csv_blocks, jsonl_blocks
 from customer_truth.warehouse import ensure_raw_schema
 
 
@@ -139,7 +139,7 @@ def _bind_contract(contract: EntityContract) -> dict[str, object]:
 
 def _frames(path: Path, contract: EntityContract) -> Iterator[pl.DataFrame]:
     if contract.extension == "csv":
-        yield csv_records(path)
+        yield from csv_blocks(path)
     else:
         yield from jsonl_blocks(path)
 

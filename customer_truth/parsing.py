@@ -2,9 +2,9 @@
 
 JSONL: every non-blank physical line is a record; the line stays bytes here because a line may
 not be UTF-8 (decoding, blank-line removal and JSON validation happen in DuckDB, set-wise).
-CSV (Salesforce Bulk API): RFC 4180 records split by the standard library's C parser; each
-record becomes a JSON object of header -> cell, or a structure error when its field count does
-not match the header or it carried bytes that are not UTF-8.
+CSV (Salesforce Bulk API): RFC 4180 records split by the standard library's C parser, streamed a
+block of records at a time; each record becomes a JSON object of header -> cell, or a structure
+error when its field count does not match the header or it carried bytes that are not UTF-8.
 
 Both return the frame ``parsing.LINES_SCHEMA``:
 ``line_number`` (JSONL physical line / CSV record number, header excluded), ``raw`` (bytes),
@@ -13,8 +13,9 @@ Both return the frame ``parsing.LINES_SCHEMA``:
 
 from __future__ import annotations
 
+import codecs
 import csv
-import io
+import itertools
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,6 +32,8 @@ LINES_SCHEMA = {
 }
 # JSONL files are read in blocks so a multi-GB file never sits in memory whole.
 BLOCK_BYTES = 64 * 1024 * 1024
+# CSV records per frame (a Salesforce contact is about 1 KB as framed)
+CSV_BLOCK_RECORDS = 100_000
 _BOM = b"\xef\xbb\xbf"
 
 
@@ -70,30 +73,55 @@ def _lines_frame(lines: list[bytes], first_line: int) -> pl.DataFrame:
     )
 
 
+def _has_bytes_that_are_not_utf8(path: Path) -> bool:
+    """Whether any byte of the file is not UTF-8, read a block at a time."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with path.open("rb") as handle:
+        try:
+            while chunk := handle.read(BLOCK_BYTES):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return True
+    return False
+
+
+def csv_blocks(path: Path, block_records: int = CSV_BLOCK_RECORDS) -> Iterator[pl.DataFrame]:
+    """Yield frames of the file's non-blank records (header excluded), ``block_records`` at a
+    time, numbered from 1 across blocks: a multi-GB export never sits in memory whole."""
+    # U+FFFD marks where bad bytes were; only in a file that had some is a U+FFFD a defect
+    had_bad_bytes = _has_bytes_that_are_not_utf8(path)
+    # utf-8-sig drops a leading BOM; newline="" leaves quoted line breaks to the csv module
+    with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
+        reader = csv.reader(handle, strict=False)
+        first = next(reader, None)
+        if first is None:
+            return
+        header = [name.strip() for name in first]
+        numbered = 0
+        while block := list(itertools.islice(reader, block_records)):
+            frame = _records_frame(block, header, had_bad_bytes, numbered + 1)
+            numbered += frame.height
+            yield frame
+
+
 def csv_records(path: Path) -> pl.DataFrame:
-    """Parse a Salesforce CSV into one row per non-blank record (header excluded)."""
-    data = path.read_bytes()
-    if data.startswith(_BOM):
-        data = data[len(_BOM) :]
-    try:
-        text = data.decode("utf-8")
-        had_bad_bytes = False
-    except UnicodeDecodeError:
-        # U+FFFD marks where the bad bytes were; only then is a U+FFFD a defect
-        text = data.decode("utf-8", errors="replace")
-        had_bad_bytes = True
-    records = list(csv.reader(io.StringIO(text, newline=""), strict=False))
-    if not records:
-        return pl.DataFrame(schema=LINES_SCHEMA)
-    header = [name.strip() for name in records[0]]
+    """The whole file's records as one frame (tests and small files; ingestion streams)."""
+    frames = list(csv_blocks(path))
+    return pl.concat(frames) if frames else pl.DataFrame(schema=LINES_SCHEMA)
+
+
+def _records_frame(
+    records: list[list[str]], header: list[str], had_bad_bytes: bool, first_number: int
+) -> pl.DataFrame:
     frame = pl.DataFrame(
-        {"fields": pl.Series(records[1:], dtype=pl.List(pl.String))},
+        {"fields": pl.Series(records, dtype=pl.List(pl.String))},
         schema={"fields": pl.List(pl.String)},
     )
     joined = pl.col("fields").list.join(",")
     frame = frame.filter(
         (pl.col("fields").list.len() > 1) | (joined.str.strip_chars().str.len_chars() > 0)
-    ).with_row_index("line_number", offset=1)
+    ).with_row_index("line_number", offset=first_number)
     width = len(header)
     n_fields = pl.col("fields").list.len()
     structure_error = (

@@ -12,11 +12,11 @@ import os
 import uuid
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 
-from customer_truth.publication.reader import current_release, read_release
+from customer_truth.publication.reader import current_release, table_dataset
 from customer_truth.settings import Settings
+from customer_truth.warehouse import connect
 
 ANALYTICS_FILE = "analytics.duckdb"
 
@@ -29,15 +29,15 @@ def build_analytics_file(settings: Settings) -> Path | None:
     release = current_release(settings)
     if release is None:
         return None
-    release, tables = read_release(settings, release)
     target = analytics_path(settings)
     temporary = target.with_name(f".{ANALYTICS_FILE}.{uuid.uuid4().hex}")
-    con = duckdb.connect(str(temporary))
+    con = connect(temporary, settings)  # the memory budget, and TimeZone UTC
     try:
         con.execute("create schema if not exists marts")
-        for key, data in tables.items():
+        for key in release.tables:
             schema, _, name = key.rpartition("/")
-            con.register("incoming", data)
+            # scanned as DuckDB writes it: no table is whole in memory
+            con.register("incoming", table_dataset(settings, key, release))
             # names come from the registry (code), not from data
             con.execute(
                 f'create table "{schema or "main"}"."{name}" as select * from incoming'  # noqa: S608

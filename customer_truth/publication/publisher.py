@@ -1,10 +1,11 @@
 """Write-audit-publish: the candidate tables become one release, or nothing does.
 
-1. Extract: under the warehouse lock, read every candidate relation of the registry (and the
-   erased set) into arrow; the warehouse is then released.
+1. Open: under the warehouse lock (held to the end), find every candidate relation of the
+   registry and read the erased set and the loaded batches.
 2. Purge: when erasures arrived since the last purge, rewrite the published history without
    those persons (``erasure.purge_history``) before anything new is written.
-3. Write (audit): commit each table's new Delta version. Readers do not see these versions yet:
+3. Write (audit): commit each table's new Delta version, streamed from the warehouse a batch
+   of rows at a time (no table is whole in memory). Readers do not see these versions yet:
    they read the versions named by the current release.
 4. Publish: one Delta commit of the ``published`` row in ``publication_log``, naming every
    table's new version. That commit is the switch from the old release to the new one.
@@ -18,10 +19,12 @@ current. Killed after step 4, the release is complete and the next run rebuilds 
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -52,12 +55,18 @@ from customer_truth.publication.store import (
 from customer_truth.settings import REPO_ROOT, Settings
 from customer_truth.warehouse import open_warehouse
 
+# rows per arrow batch streamed from the warehouse into a Delta table
+STREAM_BATCH_ROWS = 250_000
+
+# a candidate table: in memory (tests, small callers), or a stream opened when its turn comes
+CandidateSource = pa.Table | Callable[[], pa.RecordBatchReader]
+
 
 @dataclass(frozen=True)
 class Candidates:
     """What one publication would write: each table's rows, the erased set, the batches."""
 
-    tables: dict[str, pa.Table]
+    tables: dict[str, CandidateSource]
     sources: dict[str, str]  # table key -> the relation it was read from
     missing: list[str]  # registry tables with no relation in this warehouse
     erased: ErasedSet
@@ -80,30 +89,27 @@ def source_relation(con: duckdb.DuckDBPyConnection, table: PublishedTable) -> st
     return None
 
 
-def _arrow(con: duckdb.DuckDBPyConnection, query: str) -> pa.Table:
-    result = con.sql(query).arrow()
-    return result.read_all() if hasattr(result, "read_all") else result
-
-
-def extract_candidates(
-    settings: Settings, tables: tuple[PublishedTable, ...] = PUBLISHED_TABLES
+def stream_candidates(
+    con: duckdb.DuckDBPyConnection, tables: tuple[PublishedTable, ...] = PUBLISHED_TABLES
 ) -> Candidates:
-    extracted: dict[str, pa.Table] = {}
+    """The candidates as streams over ``con``, read one table at a time while it is written: no
+    table is ever whole in memory. ``con`` must stay open until the publication is done."""
+    streams: dict[str, CandidateSource] = {}
     sources: dict[str, str] = {}
     missing: list[str] = []
-    with open_warehouse(settings) as con:
-        con.execute("set TimeZone = 'UTC'")
-        for table in tables:
-            relation = source_relation(con, table)
-            if relation is None:
-                missing.append(table.key)
-                continue
-            # the relation name comes from the registry (code), not from data
-            extracted[table.key] = _arrow(con, f"select * from {relation}")  # noqa: S608
-            sources[table.key] = relation
-        erased = read_erased(con)
-        batches = loaded_batches(con)
-    return Candidates(extracted, sources, missing, erased, batches)
+    for table in tables:
+        relation = source_relation(con, table)
+        if relation is None:
+            missing.append(table.key)
+            continue
+        streams[table.key] = partial(_stream, con, relation)
+        sources[table.key] = relation
+    return Candidates(streams, sources, missing, read_erased(con), loaded_batches(con))
+
+
+def _stream(con: duckdb.DuckDBPyConnection, relation: str) -> pa.RecordBatchReader:
+    # the relation name comes from the registry (code), not from data
+    return con.sql(f"select * from {relation}").fetch_record_batch(STREAM_BATCH_ROWS)  # noqa: S608
 
 
 def loaded_batches(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -134,6 +140,30 @@ def code_version() -> str:
         return f"package:{version('customer-truth')}"
     except PackageNotFoundError:
         return "unknown"
+
+
+def _write_table(
+    root: Path,
+    table: PublishedTable,
+    source: CandidateSource,
+    erased: ErasedSet,
+    publication_id: str,
+) -> tuple[int, int]:
+    """Commit one table's new version batch by batch; returns (Delta version, rows written)."""
+    reader = source() if callable(source) else source.to_reader()
+    schema = stamp(_normalise_types(reader.schema.empty_table()), publication_id).schema
+    written = 0
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        nonlocal written
+        for batch in reader:
+            data = without_erased(pa.Table.from_batches([batch]), table, erased)
+            data = stamp(_normalise_types(data), publication_id)
+            written += data.num_rows
+            yield from data.to_batches()
+
+    version = append_version(root, table, pa.RecordBatchReader.from_batches(schema, batches()))
+    return version, written
 
 
 def stamp(data: pa.Table, publication_id: str) -> pa.Table:
@@ -205,7 +235,24 @@ def publish_release(
     """Publish the candidates as one release (see the module docstring)."""
     if any(not r["success"] for r in gate_results):
         return record_blocked(settings, publication_id, started_at, gate_results)
-    candidates = candidates or extract_candidates(settings, tables)
+    if candidates is not None:
+        return _publish(settings, publication_id, started_at, gate_results, tables, candidates,
+                        after_table_written)  # fmt: skip
+    # the warehouse stays open (and locked) while its candidates stream into the Delta tables
+    with open_warehouse(settings) as con:
+        return _publish(settings, publication_id, started_at, gate_results, tables,
+                        stream_candidates(con, tables), after_table_written)  # fmt: skip
+
+
+def _publish(
+    settings: Settings,
+    publication_id: str,
+    started_at: datetime,
+    gate_results: list[dict[str, Any]],
+    tables: tuple[PublishedTable, ...],
+    candidates: Candidates,
+    after_table_written: Callable[[str], None] | None,
+) -> LogEntry:
     root = settings.published
     with publisher_lock(root):
         remove_orphans(root, tables)
@@ -225,10 +272,9 @@ def publish_release(
         for table in tables:
             if table.key not in candidates.tables:
                 continue
-            data = without_erased(candidates.tables[table.key], table, candidates.erased)
-            data = stamp(_normalise_types(data), publication_id)
-            versions[table.key] = append_version(root, table, data)
-            counts[table.key] = data.num_rows
+            versions[table.key], counts[table.key] = _write_table(
+                root, table, candidates.tables[table.key], candidates.erased, publication_id
+            )
             if after_table_written is not None:
                 after_table_written(table.key)
 
@@ -254,7 +300,7 @@ __all__ = [
     "STATUS_BLOCKED",
     "STATUS_PUBLISHED",
     "Candidates",
-    "extract_candidates",
+    "stream_candidates",
     "publish_release",
     "record_blocked",
 ]

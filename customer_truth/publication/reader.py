@@ -21,6 +21,7 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.dataset as ds
 from deltalake import DeltaTable
 
 from customer_truth.publication.log import STATUS_PUBLISHED, read_entries
@@ -110,6 +111,13 @@ def read_table(
                 raise
             time.sleep(0.05 * (attempt + 1))
     raise AssertionError("unreachable")
+
+
+def table_dataset(home: Path | str | Settings, name: str, release: Release) -> ds.Dataset:
+    """One table of ``release`` as a lazily scanned arrow dataset (DuckDB streams it)."""
+    table = published_table(name)
+    path = table_path(_root(home), table)
+    return DeltaTable(str(path), version=release.table_versions[table.key]).to_pyarrow_dataset()
 
 
 def read_release(

@@ -28,14 +28,14 @@ class World:
         return [json.loads(line) for line in lines if line.strip()]
 
 
-def run_job(settings: Settings) -> RunOutcome:
+def run_job(settings: Settings, full_refresh: bool = False) -> RunOutcome:
     """Run the main job in this process with the world's settings, restoring the environment."""
     with pytest.MonkeyPatch.context() as env:
         env.setenv("CUSTOMER_TRUTH_LANDING", str(settings.landing))
         env.setenv("CUSTOMER_TRUTH_HOME", str(settings.home))
         env.setenv("DAGSTER_HOME", str(settings.dagster_home))
         env.setenv("CUSTOMER_TRUTH_WAREHOUSE", str(settings.warehouse))
-        return run_main_job(settings)
+        return run_main_job(settings, full_refresh=full_refresh)
 
 
 @pytest.fixture(scope="module")

@@ -110,3 +110,19 @@ def test_csv_round_trips_any_text_written_by_a_standard_writer(tmp_path_factory,
     assert [json.loads(p) for p in frame["payload"].to_list()] == [
         {"Id": r[0], "A": r[1], "B": r[2]} for r in kept
     ]
+
+
+def test_csv_streams_in_blocks_numbering_records_across_them(tmp_path: Path) -> None:
+    from customer_truth.parsing import csv_blocks
+
+    path = tmp_path / "contacts.csv"
+    rows = [f'{n},"line one\nline two {n}"' for n in range(1, 8)]
+    path.write_bytes(b"\xef\xbb\xbfId,Note\n" + "\n\n".join(rows).encode() + b"\n2,caf\xe9\n")
+    blocks = list(csv_blocks(path, block_records=3))
+    assert len(blocks) > 2  # seven multi-line records, blank lines and one bad one: in blocks
+    frame = pl.concat(blocks)
+    assert frame["line_number"].to_list() == list(range(1, 9))  # blank lines are no records
+    assert frame["payload"][6] == '{"Id":"7","Note":"line one\\nline two 7"}'
+    # the bad bytes are found whichever block they fall in
+    assert frame["structure_error"].to_list() == [None] * 7 + ["not valid UTF-8"]
+    assert pl.concat(list(csv_blocks(path, block_records=100))).equals(frame)

@@ -272,3 +272,40 @@ def test_an_erasure_by_identifier_hash_removes_rows_that_carry_the_identifier(
     assert not any(gone["phone"] in v for v in values)
     # rows that only carry the customer id and not the hashed identifier are untouched
     assert reader.read_table(settings, "customer_profile").num_rows == 5
+
+
+def test_candidates_stream_from_the_warehouse_in_batches_and_erasure_applies_to_each(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No candidate table is read whole: the publisher pulls batches from the warehouse while it
+    writes, and filters every batch for erased persons."""
+    from customer_truth.publication import publisher
+
+    monkeypatch.setattr(publisher, "STREAM_BATCH_ROWS", 64)
+    con = duckdb.connect()
+    con.execute("create schema publish")
+    con.execute(
+        "create table publish.customer_profile as select 'ct_' || lpad(i::varchar, 6, '0') as "
+        "customer_id, 'person' || i || '@example.org' as email from range(1000) t(i)"
+    )
+    erased = ErasedSet(
+        pa.table({"customer_id": ["ct_000007", "ct_000900"], "identifier_sha256": [None, None]})
+    )
+    profile = [t for t in STAND_IN_TABLES if t.name == "customer_profile"]
+    streamed = publisher.stream_candidates(con, tuple(profile))
+    source = streamed.tables["customer_profile"]
+    assert callable(source)  # a stream opened when its turn comes, not a table in memory
+    batches = list(source())
+    assert len(batches) > 10 and max(b.num_rows for b in batches) <= 64
+
+    candidates = publisher.Candidates(
+        streamed.tables, streamed.sources, [], erased, streamed.landing_batches
+    )
+    entry = publish_release(
+        settings, "pub-s", datetime.now(UTC), PASSED, tables=tuple(profile), candidates=candidates
+    )
+    assert entry.row_counts == {"customer_profile": 998}
+    published = reader.read_table(settings, "customer_profile")
+    ids = set(published.column("customer_id").to_pylist())
+    assert len(ids) == 998 and not {"ct_000007", "ct_000900"} & ids
+    assert set(published.column("publication_id").to_pylist()) == {"pub-s"}

@@ -10,7 +10,9 @@ select
     timeline.source_record_id,
     timeline.channel,
     timeline.event_type,
-    redact_text(timeline.summary) as summary,
+    -- redacted once per distinct text and rule version (privacy/redacted_timeline_summaries);
+    -- a text that is not there (never, after that model ran) is redacted here
+    coalesce(redacted.redacted_summary, redact_text(timeline.summary)) as summary,
     timeline.journey_id,
     timeline.attribution_path,
     timeline.order_id,
@@ -19,5 +21,8 @@ select
     timeline.conversation_id,
     timeline.intent,
 from {{ ref('fct_customer_timeline') }} as timeline
+left join {{ ref('redacted_timeline_summaries') }} as redacted
+    on sha256(timeline.summary) = redacted.text_hash
+    and redacted.redaction_version = redaction_version()
 where timeline.customer_id is not null
     and timeline.customer_id not in {{ erased_customer_ids() }}
