@@ -25,7 +25,7 @@ from datetime import datetime
 from functools import partial
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import duckdb
 import pyarrow as pa
@@ -59,7 +59,7 @@ from customer_truth.warehouse import open_warehouse
 STREAM_BATCH_ROWS = 250_000
 
 # a candidate table: in memory (tests, small callers), or a stream opened when its turn comes
-CandidateSource = pa.Table | Callable[[], pa.RecordBatchReader]
+CandidateSource: TypeAlias = pa.Table | Callable[[], pa.RecordBatchReader]
 
 
 @dataclass(frozen=True)
