@@ -36,9 +36,11 @@ def _ui(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     prepare_dagster_home(settings)
-    # localhost only: the UI can launch runs and must not be reachable from the network
+    # localhost only: the UI can launch runs and must not be reachable from the network.
+    # dagster is installed beside this interpreter, whether or not the venv is on PATH.
+    beside = Path(sys.executable).parent / "dagster"
     command = [
-        "dagster",
+        str(beside) if beside.exists() else "dagster",
         "dev",
         "-m",
         "dagster_project.definitions",
