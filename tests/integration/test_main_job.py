@@ -23,6 +23,7 @@ from customer_truth.publication.registry import PUBLISHED_TABLES
 from customer_truth.settings import Settings
 from customer_truth.warehouse import open_warehouse
 from tests.integration.conftest import DAYS, PERSONS, SEED, World, run_job
+from tests.landing_builder import jsonl, write_batch
 
 
 def _fingerprint(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, str]]:
@@ -158,6 +159,42 @@ def _customer_ids(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, frozen
     return {uid: (customer, frozenset(members)) for uid, customer, members in rows}
 
 
+PLANTED_ERASURE = "er_planted_with_the_later_day"
+
+
+def _land_erasure_of_a_published_customer(settings: Settings) -> str:
+    """A privacy batch after the latest one asking to erase a customer of the current release
+    (by email); returns its batch id."""
+    profiles = reader.read_table(settings, "customer_profile")
+    email = next(e for e in profiles.column("email").to_pylist() if e)
+    latest = max(p.name for p in (settings.landing / "privacy").iterdir())
+    batch_id = (datetime.strptime(latest, "%Y%m%dT%H%M%SZ") + timedelta(minutes=1)).strftime(
+        "%Y%m%dT%H%M%SZ"
+    )
+    request = {
+        "request_id": PLANTED_ERASURE,
+        "identifier_type": "email",
+        "identifier_value": email,
+        "requested_at": f"{batch_id[:4]}-{batch_id[4:6]}-{batch_id[6:8]}T00:00:00Z",
+    }
+    write_batch(
+        settings.landing,
+        "privacy",
+        batch_id,
+        {"erasure_requests.jsonl": jsonl(request)},
+        mode="incremental",
+    )
+    return batch_id
+
+
+def _planted_erasure_email(landing: Path) -> str:
+    for path in (landing / "privacy").glob("*/erasure_requests.jsonl"):
+        for line in path.read_text().splitlines():
+            if line.strip() and json.loads(line)["request_id"] == PLANTED_ERASURE:
+                return json.loads(line)["identifier_value"]
+    raise AssertionError("no planted erasure request")
+
+
 def test_a_further_incremental_batch_is_picked_up_alone(world: World, tmp_path: Path) -> None:
     longer = tmp_path / "longer"
     generate_world(persons=PERSONS, seed=SEED, out=longer, days=DAYS + 1)
@@ -172,6 +209,7 @@ def test_a_further_incremental_batch_is_picked_up_alone(world: World, tmp_path: 
                 shutil.copytree(batch, target)
                 new_batches.append((system_dir.name, batch.name))
     assert new_batches, "one more day should add a batch per system"
+    new_batches.append(("privacy", _land_erasure_of_a_published_customer(world.settings)))
     outcome = run_job(world.settings)
     assert outcome.success
     with open_warehouse(world.settings) as con:
@@ -239,7 +277,11 @@ def test_an_incremental_run_publishes_what_a_full_refresh_publishes(
     shutil.copytree(world.root, tmp_path / "copy", symlinks=True)
     copy = Settings(landing=tmp_path / "copy" / "landing", home=tmp_path / "copy" / "home")
     assert run_job(copy, full_refresh=True).success
-    _assert_same_tables(_published_rows(world.settings), _published_rows(copy))
+    grown = _published_rows(world.settings)
+    _assert_same_tables(grown, _published_rows(copy))
+    # the person erased with the later day is in neither (nor in any version: publication tests)
+    erased = _planted_erasure_email(world.settings.landing).lower()
+    assert not any(erased in " ".join(row).lower() for rows in grown.values() for row in rows)
 
 
 def test_a_home_fed_day_by_day_publishes_what_one_fed_at_once_publishes(

@@ -73,7 +73,7 @@ state as (
         bool_or(members.event_type = 'ticket_solved') as ticket_solved,
         arg_max(
             case when members.source_entity = 'contact_records' then members.summary end,
-            members.occurred_at
+            (members.occurred_at, members.source_record_id)
         ) as last_contact_summary,
     from members
     left join tickets on members.ticket_id = tickets.ticket_id
@@ -90,18 +90,40 @@ open_shipments as (
         and shipments.delivered_at is null and shipments.refunded_at is null
 ),
 
+-- Every choice below is deterministic (a rebuild publishes the same row): an anchor's events
+-- may land on two customers (a split person, a shared order), and the journey belongs to the one
+-- holding most of its events, then the one who started it, then the smaller id.
+owners as (
+    select journey_id, customer_id,
+    from members
+    group by journey_id, customer_id
+    qualify row_number() over (
+        partition by journey_id order by count(*) desc, min(occurred_at), customer_id
+    ) = 1
+),
+
+intents as (
+    -- the most frequent intent, ties to the alphabetically first
+    select journey_id, intent,
+    from members
+    where intent is not null and intent <> 'help'
+    group by journey_id, intent
+    qualify row_number() over (partition by journey_id order by count(*) desc, intent) = 1
+),
+
 journeys as (
     select
         members.journey_id,
-        any_value(members.customer_id) as customer_id,
-        split_part(any_value(members.journey_anchor), ':', 1) as anchor_type,
-        any_value(members.journey_anchor) as journey_anchor,
-        any_value(members.order_id) filter (where members.order_id is not null) as order_id,
-        any_value(members.invoice_id) filter (where members.invoice_id is not null) as invoice_id,
-        list(distinct members.ticket_id) filter (where members.ticket_id is not null) as ticket_ids,
+        any_value(owners.customer_id) as customer_id,
+        split_part(min(members.journey_anchor), ':', 1) as anchor_type,
+        min(members.journey_anchor) as journey_anchor,
+        min(members.order_id) as order_id,
+        min(members.invoice_id) as invoice_id,
+        list(distinct members.ticket_id order by members.ticket_id)
+            filter (where members.ticket_id is not null) as ticket_ids,
         coalesce(
-            mode(members.intent) filter (where members.intent is not null and members.intent <> 'help'),
-            case split_part(any_value(members.journey_anchor), ':', 1)
+            any_value(intents.intent),
+            case split_part(min(members.journey_anchor), ':', 1)
                 when 'order' then 'order_issue'
                 when 'invoice' then 'billing_issue'
             end
@@ -115,6 +137,8 @@ journeys as (
         count(distinct members.ticket_id) as ticket_count,
         count(*) as event_count,
     from members
+    inner join owners using (journey_id)
+    left join intents using (journey_id)
     group by members.journey_id
 ),
 
