@@ -103,7 +103,7 @@ contact_records as (
 conversations as (
     -- the legs of one conversation are one caller: a leg without its own path takes the
     -- conversation's customer when its attributed legs agree on one
-    select conversation_id, any_value(customer_id) as customer_id,
+    select conversation_id, min(customer_id) as customer_id,
     from contact_records
     where customer_id is not null
     group by conversation_id

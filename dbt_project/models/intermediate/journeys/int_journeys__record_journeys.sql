@@ -42,7 +42,7 @@ conversations as (
         contacts.conversation_id,
         attribution.customer_id,
         min(contacts.initiated_at) as started_at,
-        any_value(contacts.order_id) filter (where contacts.order_id is not null) as order_id,
+        min(contacts.order_id) filter (where contacts.order_id is not null) as order_id,
         arg_min(contacts.intent, contacts.initiated_at) filter (where contacts.intent is not null)
             as intent,
     from {{ ref('int_journeys__contacts') }} as contacts
@@ -139,7 +139,7 @@ anchored as (
 
 anchors as (
     select customer_id, anchor, min(unit_at) as started_at, max(unit_at) as ended_at,
-        any_value(order_id) is not null as is_order,
+        min(order_id) is not null as is_order,
     from anchored
     where anchor is not null
     group by customer_id, anchor

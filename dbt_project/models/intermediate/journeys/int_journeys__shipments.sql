@@ -16,8 +16,8 @@ events as (
 trackers as (
     select
         tracker_id,
-        any_value(tracking_code_normalized) as tracking_code,
-        any_value(carrier) as carrier,
+        min(tracking_code_normalized) as tracking_code,
+        min(carrier) as carrier,
         min(coalesce(tracker_updated_at, created_at)) as first_event_at,
         max(coalesce(tracker_updated_at, created_at)) as last_event_at,
         arg_min(estimated_delivery_at, coalesce(tracker_updated_at, created_at))

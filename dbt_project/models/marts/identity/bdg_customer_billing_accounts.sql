@@ -59,7 +59,7 @@ own_stripe_customers as (
 household_payers as (
     -- households where exactly one member pays through Stripe: that payer covers the others;
     -- with two or more payers, who pays for whom is unknown, and nothing is inferred
-    select payer_household.household_id, any_value(payers.billing_account_id) as billing_account_id,
+    select payer_household.household_id, min(payers.billing_account_id) as billing_account_id,
     from payers
     inner join {{ ref('int_households_grouped') }} as payer_household
         on payers.customer_id = payer_household.customer_id

@@ -56,7 +56,7 @@ anonymous_ids as (
 ),
 
 unique_emails as (
-    select identifier_value as email, any_value(customer_id) as customer_id,
+    select identifier_value as email, min(customer_id) as customer_id,
     from record_identifiers
     where identifier_type = 'email'
     group by identifier_value

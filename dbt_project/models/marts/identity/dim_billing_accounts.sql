@@ -10,7 +10,7 @@ links as (
 link_counts as (
     select
         billing_account_id,
-        any_value(customer_id) filter (where customer_role = 'payer') as payer_customer_id,
+        min(customer_id) filter (where customer_role = 'payer') as payer_customer_id,
         count(*) as customer_count,
         count(*) filter (where customer_role = 'covered') as covered_customer_count,
     from links

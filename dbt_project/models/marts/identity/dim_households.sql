@@ -55,7 +55,7 @@ household_surname as (
 select
     member_facts.household_id,
     count(*) as member_count,
-    any_value(household_surname.surname) as surname,
+    min(household_surname.surname) as surname,
     count(distinct member_facts.family_name_key) = 1 as shares_surname,
     case
         when bool_and(member_facts.membership_basis = 'address') then 'address'
@@ -64,12 +64,12 @@ select
     end as household_basis,
     list(distinct member_facts.crm_account_id order by member_facts.crm_account_id)
         filter (where member_facts.crm_account_id is not null) as crm_account_ids,
-    any_value(household_address.address_line1) as address_line1,
-    any_value(household_address.address_line2) as address_line2,
-    any_value(household_address.city) as city,
-    any_value(household_address.region) as region,
-    any_value(household_address.postal_code) as postal_code,
-    any_value(household_address.country) as country,
+    min(household_address.address_line1) as address_line1,
+    min(household_address.address_line2) as address_line2,
+    min(household_address.city) as city,
+    min(household_address.region) as region,
+    min(household_address.postal_code) as postal_code,
+    min(household_address.country) as country,
 from member_facts
 left join household_address using (household_id)
 left join household_surname using (household_id)

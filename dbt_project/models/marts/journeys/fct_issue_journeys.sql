@@ -114,7 +114,7 @@ intents as (
 journeys as (
     select
         members.journey_id,
-        any_value(owners.customer_id) as customer_id,
+        min(owners.customer_id) as customer_id,
         split_part(min(members.journey_anchor), ':', 1) as anchor_type,
         min(members.journey_anchor) as journey_anchor,
         min(members.order_id) as order_id,
@@ -122,7 +122,7 @@ journeys as (
         list(distinct members.ticket_id order by members.ticket_id)
             filter (where members.ticket_id is not null) as ticket_ids,
         coalesce(
-            any_value(intents.intent),
+            min(intents.intent),
             case split_part(min(members.journey_anchor), ':', 1)
                 when 'order' then 'order_issue'
                 when 'invoice' then 'billing_issue'

@@ -238,9 +238,10 @@ repeat_contact as (
         case when count(*) >= 4 then 'high' else 'medium' end as severity,
         json_object(
             'contact_ids', list(first_contacts.contact_id order by first_contacts.initiated_at),
-            'contacts_in_trailing_7_days', any_value(current_streaks.in_window_now),
-            'channels', list(distinct first_contacts.channel),
-            'intents', list(distinct first_contacts.intent) filter (where first_contacts.intent is not null)
+            'contacts_in_trailing_7_days', min(current_streaks.in_window_now),
+            'channels', list(distinct first_contacts.channel order by first_contacts.channel),
+            'intents', list(distinct first_contacts.intent order by first_contacts.intent)
+                filter (where first_contacts.intent is not null)
         ) as evidence,
         'The customer contacted us ' || count(*) || ' times since '
             || strftime(min(first_contacts.initiated_at), '%Y-%m-%d')
