@@ -96,12 +96,18 @@ def complete_batches(landing: Path, system: str) -> list[Batch]:
     return [read_manifest(system, path) for path in complete_batch_dirs(landing, system)]
 
 
+def every_complete_batch_dir(landing: Path) -> list[Path]:
+    """Every system's complete batch folders, system by system, each in delivery order."""
+    return [path for system in SYSTEMS for path in complete_batch_dirs(landing, system)]
+
+
+def complete_batch_names(landing: Path) -> list[str]:
+    """Every complete batch as ``system/batch_id``, the name the publication log uses."""
+    return [f"{path.parent.name}/{path.name}" for path in every_complete_batch_dir(landing)]
+
+
 def landing_fingerprint(landing: Path) -> str:
     """A digest of which complete batches exist: it changes exactly when a new batch completes.
     Empty when the landing zone holds no complete batch at all. Reads no manifest."""
-    names = [
-        f"{system}/{path.name}\n"
-        for system in SYSTEMS
-        for path in complete_batch_dirs(landing, system)
-    ]
+    names = [f"{name}\n" for name in complete_batch_names(landing)]
     return hashlib.sha256("".join(names).encode()).hexdigest()[:16] if names else ""

@@ -14,8 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from customer_truth.contracts import SYSTEMS
-from customer_truth.landing import complete_batch_dirs
+from customer_truth.landing import complete_batch_names
 from customer_truth.publication.log import read_entries
 from customer_truth.publication.publisher import code_version
 from customer_truth.settings import Settings
@@ -53,22 +52,13 @@ class PendingWork:
         )
 
 
-def landing_batches(settings: Settings) -> list[str]:
-    """Every complete batch of the landing zone as ``system/batch_id`` (reads no file)."""
-    return [
-        f"{system}/{path.name}"
-        for system in SYSTEMS
-        for path in complete_batch_dirs(settings.landing, system)
-    ]
-
-
 def pending_work(settings: Settings) -> PendingWork:
     attempts = read_entries(settings.published)
     if not attempts:
-        return PendingWork(landing_batches(settings), None, None, code_changed=False)
+        return PendingWork(complete_batch_names(settings.landing), None, None, code_changed=False)
     latest = attempts[-1]
     covered = set(latest.landing_batches)
-    new = [batch for batch in landing_batches(settings) if batch not in covered]
+    new = [batch for batch in complete_batch_names(settings.landing) if batch not in covered]
     return PendingWork(
         new_batches=new,
         last_attempt=latest.publication_id,

@@ -31,8 +31,7 @@ from pathlib import Path
 
 from customer_truth.benchmarks.process_tree import TreeSampler
 from customer_truth.benchmarks.stages import STAGES, dbt_stage_of_keys, stage_times
-from customer_truth.contracts import SYSTEMS
-from customer_truth.landing import SUCCESS, complete_batch_dirs
+from customer_truth.landing import SUCCESS, complete_batch_dirs, every_complete_batch_dir
 from customer_truth.publication.log import STATUS_PUBLISHED, read_entries
 from customer_truth.publication.publisher import code_version
 from customer_truth.settings import Settings, load_settings
@@ -103,16 +102,14 @@ def ensure_world(work: Path, persons: int, seed: int, days: int, reuse: bool) ->
 def landing_files(landing: Path) -> list[Path]:
     return sorted(
         path
-        for system in SYSTEMS
-        for batch in complete_batch_dirs(landing, system)
+        for batch in every_complete_batch_dir(landing)
         for path in batch.iterdir()
         if path.is_file() and path.name != SUCCESS
     )
 
 
-def measure_floor(landing: Path, settings: Settings) -> tuple[float, int]:
-    """Seconds for DuckDB to read every landing file once, and the records it read."""
-    files = landing_files(landing)
+def measure_floor(files: list[Path], settings: Settings) -> tuple[float, int]:
+    """Seconds for DuckDB to read ``files`` (landing files) once, and the records it read."""
     jsonl = [str(p) for p in files if p.suffix == ".jsonl"]
     csv_by_entity: dict[str, list[str]] = {}
     for path in files:
@@ -137,7 +134,7 @@ def measure_floor(landing: Path, settings: Settings) -> tuple[float, int]:
 
 def last_day_batches(landing: Path) -> set[Path]:
     """The batches of the latest delivery day (batch ids start with the day, YYYYMMDD)."""
-    batches = [b for system in SYSTEMS for b in complete_batch_dirs(landing, system)]
+    batches = every_complete_batch_dir(landing)
     last_day = max(b.name[:8] for b in batches)
     return {b for b in batches if b.name[:8] == last_day}
 
@@ -157,16 +154,15 @@ def land_one_row_batch(landing: Path) -> str:
     support = complete_batch_dirs(landing, "support")
     source = next(b / "tickets.jsonl" for b in reversed(support) if (b / "tickets.jsonl").exists())
     line = next(line for line in source.read_bytes().splitlines() if line.strip())
-    last = datetime.strptime(support[-1].name, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
-    batch_id = (last + timedelta(hours=1)).strftime("%Y%m%dT%H%M%SZ")
+    extracted = datetime.strptime(support[-1].name, "%Y%m%dT%H%M%SZ") + timedelta(hours=1)
+    batch_id = extracted.strftime("%Y%m%dT%H%M%SZ")
     folder = landing / "support" / batch_id
     folder.mkdir(parents=True)
     (folder / "tickets.jsonl").write_bytes(line + b"\n")
     manifest = {
         "system": "support",
         "batch_id": batch_id,
-        "extracted_at": f"{batch_id[0:4]}-{batch_id[4:6]}-{batch_id[6:8]}T"
-        f"{batch_id[9:11]}:{batch_id[11:13]}:{batch_id[13:15]}Z",
+        "extracted_at": extracted.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "mode": "incremental",
         "files": {"tickets.jsonl": 1},
     }
@@ -178,10 +174,12 @@ def _rows_landed(settings: Settings, since: datetime) -> int:
     if not settings.warehouse.exists():
         return 0
     with open_warehouse(settings) as con:
-        landed, _ = con.execute(
-            (_SQL / "rows_loaded.sql").read_text(), {"since": since}
-        ).fetchall()[0]
-    return int(landed)
+        landed = con.execute((_SQL / "rows_landed.sql").read_text(), {"since": since}).fetchall()
+    return int(landed[0][0])
+
+
+def _releases(settings: Settings) -> int:
+    return sum(1 for e in read_entries(settings.published) if e.status == STATUS_PUBLISHED)
 
 
 def _run_events(settings: Settings, run_id: str) -> list[object]:
@@ -208,9 +206,7 @@ def measure_run(name: str, settings: Settings, floor_seconds: float, log_dir: Pa
         "CUSTOMER_TRUTH_MEMORY_LIMIT": settings.memory_limit,
     }
     log_path = log_dir / f"{name.replace(' ', '-')}.log"
-    releases_before = sum(
-        1 for e in read_entries(settings.published) if e.status == STATUS_PUBLISHED
-    )
+    releases_before = _releases(settings)
     _say(f"{name}: customer-truth run (log: {log_path})")
     started_at = datetime.now(UTC)
     started = time.perf_counter()
@@ -227,9 +223,7 @@ def measure_run(name: str, settings: Settings, floor_seconds: float, log_dir: Pa
         raise SystemExit(f"benchmark run {name!r} failed with exit code {code} (log: {log_path})")
     match = _RUN_ID.search(output)
     run_id = match.group(1) if match else None
-    releases_after = sum(
-        1 for e in read_entries(settings.published) if e.status == STATUS_PUBLISHED
-    )
+    releases_after = _releases(settings)
     rows = _rows_landed(settings, started_at)
     result = RunResult(
         name=name,
@@ -290,7 +284,7 @@ def bench_world(persons: int, seed: int, days: int, work: Path, reuse: bool) -> 
 
     files = landing_files(source)
     _say(f"floor: DuckDB reads the {len(files):,} landing files once ...")
-    floor_seconds, floor_records = measure_floor(source, settings)
+    floor_seconds, floor_records = measure_floor(files, settings)
     _say(f"floor: {floor_seconds:.1f} s for {floor_records:,} records")
     result = WorldResult(
         persons=persons,
@@ -302,9 +296,9 @@ def bench_world(persons: int, seed: int, days: int, work: Path, reuse: bool) -> 
         floor_records=floor_records,
     )
 
-    all_batches = [b for system in SYSTEMS for b in complete_batch_dirs(source, system)]
     last_day = last_day_batches(source)
-    link_batches(source, landing, [b for b in all_batches if b not in last_day])
+    earlier = [b for b in every_complete_batch_dir(source) if b not in last_day]
+    link_batches(source, landing, earlier)
     result.runs.append(measure_run("full", settings, floor_seconds, logs))
     link_batches(source, landing, sorted(last_day))
     result.runs.append(measure_run("incremental", settings, floor_seconds, logs))

@@ -268,6 +268,22 @@ def _assert_same_tables(left: dict[str, list[tuple]], right: dict[str, list[tupl
         assert left[table] == right[table], table
 
 
+# when each suppression was recorded: a rebuild of the state would stamp every row anew
+_SUPPRESSION_SQL = """
+    select count(*), min(suppressed_at), max(suppressed_at)
+    from privacy.erasure_suppressed_identifiers
+"""
+
+
+def _dbt_commands(settings: Settings, run_id: str) -> list[str]:
+    """The dbt command lines a run's steps logged."""
+    import dagster as dg
+
+    with dg.DagsterInstance.from_config(str(settings.dagster_home)) as instance:
+        messages = [entry.user_message for entry in instance.all_logs(run_id)]
+    return [m for m in messages if m and m.startswith("Running dbt command")]
+
+
 def test_an_incremental_run_publishes_what_a_full_refresh_publishes(
     world: World, tmp_path: Path
 ) -> None:
@@ -276,7 +292,16 @@ def test_an_incremental_run_publishes_what_a_full_refresh_publishes(
     release, value for value, customer ids and history included."""
     shutil.copytree(world.root, tmp_path / "copy", symlinks=True)
     copy = Settings(landing=tmp_path / "copy" / "landing", home=tmp_path / "copy" / "home")
-    assert run_job(copy, full_refresh=True).success
+    with open_warehouse(copy) as con:
+        suppressed_before = con.sql(_SUPPRESSION_SQL).fetchall()
+    assert suppressed_before[0][0] > 0, "the world's erasure requests suppress identifiers"
+    outcome = run_job(copy, full_refresh=True)
+    assert outcome.success
+    # every dbt step rebuilt from all history, but the erasure state kept its rows as they were
+    commands = _dbt_commands(copy, outcome.run_id)
+    assert len(commands) == 3 and all("--full-refresh" in c for c in commands), commands
+    with open_warehouse(copy) as con:
+        assert con.sql(_SUPPRESSION_SQL).fetchall() == suppressed_before
     grown = _published_rows(world.settings)
     _assert_same_tables(grown, _published_rows(copy))
     # the person erased with the later day is in neither (nor in any version: publication tests)

@@ -12,6 +12,7 @@ from pathlib import Path
 from customer_truth.benchmarks.process_tree import TreeSampler
 from customer_truth.benchmarks.scale import (
     land_one_row_batch,
+    landing_files,
     last_day_batches,
     link_batches,
     measure_floor,
@@ -135,5 +136,6 @@ def test_the_last_day_lands_after_the_rest_and_a_one_row_batch_after_that(
     landed = complete_batches(target, "support")[-1]
     assert landed.declared_rows == {"tickets.jsonl": 1} and landed.manifest_error is None
 
-    seconds, records = measure_floor(target, Settings(landing=target, home=tmp_path / "home"))
+    files = landing_files(target)
+    seconds, records = measure_floor(files, Settings(landing=target, home=tmp_path / "home"))
     assert records == 2 + 1 + 1 + 1 and seconds > 0
