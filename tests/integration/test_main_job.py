@@ -268,9 +268,9 @@ def _assert_same_tables(left: dict[str, list[tuple]], right: dict[str, list[tupl
         assert left[table] == right[table], table
 
 
-# when each suppression was recorded: a rebuild of the state would stamp every row anew
+# each suppression and when it was recorded: a rebuild of the state would stamp every row anew
 _SUPPRESSION_SQL = """
-    select count(*), min(suppressed_at), max(suppressed_at)
+    select identifier_type, identifier_hash, suppressed_at
     from privacy.erasure_suppressed_identifiers
 """
 
@@ -294,14 +294,15 @@ def test_an_incremental_run_publishes_what_a_full_refresh_publishes(
     copy = Settings(landing=tmp_path / "copy" / "landing", home=tmp_path / "copy" / "home")
     with open_warehouse(copy) as con:
         suppressed_before = con.sql(_SUPPRESSION_SQL).fetchall()
-    assert suppressed_before[0][0] > 0, "the world's erasure requests suppress identifiers"
+    assert suppressed_before, "the world's erasure requests suppress identifiers"
     outcome = run_job(copy, full_refresh=True)
     assert outcome.success
     # every dbt step rebuilt from all history, but the erasure state kept its rows as they were
-    commands = _dbt_commands(copy, outcome.run_id)
-    assert len(commands) == 3 and all("--full-refresh" in c for c in commands), commands
+    # (a later run may add suppressions: erasure follows the person to more customers)
+    builds = [c for c in _dbt_commands(copy, outcome.run_id) if "dbt build" in c]
+    assert len(builds) == 3 and all("--full-refresh" in c for c in builds), builds
     with open_warehouse(copy) as con:
-        assert con.sql(_SUPPRESSION_SQL).fetchall() == suppressed_before
+        assert set(suppressed_before) <= set(con.sql(_SUPPRESSION_SQL).fetchall())
     grown = _published_rows(world.settings)
     _assert_same_tables(grown, _published_rows(copy))
     # the person erased with the later day is in neither (nor in any version: publication tests)
