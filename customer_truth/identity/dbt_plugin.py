@@ -17,6 +17,7 @@ each distinct value in it is standardised once.
 | `normalize_street(raw)` / `normalize_unit(street, line2)` | comparable street / unit id |
 | `normalize_postal_code(raw, country)` | comparable postal code |
 | `normalize_country(raw)` | ISO 3166-1 alpha-2 |
+| `standardisation_version()` | the rules' version (a memoised reading of another is redone) |
 """
 
 from __future__ import annotations
@@ -100,6 +101,13 @@ def register_functions(con: duckdb.DuckDBPyConnection) -> None:
             type=udf.ARROW,
             null_handling=udf.SPECIAL,
             side_effects=False,
+        )
+    if "standardisation_version" not in registered:
+        con.create_function(
+            "standardisation_version",
+            lambda: standardize.STANDARDISATION_VERSION,
+            [],
+            duckdb.sqltypes.VARCHAR,
         )
 
 

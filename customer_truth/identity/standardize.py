@@ -18,13 +18,22 @@ Why these rules:
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from functools import lru_cache
+from pathlib import Path
 
 import phonenumbers
 
 DEFAULT_COUNTRY = "US"
+
+# The rules' version: this module's text and libphonenumber's (whose metadata decides what is a
+# valid phone). A reading memoised under another version is read again (the dbt models
+# int_identity__phone_readings and int_identity__address_readings).
+STANDARDISATION_VERSION = hashlib.sha256(
+    Path(__file__).read_bytes() + phonenumbers.__version__.encode()
+).hexdigest()[:16]
 
 # --- phones -------------------------------------------------------------------------------
 

@@ -44,8 +44,12 @@ def customer_truth_dbt_models(
     dbt: DbtCliResource,
     warehouse: WarehouseResource,
 ) -> Iterator[Any]:
-    # build (not run): tests run between models and report as asset checks
-    args = ["build", *(["--full-refresh"] if config.full_refresh else [])]
+    # build (not run): data tests run between models and report as asset checks. dbt's unit
+    # tests check the SQL, not the data: they run in the test suite (tests/unit/test_dbt_*.py),
+    # not in every production run, as dbt recommends
+    args = ["build", "--exclude-resource-type", "unit_test"]
+    if config.full_refresh:
+        args.append("--full-refresh")
     with warehouse.hold_lock():
         yield from dbt.cli(args, context=context).stream()
 

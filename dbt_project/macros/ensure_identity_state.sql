@@ -3,8 +3,8 @@
     not exist yet, empty, so that `dbt build` works on a fresh warehouse before the identity
     steps ever ran (the marts are then empty). The same DDL as
     `customer_truth.identity.stable_ids.ensure_state_tables`, which owns these tables and fills
-    them; tests/unit/test_stable_ids.py checks that both create the same columns. Used as a
-    pre-hook of the models that read `source('identity', ...)`; never drops or alters anything.
+    them; tests/unit/test_stable_ids.py checks that both create the same columns. Run by
+    `on-run-start` (dbt_project.yml), once per invocation; never drops or alters anything.
 -#}
 {% macro ensure_identity_state() %}
 create schema if not exists identity;

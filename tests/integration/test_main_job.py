@@ -301,6 +301,8 @@ def test_an_incremental_run_publishes_what_a_full_refresh_publishes(
     # (a later run may add suppressions: erasure follows the person to more customers)
     builds = [c for c in _dbt_commands(copy, outcome.run_id) if "dbt build" in c]
     assert len(builds) == 3 and all("--full-refresh" in c for c in builds), builds
+    # dbt's unit tests check SQL, not data: the test suite runs them, production runs do not
+    assert all("--exclude-resource-type unit_test" in c for c in builds), builds
     with open_warehouse(copy) as con:
         assert set(suppressed_before) <= set(con.sql(_SUPPRESSION_SQL).fetchall())
     grown = _published_rows(world.settings)

@@ -246,7 +246,7 @@ def test_ids_do_not_depend_on_cluster_keys_or_row_order(con) -> None:
     assert run(other, reordered, 5) == first
 
 
-def test_the_dbt_pre_hook_creates_the_same_state_tables_as_the_python_step() -> None:
+def test_the_dbt_on_run_start_hook_creates_the_same_state_tables_as_the_python_step() -> None:
     """dbt creates the state tables empty on a fresh warehouse; their shape must not drift."""
     macro_file = DBT_PROJECT_DIR / "macros" / "ensure_identity_state.sql"
     module = jinja2.Environment().from_string(macro_file.read_text()).module

@@ -4,7 +4,6 @@
 -- Deleted and merged-away records (not live) take the customer of their survivor when it has
 -- one; a customer whose records are all deleted or merged away is not a customer (its records
 -- are absent here), so a deleted record never creates a customer of its own.
-{{ config(pre_hook="{{ ensure_identity_state() }}") }}
 with
 
 records as (

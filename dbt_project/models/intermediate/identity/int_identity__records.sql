@@ -56,15 +56,33 @@ located as (
         and left(source_records.crm_contact_id, 15) = crm_ids.crm_id_15
 ),
 
+-- phones and addresses are read once per distinct value (the memos), then put back in place
+typed_phones as (
+    select
+        record_uid,
+        unnest(phones_raw) as phone_raw,
+        unnest(range(len(phones_raw))) as position,
+        {{ identity_phone_country('country') }} as read_in_country,
+    from located
+),
+
+read_phones as (
+    select
+        typed_phones.record_uid,
+        list(readings.e164 order by typed_phones.position) as phones_e164,
+    from typed_phones
+    left join {{ ref('int_identity__phone_readings') }} as readings
+        on readings.reading_key
+            = {{ identity_reading_key(['typed_phones.phone_raw', 'typed_phones.read_in_country']) }}
+    group by typed_phones.record_uid
+),
+
 standardised as (
     select
         located.*,
         normalize_email_address(email_raw) as email_valid,
         list_distinct(list_filter(
-            list_transform(
-                phones_raw,
-                lambda raw: normalize_phone(raw, coalesce(country, '{{ var("identity_default_country") }}'))
-            ),
+            case when located.phones_raw is not null then coalesce(read_phones.phones_e164, []) end,
             lambda e164: e164 is not null
         )) as phones_valid,
         normalize_name(given_name) as given_name_std,
@@ -75,11 +93,16 @@ standardised as (
                 and birth_date not in (date '1901-01-01', date '1970-01-01')
             then birth_date
         end as birth_date_plausible,
-        normalize_street(address_line1) as street_std,
-        normalize_unit(address_line1, address_line2) as unit_std,
-        normalize_postal_code(postal_code, country) as postal_code_std,
+        addresses.street_std,
+        addresses.unit_std,
+        addresses.postal_code_std,
         normalize_name(city) as city_std,
     from located
+    left join read_phones on located.record_uid = read_phones.record_uid
+    left join {{ ref('int_identity__address_readings') }} as addresses
+        on addresses.reading_key = {{ identity_reading_key([
+            'located.address_line1', 'located.address_line2', 'located.postal_code', 'located.country'
+        ]) }}
 ),
 
 flagged as (

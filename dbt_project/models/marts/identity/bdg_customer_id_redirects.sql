@@ -1,7 +1,6 @@
 -- One row per customer id ever issued: the id to use now. An active id points to itself; a
 -- merged id follows its chain of merges to the surviving id; a retired id (or a chain ending in
 -- one) points nowhere (current_customer_id is null).
-{{ config(pre_hook="{{ ensure_identity_state() }}") }}
 with recursive
 
 registry as (

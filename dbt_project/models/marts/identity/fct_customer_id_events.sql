@@ -1,7 +1,6 @@
 -- One row per change of a customer id (created, merged, split, retired) with its reason and
 -- the records that moved: the history a system that cached an id follows. Written by
 -- customer_truth.identity.stable_ids; a table here so marts readers need not read identity.*.
-{{ config(pre_hook="{{ ensure_identity_state() }}") }}
 select
     event_id,
     event_type,

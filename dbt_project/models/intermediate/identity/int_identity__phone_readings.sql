@@ -1,0 +1,44 @@
+-- Every distinct phone as a record typed it, read once into E.164 in the country its record is
+-- in (normalize_phone: customer_truth/identity/standardize.py).
+--
+-- Reading a phone through libphonenumber is the costliest part of standardising a record, and a
+-- day's records repeat almost every phone already read. So this is a memo, incremental: a run
+-- reads only the phones it has not read under the current rules (`standardisation_version()`:
+-- the module's text and libphonenumber's version), and a change of the rules reads every phone
+-- again without a full refresh. Keyed by a hash: no typed value is stored in clear.
+{{ config(
+    materialized='incremental',
+    unique_key='reading_key',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+) }}
+
+with
+
+typed as (
+    select distinct
+        unnest(phones_raw) as phone_raw,
+        {{ identity_phone_country('normalize_country(country_raw)') }} as read_in_country,
+    from {{ ref('int_identity__source_records') }}
+),
+
+keyed as (
+    select
+        phone_raw,
+        read_in_country,
+        {{ identity_reading_key(['phone_raw', 'read_in_country']) }} as reading_key,
+    from typed
+    where phone_raw is not null
+)
+
+select
+    keyed.reading_key,
+    standardisation_version() as rule_version,
+    normalize_phone(keyed.phone_raw, keyed.read_in_country) as e164,
+from keyed
+{%- if is_incremental() %}
+where keyed.reading_key not in (
+    select done.reading_key from {{ this }} as done
+    where done.rule_version = standardisation_version()
+)
+{%- endif %}
