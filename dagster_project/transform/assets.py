@@ -1,5 +1,6 @@
 """dbt models and tests as Dagster assets and asset checks (``dbt build`` through dagster-dbt)."""
 
+import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -7,6 +8,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from dagster_project.resources import WarehouseResource
+from dagster_project.transform import incremental_state
 from dagster_project.transform.project import customer_truth_project
 
 
@@ -48,10 +50,34 @@ def customer_truth_dbt_models(
     # tests check the SQL, not the data: they run in the test suite (tests/unit/test_dbt_*.py),
     # not in every production run, as dbt recommends
     args = ["build", "--exclude-resource-type", "unit_test"]
-    if config.full_refresh:
-        args.append("--full-refresh")
     with warehouse.hold_lock():
+        home = warehouse.settings.home
+        manifest = json.loads(customer_truth_project.manifest_path.read_text())
+        current = incremental_state.fingerprints(manifest)
+        building = _selected_models(context, manifest)
+        changed = incremental_state.changed_since_built(
+            current, incremental_state.recorded(home), building
+        )
+        if changed and not config.full_refresh:
+            context.log.warning(
+                "incremental model(s) changed since their rows were built, so this step is a "
+                f"full refresh (rebuilt from all history): {', '.join(changed)}"
+            )
+        if config.full_refresh or changed:
+            args.append("--full-refresh")
         yield from dbt.cli(args, context=context).stream()
+        incremental_state.record(home, current, building)
+
+
+def _selected_models(context: dg.AssetExecutionContext, manifest: Mapping[str, Any]) -> list[str]:
+    """The dbt models this step builds (the job runs the dbt assets in several steps)."""
+    translator = CustomerTruthTranslator()
+    selected = context.selected_asset_keys
+    return [
+        node["name"]
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and translator.get_asset_key(node) in selected
+    ]
 
 
 def full_refresh_run_config(job: dg.JobDefinition) -> dict[str, Any]:

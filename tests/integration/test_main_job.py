@@ -312,6 +312,39 @@ def test_an_incremental_run_publishes_what_a_full_refresh_publishes(
     assert not any(erased in " ".join(row).lower() for rows in grown.values() for row in rows)
 
 
+def test_a_changed_incremental_model_makes_its_step_a_full_refresh_and_says_so(
+    world: World, tmp_path: Path
+) -> None:
+    """The home's record says stg_commerce__orders was built by another version of the model
+    (as after an upgrade that changed it): the step that builds it rebuilds from all history and
+    says why; the other dbt steps stay incremental; the record then holds the current version."""
+    import dagster as dg
+
+    from dagster_project.transform import incremental_state
+
+    shutil.copytree(world.root, tmp_path / "copy", symlinks=True)
+    copy = Settings(landing=tmp_path / "copy" / "landing", home=tmp_path / "copy" / "home")
+    state = copy.home / incremental_state.STATE_FILE
+    held = json.loads(state.read_text())
+    current = held["stg_commerce__orders"]
+    held["stg_commerce__orders"] = "built-by-another-version"
+    state.write_text(json.dumps(held))
+
+    outcome = run_job(copy)
+    assert outcome.success
+    builds = [c for c in _dbt_commands(copy, outcome.run_id) if "dbt build" in c]
+    refreshed = [c for c in builds if "--full-refresh" in c]
+    assert len(builds) == 3 and len(refreshed) == 1, builds
+    with dg.DagsterInstance.from_config(str(copy.dagster_home)) as instance:
+        warnings = [e.user_message for e in instance.all_logs(outcome.run_id)]
+    assert any(
+        m and "changed since their rows were built" in m and "stg_commerce__orders" in m
+        for m in warnings
+    )
+    assert json.loads(state.read_text())["stg_commerce__orders"] == current
+    _assert_same_tables(_published_rows(world.settings), _published_rows(copy))
+
+
 def test_a_home_fed_day_by_day_publishes_what_one_fed_at_once_publishes(
     world: World, tmp_path: Path
 ) -> None:

@@ -81,9 +81,27 @@ def test_every_raw_table_is_a_source_and_has_a_staging_model(manifest: dict[str,
 
 
 def test_staging_models_are_tables_in_the_staging_schema(manifest: dict[str, Any]) -> None:
+    incremental = set()
     for name, node in _staging_models(manifest).items():
         assert node["schema"] == "staging", name
-        assert node["config"]["materialized"] == "table", name
+        config = node["config"]
+        assert config["materialized"] in ("table", "incremental"), name
+        if config["materialized"] == "incremental":
+            # new versions merged by key: the held row of each key they name is replaced
+            assert config["incremental_strategy"] == "delete+insert", name
+            assert config["unique_key"] and config["on_schema_change"] == "fail", name
+            assert "staging_new_deliveries" in node["raw_code"], name
+            assert "staging_versions_with_held" in node["raw_code"], name
+            incremental.add(name)
+    # the largest entities of every event-bearing system read only what is new
+    assert {
+        "stg_digital__events",
+        "stg_commerce__orders",
+        "stg_contact_center__contact_records",
+        "stg_billing__charges",
+        "stg_billing__invoices",
+        "stg_logistics__tracking_events",
+    } <= incremental
 
 
 def test_every_staging_model_states_its_grain_and_tests_its_primary_key(

@@ -168,3 +168,33 @@ def test_the_crosswalk_mean_ignores_a_visitors_many_digital_ids(settings: Settin
     frame = con.sql(crosswalk_query("crosswalk")).df()
     result = run_suite(CROSSWALK_SUITE, frame, settings, GateContext())
     assert result.success, result.failed_expectations
+
+
+def test_the_context_suite_fails_a_missing_bundle_or_brief_without_loading_their_text(
+    settings: Settings,
+) -> None:
+    from data_quality.publish.customer_context import SUITE as CONTEXT_SUITE
+
+    con = duckdb.connect()
+    con.execute("create schema publish")
+    con.execute(
+        "create table publish.customer_context as select * from (values "
+        "('C1', '{\"customer_id\": \"C1\"}'::json, 'Customer C1: two open orders, no tickets.'), "
+        "('C2', null, 'Customer C2: one open ticket about order #1002.'), "
+        "('C3', '{\"customer_id\": \"C3\"}'::json, 'C3'), "
+        "('C4', '{\"customer_id\": \"C4\"}'::json, null)"
+        ") as t(customer_id, context, context_text)"
+    )
+    frame = con.sql(CONTEXT_SUITE.query).df()
+    # what reaches Python is numbers: no bundle or brief is held in memory by the gate
+    assert not any(frame[c].dtype == object or str(frame[c].dtype) == "str"
+                   for c in frame.columns if c != "customer_id")  # fmt: skip
+    result = run_suite(CONTEXT_SUITE, frame, settings, GateContext())
+    assert not result.success
+    assert _failed(result) == {
+        ("expect_column_values_to_not_be_null", "context_length"),
+        ("expect_column_values_to_not_be_null", "context_text_length"),
+        ("expect_column_values_to_be_between", "context_text_length"),
+    }
+    whole = frame[frame.customer_id == "C1"]
+    assert run_suite(CONTEXT_SUITE, whole, settings, GateContext()).success

@@ -1,5 +1,13 @@
 -- One row per Stripe charge (ch_ id): the version from the latest batch (a pending charge is
 -- delivered again when it succeeds or fails), then the last line. Amounts are integer cents.
+-- Incremental (macros/staging_incremental.sql): a run reads the deliveries loaded since the last
+-- build and merges them with the held version of each key they name.
+{{ config(
+    materialized='incremental',
+    unique_key='charge_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+) }}
 {%- set payload_shape = {
     "customer": "VARCHAR",
     "invoice": "VARCHAR",
@@ -43,6 +51,7 @@ source as (
         source_file,
         line_number,
     from {{ source('raw', 'billing__charges') }}
+    {{ staging_new_deliveries(source('raw', 'billing__charges')) }}
 ),
 
 unnested as (
@@ -85,8 +94,12 @@ renamed as (
     from unnested
 ),
 
+versions as (
+    {{ staging_versions_with_held('renamed', 'charge_id') }}
+),
+
 deduplicated as (
-    select * from renamed
+    select * from versions
     qualify row_number() over (
         partition by charge_id
         order by batch_id desc, line_number desc

@@ -1,5 +1,13 @@
 -- One row per Stripe invoice (in_ id): the version from the latest batch (Stripe objects carry
 -- no modification time), then the last line. Amounts are integer cents; times Unix seconds.
+-- Incremental (macros/staging_incremental.sql): a run reads the deliveries loaded since the last
+-- build and merges them with the held version of each key they name.
+{{ config(
+    materialized='incremental',
+    unique_key='invoice_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+) }}
 {%- set payload_shape = {
     "customer": "VARCHAR",
     "customer_email": "VARCHAR",
@@ -27,6 +35,7 @@ source as (
         source_file,
         line_number,
     from {{ source('raw', 'billing__invoices') }}
+    {{ staging_new_deliveries(source('raw', 'billing__invoices')) }}
 ),
 
 renamed as (
@@ -55,8 +64,12 @@ renamed as (
     from source
 ),
 
+versions as (
+    {{ staging_versions_with_held('renamed', 'invoice_id') }}
+),
+
 deduplicated as (
-    select * from renamed
+    select * from versions
     qualify row_number() over (
         partition by invoice_id
         order by batch_id desc, line_number desc

@@ -2,6 +2,14 @@
 -- last line). A changed order is re-delivered whole, so the nested line items, fulfillments and
 -- refunds of the winning version are complete; they are kept as JSON here and unnested by
 -- stg_commerce__order_line_items / _order_fulfillments / _order_refunds.
+-- Incremental (macros/staging_incremental.sql): a run reads the deliveries loaded since the last
+-- build and merges them with the held version of each key they name.
+{{ config(
+    materialized='incremental',
+    unique_key='order_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+) }}
 {%- set address_shape = {
     "first_name": "VARCHAR",
     "last_name": "VARCHAR",
@@ -48,6 +56,7 @@ source as (
         source_file,
         line_number,
     from {{ source('raw', 'commerce__orders') }}
+    {{ staging_new_deliveries(source('raw', 'commerce__orders')) }}
 ),
 
 unnested as (
@@ -106,8 +115,12 @@ renamed as (
     from unnested
 ),
 
+versions as (
+    {{ staging_versions_with_held('renamed', 'order_id') }}
+),
+
 deduplicated as (
-    select * from renamed
+    select * from versions
     qualify row_number() over (
         partition by order_id
         order by updated_at desc nulls last, batch_id desc, line_number desc

@@ -1,6 +1,14 @@
 -- One row per Amazon Connect contact (ContactId): the latest version by LastUpdateTimestamp
 -- (then latest batch, then last line). A transfer is a separate contact pointing back through
 -- previous_contact_id / initial_contact_id.
+-- Incremental (macros/staging_incremental.sql): a run reads the deliveries loaded since the last
+-- build and merges them with the held version of each key they name.
+{{ config(
+    materialized='incremental',
+    unique_key='contact_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+) }}
 {%- set payload_shape = {
     "InitialContactId": "VARCHAR",
     "PreviousContactId": "VARCHAR",
@@ -49,6 +57,7 @@ source as (
         source_file,
         line_number,
     from {{ source('raw', 'contact_center__contact_records') }}
+    {{ staging_new_deliveries(source('raw', 'contact_center__contact_records')) }}
 ),
 
 unnested as (
@@ -105,8 +114,12 @@ renamed as (
     from unnested
 ),
 
+versions as (
+    {{ staging_versions_with_held('renamed', 'contact_id') }}
+),
+
 deduplicated as (
-    select * from renamed
+    select * from versions
     qualify row_number() over (
         partition by contact_id
         order by last_updated_at desc nulls last, batch_id desc, line_number desc

@@ -1,6 +1,14 @@
 -- One row per Segment message (messageId). Messages are immutable; at-least-once delivery and
 -- full re-extracts repeat them, and the first delivery (earliest batch, then first line) is kept
 -- so a row's lineage does not move when history is delivered again.
+-- Incremental (macros/staging_incremental.sql): a run reads the deliveries loaded since the last
+-- build and merges them with the held version of each key they name.
+{{ config(
+    materialized='incremental',
+    unique_key='message_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+) }}
 {%- set payload_shape = {
     "type": "VARCHAR",
     "anonymousId": "VARCHAR",
@@ -38,6 +46,7 @@ source as (
         source_file,
         line_number,
     from {{ source('raw', 'digital__events') }}
+    {{ staging_new_deliveries(source('raw', 'digital__events')) }}
 ),
 
 unnested as (
@@ -81,8 +90,12 @@ renamed as (
     from unnested
 ),
 
+versions as (
+    {{ staging_versions_with_held('renamed', 'message_id') }}
+),
+
 deduplicated as (
-    select * from renamed
+    select * from versions
     qualify row_number() over (
         partition by message_id
         order by batch_id asc, line_number asc

@@ -2,6 +2,14 @@
 -- removed keeping the first delivery (earliest batch, then first line). Each event carries the
 -- tracker's state at that moment (result.*), flattened here, and its whole tracking history,
 -- kept as JSON and unnested by stg_logistics__tracking_details.
+-- Incremental (macros/staging_incremental.sql): a run reads the deliveries loaded since the last
+-- build and merges them with the held version of each key they name.
+{{ config(
+    materialized='incremental',
+    unique_key='tracking_event_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+) }}
 {%- set payload_shape = {
     "description": "VARCHAR",
     "created_at": "VARCHAR",
@@ -28,6 +36,7 @@ source as (
         source_file,
         line_number,
     from {{ source('raw', 'logistics__tracking_events') }}
+    {{ staging_new_deliveries(source('raw', 'logistics__tracking_events')) }}
 ),
 
 renamed as (
@@ -51,8 +60,12 @@ renamed as (
     from source
 ),
 
+versions as (
+    {{ staging_versions_with_held('renamed', 'tracking_event_id') }}
+),
+
 deduplicated as (
-    select * from renamed
+    select * from versions
     qualify row_number() over (
         partition by tracking_event_id
         order by batch_id asc, line_number asc
