@@ -22,6 +22,8 @@ SEEDS_DIR = REPO_ROOT / "seeds"
 
 # Also the default of dbt's profile (dbt_project/profiles.yml), for a hand-run `dbt build`.
 DEFAULT_MEMORY_LIMIT = "40%"
+# how many releases stay readable (time travel, --as-of); older ones expire (publication/store.py)
+DEFAULT_KEEP_RELEASES = 14
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,7 @@ class Settings:
     landing: Path
     home: Path
     memory_limit: str = DEFAULT_MEMORY_LIMIT
+    keep_releases: int = DEFAULT_KEEP_RELEASES
 
     @property
     def warehouse(self) -> Path:
@@ -68,5 +71,22 @@ def load_settings() -> Settings:
     home = os.environ.get("CUSTOMER_TRUTH_HOME") or str(REPO_ROOT / ".customer_truth_home")
     memory_limit = os.environ.get("CUSTOMER_TRUTH_MEMORY_LIMIT") or DEFAULT_MEMORY_LIMIT
     return Settings(
-        landing=Path(landing).resolve(), home=Path(home).resolve(), memory_limit=memory_limit
+        landing=Path(landing).resolve(),
+        home=Path(home).resolve(),
+        memory_limit=memory_limit,
+        keep_releases=_keep_releases(os.environ.get("CUSTOMER_TRUTH_KEEP_RELEASES")),
     )
+
+
+def _keep_releases(value: str | None) -> int:
+    if not value:
+        return DEFAULT_KEEP_RELEASES
+    try:
+        kept = int(value)
+    except ValueError:
+        kept = 0
+    if kept < 1:
+        raise ValueError(
+            f"CUSTOMER_TRUTH_KEEP_RELEASES must be a whole number of releases, 1 or more: {value!r}"
+        )
+    return kept

@@ -9,18 +9,22 @@ The purge rewrites history rather than deleting in place: a Delta ``DELETE`` lea
 readable by version until a vacuum, keeps its predicate (the identifier!) in the commit's
 ``operationParameters``, and the old commits' statistics. Instead each table's history is
 rebuilt, version by version, into a fresh generation (``store.swap_generation``): a version some
-release points to is rewritten without the erased rows, a version no release points to (left by
-a killed run) becomes empty, so every version number, and therefore every release, stays valid.
+readable release points to is rewritten without the erased rows, a batch at a time; a version no
+readable release points to (left by a killed run, or of a release past retention) becomes empty,
+so every version number, and therefore every release, stays valid. Retention (``retention.py``)
+bounds the work: at most ``keep_releases`` versions of each table are rewritten.
 The symlink then flips to the new generation and the old one is deleted whole.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.dataset as ds
 from deltalake import DeltaTable
 
 from customer_truth.publication.registry import ERASED_CUSTOMERS, PublishedTable
@@ -31,6 +35,9 @@ from customer_truth.publication.store import (
     table_path,
     write_snapshot,
 )
+
+# rows per batch while a version is rewritten without the erased
+PURGE_BATCH_ROWS = 250_000
 
 _EMPTY = pa.table(
     {"customer_id": pa.array([], pa.string()), "identifier_sha256": pa.array([], pa.string())}
@@ -106,6 +113,16 @@ def without_erased(data: pa.Table, table: PublishedTable, erased: ErasedSet) -> 
         con.close()
 
 
+def _kept_batches(
+    dataset: ds.Dataset, table: PublishedTable, erased: ErasedSet, removed: list[int]
+) -> Iterator[pa.RecordBatch]:
+    """One version's rows without the erased ones, a batch at a time (never whole in memory)."""
+    for batch in dataset.to_batches(batch_size=PURGE_BATCH_ROWS):
+        kept = without_erased(pa.Table.from_batches([batch], dataset.schema), table, erased)
+        removed[0] += batch.num_rows - kept.num_rows
+        yield from kept.to_batches()
+
+
 def purge_history(
     root: Path,
     tables: tuple[PublishedTable, ...],
@@ -122,14 +139,16 @@ def purge_history(
         referenced = released_versions.get(table.key, set())
         location = new_generation(root, table)
         for version in range(latest + 1):
-            snapshot = DeltaTable(str(link), version=version)
+            dataset = DeltaTable(str(link), version=version).to_pyarrow_dataset()
             if version in referenced:
-                original = snapshot.to_pyarrow_table()
-                data = without_erased(original, table, erased)
-                removed += original.num_rows - data.num_rows
+                counts = [0]  # rows removed, counted as the version streams through
+                kept = pa.RecordBatchReader.from_batches(
+                    dataset.schema, _kept_batches(dataset, table, erased, counts)
+                )
+                write_snapshot(location, kept, create=version == 0)
+                removed += counts[0]
             else:
-                data = snapshot.to_pyarrow_dataset().schema.empty_table()
-            write_snapshot(location, data, create=version == 0)
+                write_snapshot(location, dataset.schema.empty_table(), create=version == 0)
         rebuilt = DeltaTable(str(location)).version()
         if rebuilt != latest:
             raise RuntimeError(

@@ -5,6 +5,7 @@ belongs to it (``table_versions``). The row is written by one Delta commit after
 new version is committed, so the commit of this row is the instant a release becomes current;
 versions written by an attempt that never got its row are never read by anyone who pins versions
 from here. A ``blocked`` row records a failed gate: ``published_at`` null, nothing pointed to.
+An ``expired`` row is a release past retention (``retention.py``).
 
 Maps and lists are JSON text so any engine reads them without nested types. The log never holds
 an identifier: erasures appear only as counts.
@@ -25,6 +26,9 @@ from customer_truth.publication.store import NO_STATISTICS
 
 STATUS_PUBLISHED = "published"
 STATUS_BLOCKED = "blocked"
+# a release older than the newest Settings.keep_releases: its row stays (what was published,
+# when, its counts and gate results), its table versions are no longer readable
+STATUS_EXPIRED = "expired"
 
 SCHEMA = pa.schema(
     [

@@ -9,7 +9,8 @@
    they read the versions named by the current release.
 4. Publish: one Delta commit of the ``published`` row in ``publication_log``, naming every
    table's new version. That commit is the switch from the old release to the new one.
-5. Rebuild ``analytics.duckdb`` from the new release and swap it in by rename.
+5. Expire the releases beyond the newest ``keep_releases`` (``retention.py``).
+6. Rebuild ``analytics.duckdb`` from the new release and swap it in by rename.
 
 A run killed anywhere before step 4 leaves orphan versions that no release names (and, at worst,
 an unreferenced generation directory, removed by the next run); the previous release stays
@@ -47,6 +48,7 @@ from customer_truth.publication.log import (
 )
 from customer_truth.publication.reader import releases
 from customer_truth.publication.registry import PUBLISHED_TABLES, PublishedTable
+from customer_truth.publication.retention import expire_releases
 from customer_truth.publication.store import (
     append_version,
     publisher_lock,
@@ -292,6 +294,7 @@ def _publish(
             erased_total=max(erased_before, candidates.erased.count),
         )
         write_entry(root, entry)
+        expire_releases(settings, tables)
         build_analytics_file(settings)
     return entry
 

@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 from deltalake import DeltaTable
 
-from customer_truth.publication.log import STATUS_PUBLISHED, read_entries
+from customer_truth.publication.log import STATUS_EXPIRED, STATUS_PUBLISHED, read_entries
 from customer_truth.publication.registry import published_table
 from customer_truth.publication.store import published_root, table_path
 from customer_truth.settings import Settings
@@ -34,6 +34,10 @@ _READ_ATTEMPTS = 3
 
 class NoReleaseError(LookupError):
     """Nothing has been published yet (or nothing before the time asked for)."""
+
+
+class ReleaseExpiredError(NoReleaseError):
+    """The release current at the time asked for is past retention (``retention.py``)."""
 
 
 @dataclass(frozen=True)
@@ -70,11 +74,25 @@ def current_release(home: Path | str | Settings) -> Release | None:
 
 
 def release_as_of(home: Path | str | Settings, when: datetime) -> Release | None:
-    """The release that was current at ``when`` (naive times are read as UTC)."""
+    """The release that was current at ``when`` (naive times are read as UTC); None before the
+    first release; ``ReleaseExpiredError`` when that release is past retention."""
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     found = [r for r in releases(home) if r.published_at <= when]
-    return found[-1] if found else None
+    if found:
+        return found[-1]
+    expired = [
+        e
+        for e in read_entries(_root(home))
+        if e.status == STATUS_EXPIRED and e.published_at is not None and e.published_at <= when
+    ]
+    if expired:
+        latest = max(expired, key=lambda e: e.published_at or when)
+        raise ReleaseExpiredError(
+            f"the release current at {when.isoformat()} ({latest.publication_id}) has expired: "
+            "only the newest releases stay readable (CUSTOMER_TRUTH_KEEP_RELEASES)"
+        )
+    return None
 
 
 def read_table(

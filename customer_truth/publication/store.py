@@ -71,8 +71,8 @@ def new_generation(root: Path, table: PublishedTable) -> Path:
     return target
 
 
-def write_snapshot(location: Path, data: pa.Table, *, create: bool) -> None:
-    """One Delta commit holding exactly ``data``."""
+def write_snapshot(location: Path, data: pa.Table | pa.RecordBatchReader, *, create: bool) -> None:
+    """One Delta commit holding exactly ``data`` (a table, or a stream of batches)."""
     write_deltalake(
         str(location),
         data,

@@ -309,3 +309,67 @@ def test_candidates_stream_from_the_warehouse_in_batches_and_erasure_applies_to_
     ids = set(published.column("customer_id").to_pylist())
     assert len(ids) == 998 and not {"ct_000007", "ct_000900"} & ids
     assert set(published.column("publication_id").to_pylist()) == {"pub-s"}
+
+
+def test_releases_beyond_retention_expire_their_files_go_and_reading_one_says_so(
+    tmp_path: Path,
+) -> None:
+    settings = Settings(landing=tmp_path / "landing", home=tmp_path / "home", keep_releases=2)
+    published_by = []
+    for n in range(4):
+        _publish(settings, f"pub-{n}", range(5 + n))
+        published_by.append(datetime.now(UTC))
+        time.sleep(0.01)
+    assert [r.publication_id for r in reader.releases(settings)] == ["pub-2", "pub-3"]
+    statuses = {e.publication_id: e.status for e in read_entries(settings.published)}
+    assert statuses == {
+        "pub-0": "expired",
+        "pub-1": "expired",
+        "pub-2": "published",
+        "pub-3": "published",
+    }
+    with pytest.raises(reader.ReleaseExpiredError, match="pub-1"):
+        reader.read_table(settings, "customer_profile", as_of=published_by[1])
+    assert reader.read_table(settings, "customer_profile", as_of=published_by[2]).num_rows == 7
+    # only the files of the kept releases' versions remain, for every table
+    for table in STAND_IN_TABLES:
+        link = settings.published.joinpath(*table.path_parts)
+        held = {
+            Path(uri).name
+            for release in reader.releases(settings)
+            for uri in DeltaTable(str(link), version=release.table_versions[table.key]).file_uris()
+        }
+        assert {p.name for p in link.resolve().glob("*.parquet")} == held, table.key
+
+    # an erasure rewrites the readable releases only; nothing of the person remains anywhere
+    gone = person(5)  # in pub-1 (expired), pub-2 and pub-3
+    erased = ErasedSet(
+        pa.table(
+            {
+                "customer_id": [gone["customer_id"]],
+                "identifier_sha256": pa.array([None], pa.string()),
+            }
+        )
+    )
+    _publish(settings, "pub-erase", range(9), erased)
+    assert [r.publication_id for r in reader.releases(settings)] == ["pub-3", "pub-erase"]
+    raw, values = strings_in_published(settings.published)
+    for identifier in gone.values():
+        assert identifier.encode() not in raw, identifier
+        assert not any(identifier in value for value in values), identifier
+    assert reader.read_table(settings, "customer_profile").num_rows == 8
+
+
+def test_the_number_of_releases_kept_is_a_setting_that_refuses_nonsense(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from customer_truth.settings import DEFAULT_KEEP_RELEASES, load_settings
+
+    monkeypatch.delenv("CUSTOMER_TRUTH_KEEP_RELEASES", raising=False)
+    assert load_settings().keep_releases == DEFAULT_KEEP_RELEASES
+    monkeypatch.setenv("CUSTOMER_TRUTH_KEEP_RELEASES", "3")
+    assert load_settings().keep_releases == 3
+    for wrong in ("0", "-2", "two"):
+        monkeypatch.setenv("CUSTOMER_TRUTH_KEEP_RELEASES", wrong)
+        with pytest.raises(ValueError, match="CUSTOMER_TRUTH_KEEP_RELEASES"):
+            load_settings()
