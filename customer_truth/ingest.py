@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -260,6 +260,16 @@ def _reconcile(
     return None
 
 
+def _load_time(con: duckdb.DuckDBPyConnection) -> datetime:
+    """Now, or just after the latest load when the clock stands behind it. Load times never go
+    back: incremental staging reads what was loaded since its last delivery
+    (dbt_project/macros/staging_incremental.sql), so a batch stamped before an earlier one after
+    the clock was set back would never be staged."""
+    latest = con.execute("select max(loaded_at) from ingest.batch_loads").fetchall()[0][0]
+    now = datetime.now(UTC)
+    return max(now, latest + timedelta(microseconds=1)) if latest is not None else now
+
+
 def load_batch(
     con: duckdb.DuckDBPyConnection, batch: Batch, landing: Path
 ) -> list[FileLoad] | None:
@@ -270,7 +280,7 @@ def load_batch(
     ).fetchall()[0][0]
     if already:
         return None
-    loaded_at = datetime.now(UTC)
+    loaded_at = _load_time(con)
     con.begin()
     try:
         loads = [load_file(con, batch, path, landing, loaded_at) for path in batch.data_files()]

@@ -1,7 +1,9 @@
 """dbt models and tests as Dagster assets and asset checks (``dbt build`` through dagster-dbt)."""
 
 import json
+import shutil
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -65,8 +67,12 @@ def customer_truth_dbt_models(
             )
         if config.full_refresh or changed:
             args.append("--full-refresh")
-        yield from dbt.cli(args, context=context).stream()
+        invocation = dbt.cli(args, context=context)
+        yield from invocation.stream()
         incremental_state.record(home, current, building)
+    # each step writes its own target folder (a manifest copy, run results, a debug log): kept
+    # only when the step fails, for the post-mortem, or every run would add megabytes for good
+    shutil.rmtree(Path(invocation.project_dir) / invocation.target_path, ignore_errors=True)
 
 
 def _selected_models(context: dg.AssetExecutionContext, manifest: Mapping[str, Any]) -> list[str]:

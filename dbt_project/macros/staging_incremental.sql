@@ -6,7 +6,8 @@
 
 {#- The raw rows to read: on an incremental run, those loaded since the latest delivery this
     model holds (that delivery included: reading it again changes nothing). Every delivery loaded
-    before it was read by an earlier build, since ingestion loads whole batches before dbt runs.
+    before it was read by an earlier build, since ingestion loads whole batches before dbt runs
+    and never stamps a load before an earlier one (customer_truth/ingest.py `_load_time`).
     A delivery none of whose rows won (a full re-extract of unchanged rows) is simply read again
     next time: the set stays bounded by what was loaded since the last winning delivery. -#}
 {% macro staging_new_deliveries(raw_relation) -%}

@@ -321,6 +321,7 @@ def test_a_changed_incremental_model_makes_its_step_a_full_refresh_and_says_so(
     import dagster as dg
 
     from dagster_project.transform import incremental_state
+    from dagster_project.transform.project import customer_truth_project
 
     shutil.copytree(world.root, tmp_path / "copy", symlinks=True)
     copy = Settings(landing=tmp_path / "copy" / "landing", home=tmp_path / "copy" / "home")
@@ -342,6 +343,9 @@ def test_a_changed_incremental_model_makes_its_step_a_full_refresh_and_says_so(
         for m in warnings
     )
     assert json.loads(state.read_text())["stg_commerce__orders"] == current
+    # the steps' own dbt target folders are gone once they succeeded (they would pile up)
+    target = Path(customer_truth_project.project_dir) / "target"
+    assert not list(target.glob(f"customer_truth_dbt_models*-{outcome.run_id[:7]}-*"))
     _assert_same_tables(_published_rows(world.settings), _published_rows(copy))
 
 

@@ -172,6 +172,34 @@ def test_a_new_incremental_batch_is_picked_up_alone(
     ).fetchall() == [(B1, "ch_1"), (B2, "ch_9")]
 
 
+def test_load_times_never_go_back_even_when_the_clock_does(
+    tmp_path: Path, con: duckdb.DuckDBPyConnection
+) -> None:
+    """Incremental staging reads what was loaded after its last delivery: a batch loaded after
+    the clock was set back must still be stamped after every earlier load."""
+    write_batch(tmp_path, "billing", B1, {"charges.jsonl": jsonl(CHARGE)})
+    load_new_batches(con, tmp_path, "billing")
+    # the clock stood an hour ahead when B1 loaded, and has since been corrected
+    con.execute("update ingest.batch_loads set loaded_at = loaded_at + interval 1 hour")
+    ahead = con.sql("select max(loaded_at) from ingest.batch_loads").fetchall()[0][0]
+    write_batch(
+        tmp_path,
+        "billing",
+        B2,
+        {"charges.jsonl": jsonl({**CHARGE, "id": "ch_9"})},
+        mode="incremental",
+    )
+    load_new_batches(con, tmp_path, "billing")
+    stamped = con.sql(
+        "select loaded_at from ingest.batch_loads where batch_id = ?", params=[B2]
+    ).fetchall()[0][0]
+    assert stamped > ahead
+    raw = con.sql(
+        "select distinct loaded_at from raw.billing__charges where batch_id = ?", params=[B2]
+    ).fetchall()
+    assert raw == [(stamped,)]
+
+
 def test_an_unknown_file_in_a_batch_is_recorded_not_silently_ignored(
     tmp_path: Path, con: duckdb.DuckDBPyConnection
 ) -> None:
