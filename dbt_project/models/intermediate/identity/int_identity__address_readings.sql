@@ -35,9 +35,4 @@ select
     normalize_unit(keyed.address_line1, keyed.address_line2) as unit_std,
     normalize_postal_code(keyed.postal_code, keyed.country) as postal_code_std,
 from keyed
-{%- if is_incremental() %}
-where keyed.reading_key not in (
-    select done.reading_key from {{ this }} as done
-    where done.rule_version = standardisation_version()
-)
-{%- endif %}
+{{ memo_not_yet_read('keyed.reading_key', 'rule_version', 'standardisation_version()') }}

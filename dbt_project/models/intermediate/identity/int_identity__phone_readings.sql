@@ -36,9 +36,4 @@ select
     standardisation_version() as rule_version,
     normalize_phone(keyed.phone_raw, keyed.read_in_country) as e164,
 from keyed
-{%- if is_incremental() %}
-where keyed.reading_key not in (
-    select done.reading_key from {{ this }} as done
-    where done.rule_version = standardisation_version()
-)
-{%- endif %}
+{{ memo_not_yet_read('keyed.reading_key', 'rule_version', 'standardisation_version()') }}

@@ -32,9 +32,4 @@ select
     redaction_version() as redaction_version,
     redact_text(hashed.summary) as redacted_summary,
 from hashed
-{%- if is_incremental() %}
-where hashed.text_hash not in (
-    select done.text_hash from {{ this }} as done
-    where done.redaction_version = redaction_version()
-)
-{%- endif %}
+{{ memo_not_yet_read('hashed.text_hash', 'redaction_version', 'redaction_version()') }}
