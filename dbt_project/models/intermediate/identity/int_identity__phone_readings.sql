@@ -1,5 +1,6 @@
--- Every distinct phone as a record typed it, read once into E.164 in the country its record is
--- in (normalize_phone: customer_truth/identity/standardize.py).
+-- Every distinct phone as a record typed it (int_identity__source_records) or as an order, a
+-- charge or a CRM account gave it for a record (int_identity__observed_identifiers), read once
+-- into E.164 in the country it is in (normalize_phone: customer_truth/identity/standardize.py).
 --
 -- Reading a phone through libphonenumber is the costliest part of standardising a record, and a
 -- day's records repeat almost every phone already read. So this is a memo, incremental: a run
@@ -20,6 +21,10 @@ typed as (
         unnest(phones_raw) as phone_raw,
         {{ identity_phone_country('normalize_country(country_raw)') }} as read_in_country,
     from {{ ref('int_identity__source_records') }}
+    union
+    select value_raw, {{ identity_phone_country('normalize_country(country_raw)') }},
+    from {{ ref('int_identity__observed_identifiers') }}
+    where identifier_type = 'phone'
 ),
 
 keyed as (

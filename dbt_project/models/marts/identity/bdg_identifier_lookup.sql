@@ -1,4 +1,7 @@
--- One row per identifier value and customer it resolves to (published as `identifier_lookup`).
+-- One row per identifier value and customer it resolves to (published as `identifier_lookup`):
+-- the identifiers of the customer's identity records, those given for them on orders, charges,
+-- CRM accounts and pre-chat forms (int_identity__observed_identifiers; resolved_via says which),
+-- and the orders and tracking codes that lead to them.
 -- Values are normalised (emails lower-case and trimmed, phones E.164, order names `#1234`,
 -- tracking codes upper-case without spaces). An identifier several customers use (a household
 -- landline, a family mailbox, a recycled tracking code) maps to each of them and says so with
@@ -41,6 +44,44 @@ record_identifiers as (
         end,
         source_record_id, 'record', observed_at,
     from records
+),
+
+-- the emails and phones given on orders, charges, CRM accounts and pre-chat forms, standardised
+-- as identity standardises a record's, and counted as the record's only when the name they
+-- were given under (if any) can be its person: the same family name and given initial
+observed as (
+    select
+        records.customer_id,
+        observed.identifier_type,
+        case observed.identifier_type
+            when 'email' then normalize_email_address(observed.value_raw)
+            when 'phone' then readings.e164
+        end as identifier_value,
+        observed.observed_via as resolved_via,
+        observed.observed_at as seen_at,
+    from {{ ref('int_identity__observed_identifiers') }} as observed
+    inner join records using (record_uid)
+    left join {{ ref('int_identity__phone_readings') }} as readings
+        on observed.identifier_type = 'phone'
+        and readings.reading_key = {{ identity_reading_key([
+            'observed.value_raw', identity_phone_country('normalize_country(observed.country_raw)')
+        ]) }}
+    where (observed.observed_name_family is null and observed.observed_name_given is null)
+        or (
+            normalize_name(observed.observed_name_family) = records.family_name_std
+            and left(normalize_name(observed.observed_name_given), 1) = left(records.given_name_std, 1)
+        )
+),
+
+observed_identifiers as (
+    select observed.*,
+    from observed
+    -- placeholders and the company's own numbers, as identity drops them from records
+    anti join {{ ref('int_identity__junk_identifiers') }} as junk
+        on observed.identifier_type = junk.identifier_type
+        and observed.identifier_value = junk.identifier_value
+    where observed.identifier_value is not null
+        and (observed.identifier_type <> 'email' or email_junk_reason(observed.identifier_value) is null)
 ),
 
 commerce_customers as (
@@ -119,6 +160,8 @@ order_identifiers as (
 all_identifiers as (
     select * from record_identifiers
     union all
+    select * from observed_identifiers
+    union all
     select * from order_identifiers
 ),
 
@@ -127,7 +170,8 @@ per_customer as (
         identifier_type,
         identifier_value,
         customer_id,
-        min(resolved_via) as resolved_via,
+        -- the identity record itself when it carries the value, else the first other way
+        arg_min(resolved_via, (resolved_via <> 'record', resolved_via)) as resolved_via,
         min(seen_at) as first_seen_at,
         max(seen_at) as last_seen_at,
     from all_identifiers

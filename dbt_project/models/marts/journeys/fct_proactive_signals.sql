@@ -12,8 +12,10 @@
 -- payment_failed: an invoice with a declined charge that is neither paid nor voided (Stripe's
 --   retries still running, or given up: uncollectible) and has no successful charge; began at
 --   the first declined charge.
--- repeat_contact: 3+ inbound first contacts (not transfers) within the trailing 7 days; began
---   when the current streak reached three.
+-- repeat_contact: 3+ inbound first contacts (not transfers) about one issue (the order the
+--   contacts name, else their intent) within 7 days, and the latest not resolved
+--   (var contact_resolved_values); began at the third. A later contact that resolves the issue
+--   ends it; one left open is no longer signalled repeat_contact_stale_after_days after it began.
 -- bad_csat_open: a ticket rated bad that is open again (reopened, not yet solved); began at the
 --   reopening.
 with
@@ -181,77 +183,28 @@ payment_failed as (
 ),
 
 -- repeat_contact --------------------------------------------------------------------------
-first_contacts as (
-    select contacts.customer_id, contacts.contact_id, contacts.initiated_at, contacts.channel,
-        contacts.intent,
-    from contacts, as_of
-    where contacts.is_inbound_first_contact and contacts.initiated_at <= as_of.as_of
-),
-
-window_steps as (
-    -- each contact enters the trailing 7-day window when it happens and leaves 7 days later;
-    -- at the same instant a leaving contact counts before an arriving one
-    select customer_id, initiated_at as step_at, 1 as step, 1 as step_order,
-    from first_contacts
-    union all
-    select first_contacts.customer_id, first_contacts.initiated_at + interval 7 day, -1, 0,
-    from first_contacts, as_of
-    where first_contacts.initiated_at + interval 7 day <= as_of.as_of
-),
-
-window_counts as (
-    select
-        customer_id,
-        step_at,
-        step_order,
-        sum(step) over (
-            partition by customer_id order by step_at, step_order
-            rows between unbounded preceding and current row
-        ) as in_window,
-    from window_steps
-),
-
-streak_starts as (
-    -- the moments the window reached three
-    select customer_id, step_at, step_order, in_window,
-        lag(in_window, 1, 0) over (partition by customer_id order by step_at, step_order) as before,
-    from window_counts
-),
-
-current_streaks as (
-    select
-        customer_id,
-        max(step_at) filter (where in_window >= 3 and before < 3) as began_at,
-        arg_max(in_window, epoch(step_at) * 2 + step_order) as in_window_now,
-    from streak_starts
-    group by customer_id
-    having arg_max(in_window, epoch(step_at) * 2 + step_order) >= 3
-),
-
 repeat_contact as (
     select
-        md5('repeat_contact:' || arg_min(first_contacts.contact_id, first_contacts.initiated_at))
-            as signal_id,
-        current_streaks.customer_id,
+        md5('repeat_contact:' || streak_first_contact_id) as signal_id,
+        customer_id,
         'repeat_contact' as signal_type,
-        current_streaks.began_at as detected_at,
-        case when count(*) >= 4 then 'high' else 'medium' end as severity,
+        began_at as detected_at,
+        case when contacts >= 4 then 'high' else 'medium' end as severity,
         json_object(
-            'contact_ids', list(first_contacts.contact_id order by first_contacts.initiated_at),
-            'contacts_in_trailing_7_days', min(current_streaks.in_window_now),
-            'channels', list(distinct first_contacts.channel order by first_contacts.channel),
-            'intents', list(distinct first_contacts.intent order by first_contacts.intent)
-                filter (where first_contacts.intent is not null)
+            'issue', issue,
+            'order_name', order_name,
+            'intent', intent,
+            'contact_ids', contact_ids,
+            'contacts', contacts,
+            'last_resolution', last_resolution,
+            'channels', channels
         ) as evidence,
-        'The customer contacted us ' || count(*) || ' times since '
-            || strftime(min(first_contacts.initiated_at), '%Y-%m-%d')
-            || ': assign one owner, call back with a resolution, and check what was already tried.'
-            as recommended_action,
-    from current_streaks
-    inner join first_contacts
-        on first_contacts.customer_id = current_streaks.customer_id
-        and first_contacts.initiated_at > current_streaks.began_at - interval 7 day
-    group by current_streaks.customer_id, current_streaks.began_at
+        'The customer contacted us ' || contacts || ' times about '
+            || coalesce('order ' || order_name, replace(intent, '_', ' '))
+            || ' since ' || strftime(first_contact_at, '%Y-%m-%d')
+            || ' and it is not resolved: assign one owner, call back with a resolution, and check'
+            || ' what was already tried.' as recommended_action,
+    from {{ ref('int_journeys__repeat_contacts') }}
 ),
 
 -- bad_csat_open ---------------------------------------------------------------------------
