@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from customer_truth.code_version import code_version
 from customer_truth.landing import complete_batch_names
 from customer_truth.publication.log import read_entries
-from customer_truth.publication.publisher import code_version
 from customer_truth.settings import Settings
 
 

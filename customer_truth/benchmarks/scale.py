@@ -31,9 +31,9 @@ from pathlib import Path
 
 from customer_truth.benchmarks.process_tree import TreeSampler
 from customer_truth.benchmarks.stages import STAGES, dbt_stage_of_keys, stage_times
+from customer_truth.code_version import code_version
 from customer_truth.landing import SUCCESS, complete_batch_dirs, every_complete_batch_dir
 from customer_truth.publication.log import STATUS_PUBLISHED, read_entries
-from customer_truth.publication.publisher import code_version
 from customer_truth.settings import Settings, load_settings
 from customer_truth.warehouse import connect, open_warehouse
 

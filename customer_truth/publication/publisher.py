@@ -19,18 +19,17 @@ current. Killed after step 4, the release is complete and the next run rebuilds 
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, TypeAlias
 
 import duckdb
 import pyarrow as pa
 
+from customer_truth.code_version import code_version
 from customer_truth.publication.analytics import build_analytics_file
 from customer_truth.publication.erasure import (
     ErasedSet,
@@ -54,7 +53,7 @@ from customer_truth.publication.store import (
     publisher_lock,
     remove_orphans,
 )
-from customer_truth.settings import REPO_ROOT, Settings
+from customer_truth.settings import Settings
 from customer_truth.warehouse import open_warehouse
 
 # rows per arrow batch streamed from the warehouse into a Delta table
@@ -122,26 +121,6 @@ def loaded_batches(con: duckdb.DuckDBPyConnection) -> list[str]:
         "select system, batch_id from ingest.batch_loads order by system, batch_id"
     ).fetchall()
     return [f"{system}/{batch_id}" for system, batch_id in rows]
-
-
-def code_version() -> str:
-    """The git commit of the checkout, else the installed package version."""
-    try:
-        sha = subprocess.run(
-            ["git", "rev-parse", "--short=12", "HEAD"],
-            cwd=REPO_ROOT,
-            capture_output=True,
-            text=True,
-            timeout=10,
-        )
-        if sha.returncode == 0 and sha.stdout.strip():
-            return f"git:{sha.stdout.strip()}"
-    except (OSError, subprocess.SubprocessError):
-        pass
-    try:
-        return f"package:{version('customer-truth')}"
-    except PackageNotFoundError:
-        return "unknown"
 
 
 def _write_table(

@@ -10,9 +10,9 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from customer_truth.code_version import code_version
 from customer_truth.pending import pending_work
 from customer_truth.publication.log import STATUS_BLOCKED, STATUS_PUBLISHED, LogEntry, write_entry
-from customer_truth.publication.publisher import code_version
 from customer_truth.settings import load_settings
 from dagster_project.ingest.sensors import new_landing_batches_sensor
 from dagster_project.orchestration.schedules import daily_customer_truth_schedule
