@@ -12,18 +12,27 @@ main customer (the one holding most of the person's records). A customer that ho
 several persons (a wrong merge) is right for each of them; identity's own evaluation scores
 that.
 
+**Contact center.** Contact records and transcripts are the events most often known only by
+an identifier no identity record carries (a caller's number only an order holds, a pre-chat
+email only a charge holds). They are reported apart: of the contact-center events of known
+persons (persons with an identity record in the truth), how many land on the right customer,
+how many on a wrong one, and how many are left out, by the timeline's `unattributed_reason`.
+
 **Signals.** The active incidents are the truth's incidents active in the *landed* data: each
 state change of an incident is carried by one system's records (a failed charge and the paid
 invoice by billing, a reopened and re-solved ticket by support, ...; `TRANSITIONS`), and a
 change after that system's last extraction has not been delivered yet, so no pipeline can know
-it. Changes driven by the clock (a promised delivery date passing, a trailing 7-day window
-emptying) are known at the data's as-of, the latest extraction of any business system. An
-incident whose change falls between the extractions of the systems that may carry it (a
-delivery resolved by the carrier or by a refund in the shop) is in flux: it is neither counted
-as missed nor its signal as wrong, and the report says how many there were. A signal matches
+it. Changes driven by the clock (a promised delivery date passing, a repeat-contact incident
+going stale 30 days after it began) are known at the data's as-of, the latest extraction of any
+business system. An incident whose change falls between the extractions of the systems that may
+carry it (a delivery resolved by the carrier or by a refund in the shop; a repeat-contact
+incident resolved by a contact or by staleness) is in flux: it is neither counted as missed nor
+its signal as wrong, and the report says how many there were. A signal matches
 an incident when it is of the same kind, its customer is one of the person's customers, and its
 evidence names a reference of the incident: the order name or tracking code (delivery_delayed),
-the invoice (payment_failed), a contact id (repeat_contact), the ticket (bad_csat_open).
+the invoice (payment_failed), one of its contact ids (repeat_contact: evidence `contact_ids`, a
+list; the truth's incident lists the issue's first contacts from the window that began it to the
+one that resolved it), the ticket (bad_csat_open).
 Precision = signals matching an active incident / signals (signals matching only incidents in
 flux left out); recall = active incidents matched by a signal / active incidents. An incident
 of a person with no identity-bearing record in the truth (`identity_records.jsonl`: a guest in
@@ -50,7 +59,8 @@ CLOCK = "clock"
 TRANSITIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "delivery_delayed": ((CLOCK,), ("logistics", "commerce")),  # delivered, or lost and refunded
     "payment_failed": (("billing",), ("billing",)),  # failed charge; invoice paid or voided
-    "repeat_contact": (("contact_center",), (CLOCK,)),  # third contact; window empties
+    # third first contact about an issue in 7 days; a contact that resolves it, or staleness
+    "repeat_contact": (("contact_center",), ("contact_center", CLOCK)),
     "bad_csat_open": (("support",), ("support",)),  # bad rating reopened; solved again
 }
 
@@ -97,6 +107,12 @@ inner join crosswalk
     and records.entity = crosswalk.source_entity
     and records.record_id = crosswalk.source_record_id
 group by records.person_id, crosswalk.customer_id
+"""
+
+_KNOWN_PERSONS_SQL = """
+create temp table known_persons as
+select distinct person_id,
+from read_json($records, format = 'newline_delimited', columns = {person_id: 'VARCHAR'})
 """
 
 _ATTRIBUTION_SQL = """
@@ -241,6 +257,7 @@ def evaluate_journeys(tables: dict[str, pl.DataFrame], truth_dir: Path) -> dict[
             con.register(name, frame)
         con.register("cutoffs", cutoffs)
         con.execute(_PERSON_CUSTOMERS_SQL, {"records": str(truth_dir / "identity_records.jsonl")})
+        con.execute(_KNOWN_PERSONS_SQL, {"records": str(truth_dir / "identity_records.jsonl")})
         con.execute(_ATTRIBUTION_SQL, {"events": str(truth_dir / "events.jsonl")})
         con.execute(
             _INCIDENTS_SQL,
@@ -256,6 +273,7 @@ def evaluate_journeys(tables: dict[str, pl.DataFrame], truth_dir: Path) -> dict[
             "data_as_of": cutoffs["began_first"].min(),
             "clock_as_of": cutoffs["resolved_last"].max(),
             "attribution": _attribution(con),
+            "contact_center": _contact_center(con),
             "signals": _signals(con),
         }
     finally:
@@ -315,6 +333,53 @@ def _attribution(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     ).fetchall()
     result["unattributed_reasons"] = {k: int(v) for k, v in reasons}
     return result
+
+
+def _contact_center(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """Contact records and transcripts of known persons: right customer, wrong, left out."""
+    con.execute(
+        """
+        create or replace temp view contact_center_events as
+        select * from scored_events
+        where system = 'contact_center' and person_id in (select person_id from known_persons)
+        """
+    )
+    totals = con.sql(
+        """
+        select entity, count(*), count(*) filter (where is_right),
+            count(*) filter (where customer_id is not null and not is_right),
+            count(*) filter (where customer_id is null),
+            count(*) filter (where attributable),
+            count(*) filter (where attributable and is_right),
+        from contact_center_events
+        group by entity order by entity
+        """
+    ).fetchall()
+    reasons = con.sql(
+        """
+        select entity,
+            case when not in_timeline then 'missing_from_timeline'
+                 else coalesce(unattributed_reason, 'no_reason_given') end as reason,
+            count(*),
+        from contact_center_events
+        where customer_id is null
+        group by all order by entity, 3 desc, reason
+        """
+    ).fetchall()
+    out: dict[str, Any] = {}
+    for entity, n, right, wrong, left_out, attributable, attributable_right in totals:
+        out[entity] = {
+            "records": int(n),
+            "right": int(right),
+            "right_share": right / n if n else 1.0,
+            "wrong_customer": int(wrong),
+            "left_out": int(left_out),
+            "left_out_reasons": {r: int(c) for e, r, c in reasons if e == entity},
+            "attributable": int(attributable),
+            "attributable_right": int(attributable_right),
+            "attributable_right_share": attributable_right / attributable if attributable else 1.0,
+        }
+    return out
 
 
 def _signals(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
@@ -384,6 +449,13 @@ def format_journeys_report(result: dict[str, Any]) -> str:
         f"{a['not_attributable_attributed_wrongly']} of them wrongly)",
         "by source: "
         + ", ".join(f"{k} {v['right']}/{v['attributable']}" for k, v in a["by_entity"].items()),
+        "contact center, events of known persons (persons with an identity record):",
+        *(
+            f"  {entity}: right customer {c['right']}/{c['records']} ({c['right_share']:.4f}; "
+            f"with a truth path {c['attributable_right']}/{c['attributable']}), wrong customer "
+            f"{c['wrong_customer']}, left out {c['left_out']} {c['left_out_reasons']}"
+            for entity, c in result["contact_center"].items()
+        ),
         "proactive signals vs incidents active in the landed data (each change judged at the "
         f"last extraction of the system that carries it; clock {clock:%Y-%m-%dT%H:%M:%SZ}, "
         f"world {result['as_of']}):",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from customer_truth.evaluation.crosswalk import ATTRIBUTES_SQL, evaluate_crosswalk, format_report
+from customer_truth.evaluation.erasure import evaluate_erasures, format_erasure_report
 from customer_truth.evaluation.golden import evaluate_golden, format_golden_report
 from customer_truth.evaluation.journeys import (
     evaluate_journeys,
@@ -22,7 +23,8 @@ CROSSWALK_SQL = (
 
 def evaluate_warehouse(settings: Settings, truth_dir: Path) -> str:
     """The crosswalk's pairwise quality, the golden records' accuracy, the timeline's attribution
-    and the proactive signals, as terminal lines."""
+    (contact center apart), the proactive signals and what of the erased persons the current
+    release still shows, as terminal lines."""
     with open_warehouse(settings) as con:
         crosswalk = con.sql(CROSSWALK_SQL).pl()
         attributes = con.sql(ATTRIBUTES_SQL).pl()
@@ -38,5 +40,8 @@ def evaluate_warehouse(settings: Settings, truth_dir: Path) -> str:
             "",
             "timeline attribution and proactive signals vs truth",
             format_journeys_report(evaluate_journeys(journey_tables, truth_dir)),
+            "",
+            "erased persons vs the current published release",
+            format_erasure_report(evaluate_erasures(settings, truth_dir)),
         ]
     )

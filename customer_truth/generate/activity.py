@@ -9,10 +9,11 @@ replays the shorter one exactly and only appends.
 from __future__ import annotations
 
 from customer_truth.generate import ids
-from customer_truth.generate.clock import DAY, HISTORY_START, HOUR
+from customer_truth.generate.clock import DAY, FULL_DAY, HISTORY_START, HOUR
 from customer_truth.generate.journeys import (
     delayed_delivery,
     failed_payment,
+    repeat_streak,
     service_ticket,
 )
 from customer_truth.generate.life import Life
@@ -24,6 +25,7 @@ from customer_truth.generate.systems.commerce import Order, new_order
 from customer_truth.generate.systems.contact_center import place_contact
 from customer_truth.generate.systems.digital import message, session_ip
 from customer_truth.generate.systems.logistics import Shipment, plan_shipment
+from customer_truth.generate.truth import REPEAT_COUNT
 
 ORDER_EVERY = 95 * DAY
 BROWSE_EVERY = 75 * DAY
@@ -290,6 +292,11 @@ def service(life: Life) -> None:
     contact_rate = scale / CONTACT_EVERY if "contact_center" in p.systems else 0.0
     ticket_rate = scale / TICKET_EVERY if life.ids.zendesk_user else 0.0
     total = contact_rate + ticket_rate
+    if "repeat_unresolved" in p.forced:
+        # the forced carrier's streak lies in the history: every world holds it
+        forced = life.stream("forced-streak")
+        start = FULL_DAY - 6 * DAY
+        repeat_streak(life, forced, start, "account_update", None, None, REPEAT_COUNT, "VOICE")
     if total == 0:
         return
     t = HISTORY_START
@@ -318,9 +325,8 @@ def service(life: Life) -> None:
                     previous=placed,
                 )
             if rng.random() < 0.03:  # the same question again and again within a week
-                for _ in range(rng.randint(2, 3)):
-                    t2 = placed.ended + rng.randint(6 * HOUR, 3 * DAY)
-                    placed = place_contact(life, rng, t2, intent)
+                t2 = placed.ended + rng.randint(6 * HOUR, 2 * DAY)
+                repeat_streak(life, rng, t2, intent, None, None, rng.randint(2, 3))
         elif t >= p.since["support"]:
             service_ticket(life, rng, t, intent)
 
@@ -360,14 +366,7 @@ def payments(life: Life) -> billing.StripeCustomer | None:
         else:
             paid = t + HOUR + rng.randint(0, 600)
             payload = billing.charge_payload(life, life.counter("charge"), inv, paid, None, card)
-            life.add(
-                "billing",
-                "charges",
-                payload["id"],
-                [Version(paid, payload)],
-                keys=(f"cus:{cust.cid}",),
-                occurred_at=paid,
-            )
+            billing.add_charge(life, payload, paid)
             inv.states = [
                 (t, "draft", 0, None, None, None),
                 (paid, "paid", 1, None, paid, payload["id"]),

@@ -19,19 +19,20 @@ import random
 from customer_truth.generate.clock import DAY, HOUR
 from customer_truth.generate.life import Life
 from customer_truth.generate.people import Device
-from customer_truth.generate.records import Version
 from customer_truth.generate.reference import HELP_ARTICLES
 from customer_truth.generate.systems import support
 from customer_truth.generate.systems.billing import (
     DECLINES,
     Invoice,
     StripeCustomer,
+    add_charge,
     charge_payload,
 )
 from customer_truth.generate.systems.commerce import Order
 from customer_truth.generate.systems.contact_center import Placed, place_contact
 from customer_truth.generate.systems.digital import message, session_ip
 from customer_truth.generate.systems.logistics import Shipment
+from customer_truth.generate.truth import REPEAT_COUNT
 
 
 def help_visit(
@@ -97,6 +98,97 @@ def help_visit(
         )
 
 
+def _conversation(
+    life: Life,
+    rng: random.Random,
+    t: int,
+    intent: str,
+    journey_id: str | None,
+    order_name: str | None,
+    *,
+    resolution: str | None = None,
+    channel: str | None = None,
+) -> tuple[list[str], Placed]:
+    """A first contact and, now and then, its transfer (the leg whose resolution counts)."""
+    outcome = "agent" if resolution == "resolved" else None  # only an agent resolves
+    placed = place_contact(
+        life,
+        rng,
+        t,
+        intent,
+        channel=channel,
+        outcome=outcome,
+        order_name=order_name,
+        journey_id=journey_id,
+        resolution=resolution,
+    )
+    ids = [placed.contact_id]
+    if rng.random() < 0.2:
+        leg = place_contact(
+            life,
+            rng,
+            placed.ended + rng.randint(5, 60),
+            intent,
+            channel="VOICE",
+            order_name=order_name,
+            journey_id=journey_id,
+            previous=placed,
+            resolution=resolution,
+        )
+        ids.append(leg.contact_id)
+    return ids, placed
+
+
+def repeat_streak(
+    life: Life,
+    rng: random.Random,
+    t: int,
+    intent: str,
+    journey_id: str | None,
+    order_name: str | None,
+    n: int,
+    channel: str | None = None,
+) -> list[str]:
+    """`n` first contacts about one issue, hours to two days apart, none of which resolves it
+    (the agent follows up or escalates); then, unless `repeat_unresolved` is drawn, one more
+    contact a few days on resolves it. Returns every contact id written."""
+    ids: list[str] = []
+    for _ in range(n):
+        legs, placed = _conversation(
+            life,
+            rng,
+            t,
+            intent,
+            journey_id,
+            order_name,
+            resolution=_unresolved(rng),
+            channel=channel,
+        )
+        ids += legs
+        t = placed.ended + rng.randint(6 * HOUR, 2 * DAY)
+    if life.dice(rng).hit("repeat_unresolved"):
+        last = next(r for r in reversed(life.records) if r.record_id == ids[-1])
+        last.noise += ("repeat_unresolved",)
+    else:
+        channel = "VOICE" if rng.random() < 0.7 else "CHAT"  # a channel that states its intent
+        legs, _ = _conversation(
+            life,
+            rng,
+            t + rng.randint(0, 3 * DAY),
+            intent,
+            journey_id,
+            order_name,
+            resolution="resolved",
+            channel=channel,
+        )
+        ids += legs
+    return ids
+
+
+def _unresolved(rng: random.Random) -> str:
+    return "follow_up" if rng.random() < 0.6 else "escalated"
+
+
 def _contacts(
     life: Life,
     rng: random.Random,
@@ -106,29 +198,12 @@ def _contacts(
     order_name: str | None,
     repeat_p: float,
 ) -> list[str]:
-    """The customer's contacts about one issue: a first one, maybe a transfer, maybe more."""
-    ids: list[str] = []
-    t = start
-    n = 1 + (rng.randint(2, 3) if rng.random() < repeat_p else 0)
-    for _ in range(n):
-        placed: Placed = place_contact(
-            life, rng, t, intent, order_name=order_name, journey_id=journey_id
+    """The customer's contacts about one issue: one conversation, or a repeat streak."""
+    if rng.random() < repeat_p:
+        return repeat_streak(
+            life, rng, start, intent, journey_id, order_name, REPEAT_COUNT + rng.randint(0, 1)
         )
-        ids.append(placed.contact_id)
-        if rng.random() < 0.2:
-            leg = place_contact(
-                life,
-                rng,
-                placed.ended + rng.randint(5, 60),
-                intent,
-                channel="VOICE",
-                order_name=order_name,
-                journey_id=journey_id,
-                previous=placed,
-            )
-            ids.append(leg.contact_id)
-        t += rng.randint(8 * HOUR, 2 * DAY)
-    return ids
+    return _conversation(life, rng, start, intent, journey_id, order_name)[0]
 
 
 def delayed_delivery(
@@ -257,15 +332,7 @@ def failed_payment(
         n = life.counter("charge")
         payload = charge_payload(life, n, inv, t, None if ok else decline, card)
         charges.append(payload["id"])
-        life.add(
-            "billing",
-            "charges",
-            payload["id"],
-            [Version(t, payload)],
-            keys=(f"cus:{inv.customer}",),
-            occurred_at=t,
-            journey_id=journey,
-        )
+        add_charge(life, payload, t, journey)
         if ok:
             inv.states.append((t, "paid", attempt + 1, None, t, payload["id"]))
             paid_at = t
@@ -287,15 +354,7 @@ def failed_payment(
         n = life.counter("charge")
         payload = charge_payload(life, n, inv, fix, None, str(rng.randint(1000, 9999)))
         charges.append(payload["id"])
-        life.add(
-            "billing",
-            "charges",
-            payload["id"],
-            [Version(fix, payload)],
-            keys=(f"cus:{inv.customer}",),
-            occurred_at=fix,
-            journey_id=journey,
-        )
+        add_charge(life, payload, fix, journey)
         last = inv.states[-1]
         inv.states.append((max(fix, last[0] + 1), "paid", last[2] + 1, None, fix, payload["id"]))
         paid_at = fix

@@ -44,17 +44,24 @@ EPOCH_2019 = 1_546_300_800  # 2019-01-01: the oldest system records
 # (Kinds decided per household are forced on the household of persons 0-2.)
 FORCED: dict[int, frozenset[str]] = {
     0: frozenset(
-        {"duplicate_contact", "contact_merge", "email_case", "clock_skew", "duplicate_delivery"}
+        {
+            "duplicate_contact",
+            "contact_merge",
+            "email_case",
+            "clock_skew",
+            "duplicate_delivery",
+            "charge_only_email",  # the forced household's payer
+        }
     ),
     1: frozenset({"married_name", "email_whitespace", "local_offset"}),
     2: frozenset({"phone_extension", "company_phone"}),
     3: frozenset({"phone_missing_country_code", "address_move", "late_update"}),
-    4: frozenset({"name_typo", "placeholder_email", "duplicate_shop_account"}),
+    4: frozenset({"name_typo", "placeholder_email", "duplicate_shop_account", "order_only_email"}),
     5: frozenset({"nickname", "placeholder_phone", "contact_delete"}),
-    6: frozenset({"swapped_names"}),
+    6: frozenset({"swapped_names", "repeat_unresolved"}),
     7: frozenset({"work_email", "recycled_phone", "deleted_billing_customer"}),
-    8: frozenset({"recycled_tracking_code"}),
-    9: frozenset(),
+    8: frozenset({"recycled_tracking_code", "order_only_phone"}),
+    9: frozenset({"hard_erasure"}),
 }
 FORCED_HOUSEHOLD = (0, 1, 2)
 ERASURE_PERSON = 9
@@ -67,6 +74,11 @@ SYSTEM_SHARE = {
     "contact_center": 0.4,
 }
 ERASURE_RATE = 0.004
+# where a person's sole number lives: the only place in the enterprise that carries it
+SOLE_PHONE_ORDERS = "orders"
+SOLE_PHONE_ACCOUNT = "crm_account"
+# systems whose records can hold a hard-to-erase person's work email alone
+_WORK_EMAIL_HOLDERS = ("support", "billing", "crm")
 
 
 @dataclass(slots=True)
@@ -136,6 +148,13 @@ class Person:
     forced: frozenset[str]
     recycled_number: str | None = None  # the number this person got from someone else
     extra: dict[str, int] = field(default_factory=dict)
+    # a second current mobile that only one place carries (SOLE_PHONE_*); calls come from it
+    sole_phone: str | None = None
+    sole_phone_in: str | None = None
+    checkout_email: str | None = None  # given at checkout (and in chats), on orders only
+    card_email: str | None = None  # the card's billing email, on Stripe charges only
+    # a hard erasure: (the system that alone holds the named identifier, "work" | "sole_phone")
+    erasure_names: tuple[str, str] | None = None
 
     @property
     def zone(self) -> str:
@@ -145,7 +164,12 @@ class Person:
         return as_of(self.addresses, t)
 
     def mobile_at(self, t: int) -> str:
+        """The mobile the person gives the company's systems (their listed number)."""
         return as_of(self.mobiles, t)
+
+    def calling_mobile_at(self, t: int) -> str:
+        """The mobile the person calls from: their sole number when they have one."""
+        return self.sole_phone or self.mobile_at(t)
 
     def family_name_at(self, t: int) -> str:
         if self.maiden_name and self.married_at is not None and t < self.married_at:
@@ -297,7 +321,26 @@ def make_block(seed: int, rates: dict[str, float], block: int, total: int) -> li
             persons.append(p)
     _plan_household_accounts(seed, block, persons)
     _plan_recycled_numbers(seed, rates, block, persons)
+    if block == 0:
+        _force_account_phone(seed, rates, persons)
     return persons
+
+
+def _force_account_phone(seed: int, rates: dict[str, float], persons: list[Person]) -> None:
+    """An Individual account exists only for a single CRM person, and which carriers are single
+    depends on the seed: the first single carrier takes `account_only_phone` when none did."""
+    if rates["account_only_phone"] <= 0 or any(
+        p.sole_phone_in == SOLE_PHONE_ACCOUNT for p in persons
+    ):
+        return
+    carrier = next(
+        (p for p in persons if p.idx in FORCED and p.household is None and p.sole_phone_in is None),
+        None,
+    )
+    if carrier is not None:
+        carrier.sole_phone_in = SOLE_PHONE_ACCOUNT
+        carrier.sole_phone = sole_number(carrier.country, carrier.idx, seed)
+        carrier.forced = carrier.forced | {"account_only_phone"}
 
 
 def _plan_household_accounts(seed: int, block: int, persons: list[Person]) -> None:
@@ -457,6 +500,24 @@ def _person(seed: int, rates: dict[str, float], idx: int, hh: Household | None, 
         erasure_at = FULL_DAY + rng.randint(DAY // 5, 45 * DAY)
     if idx == ERASURE_PERSON:
         erasure_at = FULL_DAY + DAY // 2
+    # drawn last, one draw each whatever applies, so every earlier draw stays as it was
+    order_phone = dice.hit("order_only_phone") and "commerce" in systems
+    account_phone = dice.hit("account_only_phone") and "crm" in systems and hh is None
+    checkout = dice.hit("order_only_email") and "commerce" in systems
+    card = dice.hit("charge_only_email") and "billing" in systems
+    hard = dice.hit("hard_erasure") and erasure_at is not None
+    sole_in = SOLE_PHONE_ORDERS if order_phone else (SOLE_PHONE_ACCOUNT if account_phone else None)
+    erasure_names = None
+    if hard:
+        holders = [s for s in _WORK_EMAIL_HOLDERS if s in systems and (s != "billing" or not hh)]
+        if work_email and holders and len(systems & {"crm", "commerce", "support"}) >= 2:
+            # the work email in one system only, the personal one everywhere else
+            holder = holders[rng.randrange(len(holders))]
+            work_in = frozenset({holder})
+            erasure_names = (holder, "work")
+        elif "commerce" in systems:
+            sole_in = sole_in or SOLE_PHONE_ORDERS  # a phone only the person's orders carry
+            erasure_names = ("commerce", "sole_phone")
     return Person(
         idx=idx,
         person_id=f"P{idx:07d}",
@@ -487,7 +548,25 @@ def _person(seed: int, rates: dict[str, float], idx: int, hh: Household | None, 
         devices=devices,
         erasure_at=erasure_at,
         forced=forced,
+        sole_phone=sole_number(country, idx, seed) if sole_in else None,
+        sole_phone_in=sole_in,
+        checkout_email=_email(
+            rng, given, family, permute(idx, 10**7, seed, "checkout-email"), "gmail.com"
+        )
+        if checkout
+        else None,
+        card_email=_email(
+            rng, given, family, permute(idx, 10**7, seed, "card-email"), "outlook.com"
+        )
+        if card
+        else None,
+        erasure_names=erasure_names,
     )
+
+
+def sole_number(country: str, idx: int, seed: int) -> str:
+    """The person's third mobile slot: never given to anyone else, never recycled."""
+    return phones.mobile(country, idx * phones.MOBILE_SLOTS + 2, seed)
 
 
 def _devices(rng: random.Random, dice: Dice, idx: int) -> list[Device]:

@@ -39,6 +39,14 @@ class NoiseRates:
     contact_delete: float = 0.01
     duplicate_shop_account: float = 0.03
     deleted_billing_customer: float = 0.02
+    # an identifier only one unusual place carries (the right customer on data never seen)
+    order_only_phone: float = 0.09
+    account_only_phone: float = 0.06
+    order_only_email: float = 0.06
+    charge_only_email: float = 0.05
+    # repeat contacts and erasures that are hard to follow
+    repeat_unresolved: float = 0.5
+    hard_erasure: float = 0.5
     # delivery noise
     duplicate_delivery: float = 0.01
     late_update: float = 0.15
@@ -106,6 +114,16 @@ UNITS: dict[str, str] = {
     "contact_delete": "CRM contact: deleted (IsDeleted=true)",
     "duplicate_shop_account": "commerce person: a second Shopify account (work email)",
     "deleted_billing_customer": "Stripe customer: deleted (stub in an incremental)",
+    "order_only_phone": "person who shops: calls from a mobile only their orders carry",
+    "account_only_phone": "single CRM person: calls from a mobile only their Individual account's "
+    "Phone carries",
+    "order_only_email": "person who shops: checks out (and chats) with an email only orders carry",
+    "charge_only_email": "Stripe payer: their card's billing email (also given in chats) is on "
+    "charges only",
+    "repeat_unresolved": "planted repeat streak (3+ contacts about one issue in a week): no later "
+    "contact resolves it",
+    "hard_erasure": "erased person: their records are split (a work email or a phone only one "
+    "system holds) and the request names that identifier",
     "duplicate_delivery": "delivered line: delivered again, same or next batch",
     "late_update": "record with several versions: an older one arrives again after a newer one",
     "clock_skew": "Segment device: the client clock is off (timestamp vs receivedAt)",

@@ -8,17 +8,26 @@ rule makes of the statements that landed (any live opt-out wins, no opt-in means
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from customer_truth.generate.clock import DAY, Schedule, iso_z
 from customer_truth.generate.delivery import Line
 from customer_truth.generate.life import Incident
 from customer_truth.generate.noise import email_key
-from customer_truth.generate.people import Household, Person
+from customer_truth.generate.people import (
+    SOLE_PHONE_ACCOUNT,
+    SOLE_PHONE_ORDERS,
+    Household,
+    Person,
+)
 from customer_truth.generate.records import Record
 
 Delivered = list[tuple[Record, list[Line]]]
 REPEAT_WINDOW = 7 * DAY
+REPEAT_STALE_AFTER = 30 * DAY  # an unresolved repeat-contact incident goes stale and ends
 # every incident's refs carry these keys (null or [] when they do not apply)
 REF_KEYS: dict[str, Any] = {
     "order_name": None,
@@ -31,6 +40,7 @@ REF_KEYS: dict[str, Any] = {
     "related_journey_id": None,
 }
 REPEAT_COUNT = 3
+SOLE_PHONE_SOURCE = {SOLE_PHONE_ORDERS: "commerce/orders", SOLE_PHONE_ACCOUNT: "crm/accounts"}
 
 
 def _iso(t: int | None) -> str | None:
@@ -53,11 +63,30 @@ def person_row(p: Person, as_of: int, delivered: Delivered) -> dict[str, Any]:
                 "used_in": sorted(p.work_email_in),
             }
         )
+    # addresses only one kind of record carries: orders (checkout), charges (the card's)
+    only = ((p.checkout_email, "commerce/orders"), (p.card_email, "billing/charges"))
+    for address, only_on in only:
+        if address:
+            emails.append(
+                {"address": address, "kind": "personal", "is_primary": False, "only_on": only_on}
+            )
     if hh is not None and hh.family_email:
         emails.append(
             {"address": hh.family_email, "kind": "family", "is_primary": False, "shared": True}
         )
     phones = [{"e164": p.mobile_at(as_of), "kind": "mobile", "is_primary": True, "shared": False}]
+    if p.sole_phone:
+        # a second current mobile the person calls from; only their orders or their CRM
+        # Individual account carry it
+        phones.append(
+            {
+                "e164": p.sole_phone,
+                "kind": "mobile",
+                "is_primary": False,
+                "shared": False,
+                "only_on": SOLE_PHONE_SOURCE[p.sole_phone_in or ""],
+            }
+        )
     if p.landline:
         phones.append(
             {"e164": p.landline, "kind": "landline", "is_primary": False, "shared": hh is not None}
@@ -137,9 +166,15 @@ def household_row(hh: Household, members: list[Person], as_of: int) -> dict[str,
     }
 
 
+# records that, once known to be the person's, make what they carry lead to the person: an
+# order (its email, phones, name, tracking codes, anonymousId), a charge (its billing email), an
+# Individual account named by the person's contact (its phone)
+LINKING = frozenset({("commerce", "orders"), ("billing", "charges"), ("crm", "accounts")})
+
+
 def resolvable(delivered: Delivered) -> tuple[set[str], set[int]]:
     """Identifiers that lead to the person in the landed data, and the ids (Python object ids)
-    of the orders that are themselves attributable."""
+    of the linking records (orders, charges, accounts) that are themselves attributable."""
     found: set[str] = set()
     for rec, _ in delivered:
         if rec.spec.identity:
@@ -147,61 +182,135 @@ def resolvable(delivered: Delivered) -> tuple[set[str], set[int]]:
         elif rec.spec.system == "digital":
             found.update(k for k in rec.keys if k.startswith("shop:"))
             found.update(rec.links)
-    orders: set[int] = set()
-    for rec, _ in delivered:
-        if (
-            rec.spec.entity == "orders"
-            and rec.spec.system == "commerce"
-            and found.intersection(rec.keys)
-        ):
-            orders.add(id(rec))
-    for rec, _ in delivered:
-        if id(rec) in orders:
-            found.update(rec.links)
-    return found, orders
+    linking = [rec for rec, _ in delivered if (rec.spec.system, rec.spec.entity) in LINKING]
+    linked: set[int] = set()
+    grew = True
+    while grew:  # what one record links can link another (a guest order by an order's phone)
+        grew = False
+        for rec in linking:
+            if id(rec) not in linked and found.intersection(rec.keys):
+                linked.add(id(rec))
+                found.update(rec.links)
+                grew = True
+    return found, linked
+
+
+@dataclass(frozen=True)
+class RepeatIncident:
+    issue: str  # "#1234" (an order) or the intent
+    began_at: int
+    resolved_at: int  # the resolving contact's disconnect, or staleness: may lie past as-of
+    contact_ids: tuple[str, ...]  # the issue's first contacts in it, in time order
+
+    @property
+    def order_name(self) -> str | None:
+        return self.issue if self.issue.startswith("#") else None
+
+
+def _epoch(value: str) -> int:
+    return int(datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp())
+
+
+def contact_issue(attributes: dict[str, Any]) -> str | None:
+    """The issue a contact is about: the order it names, normalised to `#1234` (agents type
+    `1234` or `#1234`), else its intent; None when it names neither."""
+    digits = str(attributes.get("order_number") or "").strip().lstrip("#").strip()
+    if digits:
+        return "#" + digits
+    return attributes.get("intent") or None
+
+
+def is_resolved(resolution: Any) -> bool:
+    return isinstance(resolution, str) and resolution.strip().lower() == "resolved"
+
+
+def repeat_incidents(contacts: Iterable[dict[str, Any]]) -> list[RepeatIncident]:
+    """Repeat-contact incidents among one person's contacts (each the final landed version of a
+    contact record, the one with the latest LastUpdateTimestamp).
+
+    Only first contacts count: INBOUND with no PreviousContactId. An incident begins at a first
+    contact about an issue when it is the third (or later) first contact about that issue within
+    the trailing `REPEAT_WINDOW`, and no incident of the issue is still running. Its contacts are
+    resolved or not by their conversation: Attributes.resolution of the last leg (latest
+    InitiationTimestamp among the contacts sharing its InitialContactId). It ends at the
+    DisconnectTimestamp of the first first contact, initiated at or after it began, whose
+    conversation is resolved, or `REPEAT_STALE_AFTER` after it began, whichever comes first. If
+    the contact that begins it is itself resolved, the incident never becomes active: none."""
+    legs: dict[str, tuple[int, str]] = {}  # conversation -> (initiated, ContactId) of last leg
+    by_id: dict[str, dict[str, Any]] = {}
+    for c in contacts:
+        by_id[c["ContactId"]] = c
+        conversation = c.get("InitialContactId") or c["ContactId"]
+        leg = (_epoch(c["InitiationTimestamp"]), c["ContactId"])
+        legs[conversation] = max(legs.get(conversation, leg), leg)
+
+    def resolved(c: dict[str, Any]) -> bool:
+        last = by_id[legs[c.get("InitialContactId") or c["ContactId"]][1]]
+        return is_resolved((last.get("Attributes") or {}).get("resolution"))
+
+    issues: dict[str, list[tuple[int, str]]] = {}
+    for c in by_id.values():
+        issue = contact_issue(c.get("Attributes") or {})
+        if issue and c.get("InitiationMethod") == "INBOUND" and not c.get("PreviousContactId"):
+            issues.setdefault(issue, []).append((_epoch(c["InitiationTimestamp"]), c["ContactId"]))
+    out: list[RepeatIncident] = []
+    for issue, firsts in sorted(issues.items()):
+        firsts.sort()
+        free_from = None  # contacts before the end of the issue's last incident begin none
+        for i, (t, cid) in enumerate(firsts):
+            window = [f for f in firsts[: i + 1] if f[0] > t - REPEAT_WINDOW]
+            if len(window) < REPEAT_COUNT or (free_from is not None and t < free_from):
+                continue
+            if resolved(by_id[cid]):
+                continue  # the third contact settles it: never active
+            end = t + REPEAT_STALE_AFTER
+            members = [f[1] for f in window]
+            for later_t, later_id in firsts[i + 1 :]:
+                if later_t >= end:
+                    break
+                members.append(later_id)
+                if resolved(by_id[later_id]):
+                    end = min(end, _epoch(by_id[later_id]["DisconnectTimestamp"]))
+                    break
+            out.append(RepeatIncident(issue, t, end, tuple(members)))
+            free_from = end
+    return sorted(out, key=lambda r: (r.began_at, r.issue))
 
 
 def repeat_contacts(p: Person, delivered: Delivered, as_of: int) -> list[Incident]:
-    """Condition: 3+ inbound first contacts (no PreviousContactId) within a trailing 7 days.
-    Each maximal stretch where it holds is one incident; began_at is when the third contact
-    arrived, resolved_at when the trailing window again holds fewer than three."""
-    contacts = sorted(
-        (rec.occurred_at or 0, rec.record_id, rec)
-        for rec, lines in delivered
-        if rec.spec.entity == "contact_records"
-        and lines[0].version.payload.get("InitiationMethod") == "INBOUND"
-        and lines[0].version.payload.get("PreviousContactId") is None
-    )
-    if len(contacts) < REPEAT_COUNT:
-        return []
-    points: list[tuple[int, int]] = []
-    for t, _, _ in contacts:
-        points += [(t, 1), (t + REPEAT_WINDOW, -1)]
-    points.sort()
+    """The person's repeat-contact incidents in the landed contact records (`repeat_incidents`),
+    with ids of their own series; their contacts without a journey join the incident."""
+    finals: list[dict[str, Any]] = []
+    records: dict[str, Record] = {}
+    orders: dict[str, str] = {}
+    for rec, lines in delivered:
+        if rec.spec.entity == "contact_records":
+            latest = max(lines, key=lambda ln: ln.version.payload["LastUpdateTimestamp"])
+            finals.append(latest.version.payload)
+            records[rec.record_id] = rec
+        elif rec.spec.entity == "orders" and rec.spec.system == "commerce":
+            orders[rec.versions[0].payload["name"]] = rec.record_id
     out: list[Incident] = []
-    count = 0
-    start: int | None = None
-    for t, step in points:
-        count += step
-        if count >= REPEAT_COUNT and start is None:
-            start = t
-        elif count < REPEAT_COUNT and start is not None:
-            members = [r for ct, _, r in contacts if start - REPEAT_WINDOW < ct < t]
-            # ids of their own series: computed from what landed, not planted in the life
-            inc = Incident(
-                f"J{p.idx:07d}r{len(out)}",
-                "repeat_contact",
-                p.person_id,
-                start,
-                t,
-                {"contact_ids": [r.record_id for r in members]},
-            )
-            for r in members:
-                if r.journey_id is None:
-                    r.journey_id = inc.incident_id
-            out.append(inc)
-            start = None
-    return [i for i in out if i.began_at <= as_of]
+    for k, found in enumerate(repeat_incidents(finals)):
+        if found.began_at > as_of:
+            continue
+        inc = Incident(
+            f"J{p.idx:07d}r{k}",
+            "repeat_contact",
+            p.person_id,
+            found.began_at,
+            found.resolved_at,
+            {
+                "contact_ids": list(found.contact_ids),
+                "order_name": found.order_name,
+                "order_id": orders.get(found.order_name or ""),
+            },
+        )
+        for cid in found.contact_ids:
+            if records[cid].journey_id is None:
+                records[cid].journey_id = inc.incident_id
+        out.append(inc)
+    return out
 
 
 def incident_row(inc: Incident, as_of: int) -> dict[str, Any]:

@@ -10,7 +10,11 @@ from pathlib import Path
 
 import polars as pl
 
-from customer_truth.evaluation.journeys import evaluate_journeys, transition_cutoffs
+from customer_truth.evaluation.journeys import (
+    evaluate_journeys,
+    format_journeys_report,
+    transition_cutoffs,
+)
 
 MANIFEST = {
     "as_of": "2026-03-08T03:07:52Z",
@@ -149,3 +153,173 @@ def test_an_incident_of_a_person_never_identified_counts_neither_way(tmp_path: P
     assert signals["recall"] == 1.0
     assert signals["precision"] == 1.0
     assert signals["incidents_of_unidentified_persons"] == 1
+
+
+REPEAT_MANIFEST = {
+    "as_of": "2026-03-08T03:07:52Z",
+    "batches": {
+        "contact_center": ["20260308T021500Z"],
+        "logistics": ["20260308T025250Z"],  # the clock: the latest business extraction
+    },
+}
+
+
+def _tables(
+    timeline: list[tuple[str, str, str, str | None, str | None]],
+    signals: list[tuple[str, str, str, str]],
+    crosswalk: list[tuple[str, str]],
+) -> dict[str, pl.DataFrame]:
+    """Warehouse stand-ins: timeline (system, entity, record, customer, unattributed reason),
+    signals (id, customer, type, evidence), crosswalk (support user record, customer)."""
+    return {
+        "timeline": pl.DataFrame(
+            {
+                "source_system": [r[0] for r in timeline],
+                "source_entity": [r[1] for r in timeline],
+                "source_record_id": [r[2] for r in timeline],
+                "customer_id": [r[3] for r in timeline],
+                "journey_id": [None] * len(timeline),
+                "attribution_path": [None] * len(timeline),
+                "unattributed_reason": [r[4] for r in timeline],
+            },
+            schema_overrides={
+                "customer_id": pl.String,
+                "journey_id": pl.String,
+                "attribution_path": pl.String,
+                "unattributed_reason": pl.String,
+            },
+        ),
+        "signals": pl.DataFrame(
+            {
+                "signal_id": [s[0] for s in signals],
+                "customer_id": [s[1] for s in signals],
+                "signal_type": [s[2] for s in signals],
+                "evidence": [s[3] for s in signals],
+            },
+            schema={
+                "signal_id": pl.String,
+                "customer_id": pl.String,
+                "signal_type": pl.String,
+                "evidence": pl.String,
+            },
+        ),
+        "crosswalk": pl.DataFrame(
+            {
+                "source_system": ["support"] * len(crosswalk),
+                "source_entity": ["users"] * len(crosswalk),
+                "source_record_id": [c[0] for c in crosswalk],
+                "customer_id": [c[1] for c in crosswalk],
+            }
+        ),
+    }
+
+
+def test_a_repeat_contact_incident_ends_by_a_contact_or_by_the_clock(tmp_path: Path) -> None:
+    cutoffs = {r["kind"]: r for r in transition_cutoffs(REPEAT_MANIFEST).to_dicts()}
+    cc = datetime(2026, 3, 8, 2, 15, tzinfo=UTC)
+    clock = datetime(2026, 3, 8, 2, 52, 50, tzinfo=UTC)
+    assert cutoffs["repeat_contact"]["began_first"] == cc
+    assert cutoffs["repeat_contact"]["resolved_first"] == cc
+    assert cutoffs["repeat_contact"]["resolved_last"] == clock
+
+    (tmp_path / "manifest.json").write_text(json.dumps(REPEAT_MANIFEST))
+    people = ("P1", "P2", "P3", "P4")
+    _jsonl(
+        tmp_path / "identity_records.jsonl",
+        [{"system": "support", "entity": "users", "record_id": f"u{p}", "person_id": p}
+         for p in people],
+    )  # fmt: skip
+    _jsonl(tmp_path / "events.jsonl", [])
+    _jsonl(
+        tmp_path / "incidents.jsonl",
+        [
+            # still unresolved at the clock: active
+            _incident("I1", "repeat_contact", "P1", "2026-03-05T10:00:00Z", None,
+                      contact_ids=["c1", "c2", "c3"], order_name="#11"),
+            # ends (a contact, or staleness) after contact_center's extraction, before the
+            # clock: in flux, counts neither way
+            _incident("I2", "repeat_contact", "P2", "2026-02-06T10:00:00Z",
+                      "2026-03-08T02:40:00Z", contact_ids=["d1", "d2", "d3"]),
+            # resolved on the 7th: a signal for it is on a resolved incident
+            _incident("I3", "repeat_contact", "P3", "2026-03-04T10:00:00Z",
+                      "2026-03-07T10:00:00Z", contact_ids=["e1", "e2", "e3", "e4"]),
+            # still open, but the signal names none of its contacts
+            _incident("I4", "repeat_contact", "P4", "2026-03-05T10:00:00Z", None,
+                      contact_ids=["f1", "f2", "f3"], order_name="#44"),
+        ],
+    )  # fmt: skip
+    tables = _tables(
+        [],
+        [
+            ("s1", "c1", "repeat_contact", '{"contact_ids": ["c3"], "order_name": "#11"}'),
+            ("s2", "c2", "repeat_contact", '{"contact_ids": ["d1", "d2", "d3"]}'),
+            ("s3", "c3", "repeat_contact", '{"contact_ids": ["e4"]}'),
+            ("s4", "c4", "repeat_contact", '{"contact_ids": ["zz"], "order_name": "#44"}'),
+            # the right contact on another person's customer does not match
+            ("s5", "c4", "repeat_contact", '{"contact_ids": ["c1"]}'),
+        ],
+        [(f"u{p}", f"c{p[1]}") for p in people],
+    )
+    repeat = evaluate_journeys(tables, tmp_path)["signals"]["repeat_contact"]
+    assert repeat["active_incidents"] == 2
+    assert repeat["active_incidents_found"] == 1
+    assert repeat["incidents_in_flux"] == 1
+    assert repeat["signals"] == 4  # s2 matches only the incident in flux
+    assert repeat["signals_matching_active_incident"] == 1
+    assert repeat["signals_matching_only_resolved_incident"] == 1
+
+
+def test_contact_center_attribution_is_reported_apart_with_why_records_were_left_out(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "manifest.json").write_text(json.dumps(REPEAT_MANIFEST))
+    _jsonl(
+        tmp_path / "identity_records.jsonl",
+        [{"system": "support", "entity": "users", "record_id": f"u{p}", "person_id": p}
+         for p in ("P1", "P2")],
+    )  # fmt: skip
+    events = [
+        ("contact_records", "k1", "P1", True),  # right customer
+        ("contact_records", "k2", "P1", True),  # P2's customer: wrong
+        ("contact_records", "k3", "P1", True),  # left out: a phone no customer holds
+        ("contact_records", "k4", "P2", False),  # left out: no identifier at all
+        ("contact_records", "k5", "P2", True),  # not in the timeline
+        ("transcripts", "k1", "P1", True),  # right customer
+        ("contact_records", "k6", "P9", False),  # a person never identified: not counted
+        ("tickets", "t1", "P1", True),  # not the contact center
+    ]
+    _jsonl(
+        tmp_path / "events.jsonl",
+        [{"system": "support" if e == "tickets" else "contact_center", "entity": e,
+          "record_id": r, "person_id": p, "attributable": a} for e, r, p, a in events],
+    )  # fmt: skip
+    _jsonl(tmp_path / "incidents.jsonl", [])
+    cc = "contact_center"
+    tables = _tables(
+        [
+            (cc, "contact_records", "k1", "c1", None),
+            (cc, "contact_records", "k2", "c2", None),
+            (cc, "contact_records", "k3", None, "identifier_not_resolved"),
+            (cc, "contact_records", "k4", None, "no_identifier"),
+            (cc, "transcripts", "k1", "c1", None),
+            (cc, "contact_records", "k6", None, "no_identifier"),
+        ],
+        [],
+        [("uP1", "c1"), ("uP2", "c2")],
+    )
+    full = evaluate_journeys(tables, tmp_path)
+    assert "contact_records: right customer 1/5" in format_journeys_report(full)
+    result = full["contact_center"]
+    records = result["contact_records"]
+    assert records["records"] == 5
+    assert records["right"] == 1
+    assert records["right_share"] == 0.2
+    assert records["wrong_customer"] == 1
+    assert records["left_out"] == 3
+    assert records["left_out_reasons"] == {
+        "identifier_not_resolved": 1,
+        "missing_from_timeline": 1,
+        "no_identifier": 1,
+    }
+    assert (records["attributable"], records["attributable_right"]) == (4, 1)
+    assert result["transcripts"]["right_share"] == 1.0

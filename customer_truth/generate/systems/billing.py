@@ -224,7 +224,8 @@ def charge_payload(
         },
         "billing_details": {
             "name": f"{p.given_name} {p.family_name_at(t)}",
-            "email": inv.email,
+            # the card's own billing email when the person gave one, else the customer's
+            "email": p.card_email or inv.email,
             "phone": None,
             "address": _address(addr),
         },
@@ -239,3 +240,21 @@ def history_start_cycle(created: int, period: int) -> int:
         return created
     k = (HISTORY_START - created + period - 1) // period
     return created + k * period
+
+
+def add_charge(life: Life, payload: dict[str, Any], t: int, journey_id: str | None = None) -> None:
+    """Add a charge record; once it is known to be the person's (through its customer), the
+    billing email it carries leads to them too."""
+    email = email_key(payload["billing_details"]["email"])
+    card = life.person.card_email
+    life.add(
+        "billing",
+        "charges",
+        payload["id"],
+        [Version(t, payload)],
+        keys=(f"cus:{payload['customer']}",),
+        occurred_at=t,
+        journey_id=journey_id,
+        links=(email,) if email else (),
+        noise=("charge_only_email",) if card and email == email_key(card) else (),
+    )

@@ -21,7 +21,7 @@ from customer_truth.generate.ids import (
 )
 from customer_truth.generate.life import Life
 from customer_truth.generate.noise import email_key, phone_key
-from customer_truth.generate.people import Address, Person
+from customer_truth.generate.people import SOLE_PHONE_ORDERS, Address, Person
 from customer_truth.generate.records import Version
 from customer_truth.generate.reference import CURRENCY
 
@@ -164,6 +164,8 @@ class Order:
     fulfillments: list[tuple[int, int, str, str]] = field(default_factory=list)
     refunds: list[tuple[int, int, str, int]] = field(default_factory=list)
     cancelled: tuple[int, str] | None = None
+    address_phone: str | None = None  # E.164 of the phone typed in its addresses
+    customer_email: str | None = None  # the account's email, when checkout used another
 
     @property
     def order_id(self) -> int:
@@ -214,7 +216,7 @@ class Order:
             "order_number": self.number,
             "email": self.email,
             "phone": self.phone,
-            "customer": {"id": self.customer_id, "email": self.email}
+            "customer": {"id": self.customer_id, "email": self.customer_email or self.email}
             if self.customer_id is not None
             else None,
             "created_at": shop_time(self.created),
@@ -261,13 +263,20 @@ def write_order(
 ) -> None:
     """Add the order's record; call once its whole future (fulfillments, refunds) is known."""
     versions = [Version(t, order.payload(t)) for t in order.change_times()]
-    work = life.person.work_email
+    p = life.person
+    work = p.work_email
     if work and order.email == work.lower():
         noise += ("work_email",)
+    if p.sole_phone_in == SOLE_PHONE_ORDERS and order.address_phone == p.sole_phone:
+        noise += ("order_only_phone",)
+    if p.checkout_email and order.email == p.checkout_email.lower():
+        noise += ("order_only_email",)
     keys = [email_key(order.email), phone_key(order.phone)]
     if order.customer_id is not None:
         keys.append(f"shop:{order.customer_id}")
-    links = ["order:" + order.name] + ["trk:" + f[3] for f in order.fulfillments]
+    # once the order is known to be the person's, what it carries leads to them too
+    links = [email_key(order.email), phone_key(order.phone), phone_key(order.address_phone)]
+    links += ["order:" + order.name] + ["trk:" + f[3] for f in order.fulfillments]
     links += [
         "anon:" + a["value"] for a in order.note_attributes if a["name"] == "segment_anonymous_id"
     ]
@@ -279,7 +288,7 @@ def write_order(
         keys=tuple(k for k in keys if k),
         occurred_at=order.created,
         journey_id=journey_id,
-        links=tuple(links),
+        links=tuple(k for k in links if k),
         noise=noise,
     )
 
@@ -296,9 +305,15 @@ def new_order(
     addr = p.address_at(t)
     ty = life.typist(rng, agent=False)
     first, last = ty.names(t)
-    phone = p.mobile_at(t) if rng.random() < 0.6 else None
+    u = rng.random()
+    phone = p.mobile_at(t) if u < 0.6 else None
+    address_phone = phone
+    if p.sole_phone_in == SOLE_PHONE_ORDERS:
+        # the number they give at checkout: on the order, or only in its addresses
+        phone = p.sole_phone if u < 0.5 else None
+        address_phone = p.sole_phone
     ship_to = _address_obj(
-        addr, first, last, phones.typed(rng, phone, False, False) if phone else None
+        addr, first, last, phones.typed(rng, address_phone, False, False) if address_phone else None
     )
     if account:
         customer_id = life.ids.shop_customer
@@ -307,6 +322,9 @@ def new_order(
         customer_id = None
         work = p.work_email_in and p.work_email and rng.random() < 0.15
         email = (p.work_email if work and p.work_email else p.email).lower()
+    customer_email = email if account else None
+    if p.checkout_email:
+        email = p.checkout_email.lower()  # the address they always check out with
     notes = []
     if anon is not None and rng.random() < 0.45:
         notes.append({"name": "segment_anonymous_id", "value": anon})
@@ -323,4 +341,6 @@ def new_order(
         ship_to,
         ip,
         notes,
+        address_phone=address_phone,
+        customer_email=customer_email,
     )

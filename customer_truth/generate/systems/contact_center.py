@@ -14,9 +14,10 @@ from typing import Any
 from customer_truth.generate.clock import iso_z
 from customer_truth.generate.ids import uuid_from
 from customer_truth.generate.life import Life
-from customer_truth.generate.noise import email_key
+from customer_truth.generate.noise import Typist, email_key
 from customer_truth.generate.records import Version
 from customer_truth.generate.reference import AGENT_NAMES, COMPANY_PHONE, QUEUES, SUPPORT_EMAIL
+from customer_truth.generate.rng import stream
 
 _CHANNELS = (("VOICE", 0.62), ("CHAT", 0.25), ("EMAIL", 0.09), ("TASK", 0.04))
 _CATEGORIES = {
@@ -148,7 +149,7 @@ def place_contact(
         elif u < 0.21 and p.work_phone:
             caller = p.work_phone
         else:
-            caller = p.mobile_at(t)
+            caller = p.calling_mobile_at(t)
         customer_ep = {"Type": "TELEPHONE_NUMBER", "Address": caller}
         system_ep = {"Type": "TELEPHONE_NUMBER", "Address": COMPANY_PHONE}
         if caller.startswith("+"):
@@ -171,8 +172,17 @@ def place_contact(
         keys.append("crm:" + crm)
     if channel == "CHAT" and rng.random() < 0.8:
         addr = p.work_email if "contact_center" in p.work_email_in and p.work_email else p.email
-        attrs["customer_email"] = addr if rng.random() < 0.9 else addr.upper()
-        keys.append(email_key(addr))
+        # some give the address they check out with, or their card's billing email
+        alternates = [e for e in (p.checkout_email, p.card_email) if e]
+        if alternates and rng.random() < 0.6:
+            addr = alternates[rng.randrange(len(alternates))]
+        # typed by the customer into the pre-chat form: case and spaces as they come
+        prechat = stream(life.seed, "prechat", contact_id)
+        typist = Typist(prechat, life.dice(prechat), p, agent=False)
+        typed = typist.email(addr) or ""
+        attrs["customer_email"] = typed
+        keys.append(email_key(typed))
+        noise += typist.applied
     if order_name:
         digits = order_name.lstrip("#")
         attrs["order_number"] = digits if rng.random() < 0.7 else order_name

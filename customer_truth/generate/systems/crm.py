@@ -14,7 +14,13 @@ from customer_truth.generate import ids, phones
 from customer_truth.generate.clock import DAY, FULL_DAY, HISTORY_START, HOUR, sf_datetime
 from customer_truth.generate.life import Life, WorldCtx
 from customer_truth.generate.noise import Typist, email_key
-from customer_truth.generate.people import EPOCH_2019, Address, Household, as_of
+from customer_truth.generate.people import (
+    EPOCH_2019,
+    SOLE_PHONE_ACCOUNT,
+    Address,
+    Household,
+    as_of,
+)
 from customer_truth.generate.records import SPEC, Record, Version
 from customer_truth.generate.reference import (
     EMPLOYERS,
@@ -212,7 +218,7 @@ class _Contact:
         self.name_t = created
         self.opt_out = p.opted_out_at(created)
         self.dnc = p.dnc_at(created)
-        self.keys: set[str] = {"crm:" + cid}
+        self.keys: set[str] = {"crm:" + cid} | ({"acct:" + acct} if acct else set())
 
     def row(self, modified: int, *, deleted: bool = False, master: str = "") -> dict[str, str]:
         ty = self.ty
@@ -306,14 +312,23 @@ def _account(life: Life, rng: random.Random) -> str:
     if p.household and p.household.crm_account is not None:
         return account_id(p.household.crm_account * 2 + 1, seed)
     u = rng.random()
-    if p.employer is not None and u < 0.12:
+    # a person whose number only their Individual account carries has one, whatever u says
+    sole = p.sole_phone if p.sole_phone_in == SOLE_PHONE_ACCOUNT else None
+    if p.employer is not None and u < 0.12 and sole is None:
         return account_id(_BUSINESS_BASE + p.employer, seed)
-    if u < 0.62:
+    if u < 0.62 or sole is not None:
         aid = account_id(p.idx * 2, seed)
         created = p.since["crm"]
         style = rng.getrandbits(16)
         name = f"{p.given_name} {p.family_name_at(created)}"
         number = f"IND-{p.idx:07d}"
+        # agents type it as the caller says it (a separate stream: the account's other draws
+        # stay as they were)
+        phone = (
+            phones.typed(stream(life.seed, "account-phone", p.idx), sole, False, False)
+            if sole
+            else ""
+        )
         versions = [
             Version(
                 created,
@@ -323,7 +338,7 @@ def _account(life: Life, rng: random.Random) -> str:
                     number,
                     "Individual",
                     p.address_at(created),
-                    "",
+                    phone,
                     created,
                     created,
                     style,
@@ -333,11 +348,22 @@ def _account(life: Life, rng: random.Random) -> str:
         for t, addr in _moves(p.addresses, rng, created, 0.6):
             versions.append(
                 Version(
-                    t, _account_row(aid, name, number, "Individual", addr, "", created, t, style)
+                    t,
+                    _account_row(aid, name, number, "Individual", addr, phone, created, t, style),
                 )
             )
         versions.sort(key=lambda v: v.at)
-        life.add("crm", "accounts", aid, versions, person_id=None)
+        life.add(
+            "crm",
+            "accounts",
+            aid,
+            versions,
+            person_id=None,
+            keys=("acct:" + aid,),
+            # its phone leads to the person through the contact that names the account
+            links=("phone:" + sole,) if sole else (),
+            noise=("account_only_phone",) if sole else (),
+        )
         return aid
     return ""
 
