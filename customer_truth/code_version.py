@@ -2,8 +2,9 @@
 
 A release records it (`publication_log.code_version`), and a run with no new batch still runs
 when it changed (`customer_truth/pending.py`). It covers only what shapes the published data:
-the pipeline's Python (not the generator, the evaluation or the benchmarks), the dbt project,
-the quality suites, the privacy policies, the seeds and the locked library versions. A commit
+the pipeline's Python (not the generator, the evaluation or the benchmarks), the dbt project
+with its seeds, the quality suites, the privacy policies and the locked library versions (not
+the sample world in `seeds/`: that is data). A commit
 that touches only documentation, tests or the generator therefore rebuilds nothing, and an
 uncommitted edit to a model is seen as a change (a git commit id would do the opposite).
 """
@@ -18,8 +19,7 @@ from customer_truth.settings import REPO_ROOT
 
 # folders and files whose contents shape the published tables, relative to the repository root
 SHAPING_PATHS = (
-    "customer_truth", "dagster_project", "dbt_project", "data_quality", "policies", "seeds",
-    "uv.lock",
+    "customer_truth", "dagster_project", "dbt_project", "data_quality", "policies", "uv.lock",
 )  # fmt: skip
 # parts of those folders that do not: tools around the pipeline, and build output
 NOT_SHAPING = (

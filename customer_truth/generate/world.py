@@ -36,7 +36,7 @@ from customer_truth.generate.systems import crm, support
 from customer_truth.generate.systems.commerce import write_order
 from customer_truth.generate.systems.logistics import assign_code, recycle_codes, write_tracking
 
-GENERATOR_VERSION = "1.0.0"
+GENERATOR_VERSION = "1.1.0"
 CHUNK_BLOCKS = 16  # 1,024 persons per chunk; a constant, so chunking never changes the output
 TRUTH_FILES = (
     "persons",
