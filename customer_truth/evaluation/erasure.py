@@ -1,11 +1,14 @@
 """Erasure scored against a generated world's truth: is anything of an erased person still
 readable in the current published release?
 
-For every person the truth's `erasures.jsonl` names, the truth knows their identifiers: the
-emails and phones of `persons.jsonl` (current and former numbers, addresses used only on
-orders or charges included) and the record ids of every identity-bearing record of theirs in
-`identity_records.jsonl` (CRM contact, Shopify and Stripe customer, Zendesk user, Segment
-anonymousId and userId). An identifier another person who was not erased also has (a household
+An erasure request names one identifier; a pipeline can only follow the person from there
+through what the landed data holds. The truth's `erasures.jsonl` says, for each request, what
+it can reach (`customer_truth.generate.truth.erasure_reach`): the person's identity records
+that carry the requested identifier, then every record of theirs sharing an email, phone or
+CRM, Shopify, Stripe or Zendesk id with one reached, transitively (orders, charges and accounts
+carry identifiers for a record). Those records' ids (CRM contact, Shopify and Stripe customer,
+Zendesk user, Segment anonymousId and userId) and the emails and phones they carry are the
+identifiers checked. An identifier another person who was not erased also has (a household
 landline or family email, a company switchboard, a number recycled to someone else) is that
 person's too, so it proves nothing and is left out.
 
@@ -38,9 +41,19 @@ TOKEN_SEPARATORS = r"[^0-9a-z_@.+\-]+"
 
 _IDENTIFIERS_SQL = """
 create temp table erased_identifiers as
-with erased as (
-    select distinct person_id,
-    from read_json($erasures, format = 'newline_delimited', columns = {person_id: 'VARCHAR'})
+with erasures as (
+    select * from read_json($erasures, format = 'newline_delimited',
+        columns = {person_id: 'VARCHAR', reachable_records: 'VARCHAR[][]',
+                   reachable_values: 'VARCHAR[]'})
+),
+-- what each request can reach in the landed data (the truth's `erasure_reach`)
+reachable as (
+    select person_id, if(contains(value, '@'), 'email', 'phone') as kind,
+        lower(trim(value)) as value,
+    from (select person_id, unnest(reachable_values) as value, from erasures)
+    union all
+    select person_id, record[1] || '/' || record[2], lower(record[3]),
+    from (select person_id, unnest(reachable_records) as record, from erasures)
 ),
 persons as (
     select * from read_json($persons, format = 'newline_delimited',
@@ -49,27 +62,27 @@ persons as (
 ),
 emails as (select person_id, unnest(emails) as email, from persons),
 phones as (select person_id, unnest(phones) as phone, from persons),
+-- every identifier of every person, to leave out what a person not erased holds too
 person_values as (
-    select person_id, 'email' as kind, lower(trim(email.address)) as value, from emails
+    select person_id, lower(trim(email.address)) as value, from emails
     union all
-    select person_id, 'phone', phone.e164, from phones
+    select person_id, phone.e164, from phones
     union all
-    select person_id, 'phone', unnest(former.phones), from persons
+    select person_id, unnest(former.phones), from persons
     union all
-    select person_id, system || '/' || entity, lower(record_id),
+    select person_id, lower(record_id),
     from read_json($records, format = 'newline_delimited',
         columns = {system: 'VARCHAR', entity: 'VARCHAR', record_id: 'VARCHAR',
                    person_id: 'VARCHAR'})
 ),
 others as (
     select distinct value, from person_values
-    where person_id not in (select person_id from erased)
+    where person_id not in (select person_id from erasures)
 )
-select distinct person_values.person_id, person_values.kind, person_values.value,
-from person_values
-inner join erased using (person_id)
-where coalesce(person_values.value, '') <> ''
-    and person_values.value not in (select value from others)
+select distinct reachable.person_id, reachable.kind, reachable.value,
+from reachable
+where coalesce(reachable.value, '') <> ''
+    and reachable.value not in (select value from others)
 """
 
 # `{table}` is one of CHECKED_TABLES (code, never data); the separators are bound
@@ -97,7 +110,11 @@ def evaluate_erasures(home: Settings | Path | str, truth_dir: Path) -> dict[str,
                 "records": str(truth_dir / "identity_records.jsonl"),
             },
         )
-        erased = con.sql("select count(distinct person_id) from erased_identifiers").fetchall()
+        erased = con.execute(
+            "select count(distinct person_id) from read_json($erasures, format = "
+            "'newline_delimited', columns = {person_id: 'VARCHAR'})",
+            {"erasures": str(truth_dir / "erasures.jsonl")},
+        ).fetchall()
         result: dict[str, Any] = {
             "erased_persons": int(erased[0][0]),
             "identifiers": int(con.sql("select count(*) from erased_identifiers").fetchall()[0][0]),

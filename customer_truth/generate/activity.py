@@ -380,13 +380,12 @@ def payments(life: Life) -> billing.StripeCustomer | None:
 def live(life: Life) -> list[tuple[Order, Shipment | None, str | None]]:
     """Run every process of the person's life; returns the orders, which wait for the block
     (tracking codes may be recycled across persons) before they are written."""
-    from customer_truth.generate.systems import commerce, crm, privacy
+    from customer_truth.generate.systems import commerce, crm
 
     life.process = "static"
     crm.crm_records(life)
     commerce.shop_customers(life)
     support.write_user(life)
-    privacy.erasure_request(life)
     life.process = "shop"
     shopper = Shopper(life)
     shopper.run()

@@ -195,6 +195,56 @@ def resolvable(delivered: Delivered) -> tuple[set[str], set[int]]:
     return found, linked
 
 
+# the identifiers an erasure can follow from one of the person's records to another: emails,
+# phones, and CRM, Shopify, Stripe and Zendesk ids (an order name, a tracking code, a CRM
+# account or a browser id is not a person's identifier)
+ERASURE_FOLLOWS = ("email:", "phone:", "crm:", "shop:", "cus:", "zd:")
+_REQUEST_KEY = {
+    "email": "email:", "phone": "phone:", "crm_contact_id": "crm:",
+    "commerce_customer_id": "shop:", "billing_customer_id": "cus:", "support_user_id": "zd:",
+}  # fmt: skip
+
+
+def erasure_reach(
+    request: dict[str, Any], delivered: Delivered, shared: set[str]
+) -> tuple[list[tuple[str, str, str]], list[str]]:
+    """What an erasure request can reach in the landed data: the person's identity records
+    that carry the requested identifier, then every record of theirs (orders, charges and
+    accounts carry identifiers for a record) sharing a followable identifier with one reached,
+    transitively; identifiers other people share too (`shared`: a household landline) are not
+    followed. Returns the identity records reached (system, entity, record id) and the email
+    and phone values they and their linking records carry."""
+    prefix = _REQUEST_KEY.get(request["identifier_type"])
+    if prefix is None:
+        return [], []
+    value = request["identifier_value"]
+    start = email_key(value) if prefix == "email:" else prefix + value
+    nodes = [
+        (rec, {k for k in (*rec.keys, *rec.links) if k and k.startswith(ERASURE_FOLLOWS)} - shared)
+        for rec, _ in delivered
+        if rec.spec.identity or (rec.spec.system, rec.spec.entity) in LINKING
+    ]
+    reached_keys = {start}
+    reached: set[int] = set()
+    grew = True
+    while grew:
+        grew = False
+        for rec, keys in nodes:
+            if id(rec) not in reached and keys & reached_keys:
+                reached.add(id(rec))
+                reached_keys |= keys
+                grew = True
+    records = sorted(
+        {
+            (rec.spec.system, rec.spec.entity, rec.record_id)
+            for rec, _ in nodes
+            if id(rec) in reached and rec.spec.identity
+        }
+    )
+    values = sorted(k.split(":", 1)[1] for k in reached_keys if k.startswith(("email:", "phone:")))
+    return records, values
+
+
 @dataclass(frozen=True)
 class RepeatIncident:
     issue: str  # "#1234" (an order) or the intent

@@ -32,7 +32,7 @@ from customer_truth.generate.people import BLOCK, Person, make_block
 from customer_truth.generate.rates import KINDS, NoiseRates
 from customer_truth.generate.records import CSV_COLUMNS, SPEC, Record
 from customer_truth.generate.rng import stream
-from customer_truth.generate.systems import crm, support
+from customer_truth.generate.systems import crm, privacy, support
 from customer_truth.generate.systems.commerce import write_order
 from customer_truth.generate.systems.logistics import assign_code, recycle_codes, write_tracking
 
@@ -127,7 +127,12 @@ def _person_truth(
     repeats = truth_mod.repeat_contacts(p, delivered, as_of)
     landed_ids = {rec.record_id for rec, _ in delivered}
     t = out.truth
-    t["persons"].append(_dump(truth_mod.person_row(p, as_of, delivered)))
+    person = truth_mod.person_row(p, as_of, delivered)
+    t["persons"].append(_dump(person))
+    # what other people hold too (a household landline, a family email, a work switchboard)
+    shared_keys = {"email:" + e["address"].lower() for e in person["emails"] if e.get("shared")} | {
+        "phone:" + ph["e164"] for ph in person["phones"] if ph.get("shared")
+    }
     t["identity_records"].extend(
         _dump(r) for r in truth_mod.identity_rows(p, delivered, job.schedule, found)
     )
@@ -150,7 +155,17 @@ def _person_truth(
                 if rec.record_id == er["request_id"]
                 for ln in lines
             )
-            t["erasures"].append(_dump({**er, "batch_id": job.schedule.batch_id("privacy", batch)}))
+            records, values = truth_mod.erasure_reach(er, delivered, shared_keys)
+            t["erasures"].append(
+                _dump(
+                    {
+                        **er,
+                        "batch_id": job.schedule.batch_id("privacy", batch),
+                        "reachable_records": [list(r) for r in records],
+                        "reachable_values": values,
+                    }
+                )
+            )
     keys: set[str] = set()
     for rec, _ in delivered:
         if rec.spec.identity:
@@ -184,6 +199,8 @@ def build_chunk(job: _Job, chunk: int) -> ChunkOut:
         households: dict[str, list[Person]] = {}
         for life, orders in lives:
             _finalize_orders(life, orders)
+            # once every record is written, so a request names only what the data holds by then
+            privacy.erasure_request(life)
             hh = life.person.household
             if hh is not None:
                 households.setdefault(hh.household_id, []).append(life.person)

@@ -52,12 +52,25 @@ def truth(tmp_path: Path) -> Path:
              "person_id": "P1"},
             {"system": "commerce", "entity": "customers", "record_id": "7000000012",
              "person_id": "P3"},
+            # P1's browser, which no identifier of theirs ties to them in the landed data
+            {"system": "digital", "entity": "anonymous_id", "record_id": "anon-p1",
+             "person_id": "P1"},
         ],
     )  # fmt: skip
     _jsonl(
         tmp_path / "erasures.jsonl",
-        [{"request_id": "er_1", "person_id": "P1"}, {"request_id": "er_3", "person_id": "P3"}],
-    )
+        [
+            # what each request can reach (the truth's erasure_reach): P1's browser is not
+            {"request_id": "er_1", "person_id": "P1",
+             "reachable_records": [["crm", "contacts", "003AbCdEfGhIjKlMnO"],
+                                   ["support", "users", "360000000036"]],
+             "reachable_values": [" Ann.Lee@Example.org", "ann@work.example", "+14155550101",
+                                  "+14155550999", "+14155550100"]},
+            {"request_id": "er_3", "person_id": "P3",
+             "reachable_records": [["commerce", "customers", "7000000012"]],
+             "reachable_values": ["cy@example.org", "+442079460000"]},
+        ],
+    )  # fmt: skip
     return tmp_path
 
 
@@ -95,8 +108,12 @@ def test_an_identifier_left_in_any_table_is_found_and_shared_ones_are_not(
                     "context_text": ["Call back on +14155550100."],
                 }
             ),
+            # the unreachable browser is still published: no pipeline could have found it
             "identity_crosswalk": pa.table(
-                {"source_record_id": ["003abcdefghijklmno"], "customer_id": ["ct_7"]}
+                {
+                    "source_record_id": ["003abcdefghijklmno", "anon-p1"],
+                    "customer_id": ["ct_7", "ct_8"],
+                }
             ),
         },
     )

@@ -13,6 +13,7 @@ from __future__ import annotations
 from customer_truth.generate import ids
 from customer_truth.generate.clock import iso_z
 from customer_truth.generate.life import Life
+from customer_truth.generate.noise import phone_key
 from customer_truth.generate.records import Version
 
 
@@ -32,11 +33,36 @@ def _held(life: Life, t: int) -> dict[str, str]:
     return out
 
 
+def _carried_before(life: Life, key: str | None, t: int) -> bool:
+    """Whether a record of the person carrying `key` (as an identifier or a link) was created
+    before `t`: a request can only name what the company's data holds by then."""
+    return key is not None and any(
+        (key in rec.keys or key in rec.links) and rec.versions[0].at < t for rec in life.records
+    )
+
+
 _HOLDER_ID = {
     "crm": "crm_contact_id",
     "billing": "billing_customer_id",
     "support": "support_user_id",
 }
+
+
+def _hard_pick(life: Life, held: dict[str, str], t: int, u: float) -> tuple[str, str] | None:
+    """The identifier only one system holds, so the erasure must follow the person from that
+    record to the others through their own identifiers; None when the data holds none by `t`
+    (a phone only orders carry, before any order carried it)."""
+    p = life.person
+    assert p.erasure_names is not None
+    holder, what = p.erasure_names
+    record_id = held.get(_HOLDER_ID.get(holder, ""))
+    if what == "sole_phone":
+        if p.sole_phone and _carried_before(life, phone_key(p.sole_phone), t):
+            return "phone", p.sole_phone
+        return None
+    if record_id and u < 0.5:
+        return _HOLDER_ID[holder], record_id
+    return ("email", p.work_email) if p.work_email else None
 
 
 def erasure_request(life: Life) -> None:
@@ -49,17 +75,9 @@ def erasure_request(life: Life) -> None:
     # the company's systems hold for them
     u = rng.random()
     held = _held(life, t)
-    if p.erasure_names is not None:
-        # hard: the identifier only one system holds, so the erasure must follow the person
-        # from that record to the others through their own identifiers
-        holder, what = p.erasure_names
-        record_id = held.get(_HOLDER_ID.get(holder, ""))
-        if what == "sole_phone":
-            kind, value = "phone", p.sole_phone or ""
-        elif record_id and u < 0.5:
-            kind, value = _HOLDER_ID[holder], record_id
-        else:
-            kind, value = "email", p.work_email or ""
+    hard_pick = _hard_pick(life, held, t, u) if p.erasure_names is not None else None
+    if hard_pick is not None:
+        kind, value = hard_pick
     elif u < 0.35 and held:
         # a record id an agent looked up: any system's, as the request came in
         kind = sorted(held)[rng.randrange(len(held))]
@@ -76,7 +94,7 @@ def erasure_request(life: Life) -> None:
         "requested_at": iso_z(t),
         "source": rng.choice(("web_form", "email", "agent")),
     }
-    hard = p.erasure_names is not None
+    hard = hard_pick is not None
     life.add(
         "privacy",
         "erasure_requests",
