@@ -38,7 +38,9 @@ flux left out); recall = active incidents matched by a signal / active incidents
 of a person with no identity-bearing record in the truth (`identity_records.jsonl`: a guest in
 every system, known only by identifiers no CRM contact, shop or billing customer, or support user
 carries) is unidentified: the landed data names no customer for that person, so no signal can
-match it; it counts neither way and the report says how many there were.
+match it; it counts neither way and the report says how many there were. So is a repeat-contact
+streak fewer than three of whose contacts carry a path to the person (`events.jsonl`
+`attributable`): the landed data cannot tell whose calls they were.
 """
 
 from __future__ import annotations
@@ -165,6 +167,13 @@ select
             select person_id from read_json($records, format = 'newline_delimited',
                 columns = {person_id: 'VARCHAR'})
         ) then 'unidentified'
+        -- a repeat streak the landed data cannot tie to the person: fewer than three of its
+        -- contacts carry a path to them (calls from a number no system holds)
+        when kind = 'repeat_contact' and (
+            select count(*) from scored_events
+            where scored_events.entity = 'contact_records' and scored_events.attributable
+                and list_contains(coalesce(refs.contact_ids, []), scored_events.record_id)
+        ) < 3 then 'unidentified'
         when cast(began_at as timestamptz) <= cutoffs.began_first
             and (resolved_at is null
                  or cast(resolved_at as timestamptz) > cutoffs.resolved_last) then 'active'
@@ -466,6 +475,6 @@ def format_journeys_report(result: dict[str, Any]) -> str:
             f"/{s['signals']})  recall {s['recall']:.4f} ({s['active_incidents_found']}"
             f"/{s['active_incidents']})  signals on an already resolved incident: "
             f"{s['signals_matching_only_resolved_incident']}; in flux: {s['incidents_in_flux']}; "
-            f"person never identified: {s['incidents_of_unidentified_persons']}"
+            f"no path to the person in the landed data: {s['incidents_of_unidentified_persons']}"
         )
     return "\n".join(lines)

@@ -229,10 +229,25 @@ def test_a_repeat_contact_incident_ends_by_a_contact_or_by_the_clock(tmp_path: P
         [{"system": "support", "entity": "users", "record_id": f"u{p}", "person_id": p}
          for p in people],
     )  # fmt: skip
-    _jsonl(tmp_path / "events.jsonl", [])
+    # every contact carries a path to its person but two of P5's three (calls from a number
+    # no system holds)
+    contacts = {"P1": "c1 c2 c3", "P2": "d1 d2 d3", "P3": "e1 e2 e3 e4", "P4": "f1 f2 f3",
+                "P5": "g1 g2 g3"}  # fmt: skip
+    _jsonl(
+        tmp_path / "events.jsonl",
+        [
+            {"system": "contact_center", "entity": "contact_records", "record_id": c,
+             "person_id": p, "attributable": c not in ("g2", "g3")}
+            for p, ids in contacts.items()
+            for c in ids.split()
+        ],
+    )  # fmt: skip
     _jsonl(
         tmp_path / "incidents.jsonl",
         [
+            # open, but the landed data cannot tell whose calls two of its three were: no path
+            _incident("I5", "repeat_contact", "P4", "2026-03-05T10:00:00Z", None,
+                      contact_ids=["g1", "g2", "g3"]),
             # still unresolved at the clock: active
             _incident("I1", "repeat_contact", "P1", "2026-03-05T10:00:00Z", None,
                       contact_ids=["c1", "c2", "c3"], order_name="#11"),
@@ -262,6 +277,7 @@ def test_a_repeat_contact_incident_ends_by_a_contact_or_by_the_clock(tmp_path: P
     )
     repeat = evaluate_journeys(tables, tmp_path)["signals"]["repeat_contact"]
     assert repeat["active_incidents"] == 2
+    assert repeat["incidents_of_unidentified_persons"] == 1
     assert repeat["active_incidents_found"] == 1
     assert repeat["incidents_in_flux"] == 1
     assert repeat["signals"] == 4  # s2 matches only the incident in flux
