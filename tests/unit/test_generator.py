@@ -368,3 +368,30 @@ def test_the_command_line_writes_a_world_and_rejects_unknown_kinds(tmp_path: Pat
     assert quiet["activity"] == 0.3 and quiet["landing_rows"] < manifest["landing_rows"]
     assert _cli(tmp_path / "bad", "--persons", "3", "--rate", "bogus=1") == 2
     assert _cli(tmp_path / "noisy", "--persons", "30") == 2  # exists: needs --overwrite
+
+
+def test_an_erasure_reaches_what_the_landed_data_ties_to_the_person() -> None:
+    """From the requested phone to the Shopify customer its order names, on to the CRM contact
+    sharing that customer's email; not through the household landline to the other member's
+    record, and not to a Zendesk user that shares nothing with the rest."""
+    from customer_truth.generate.records import SPEC, Record, Version
+    from customer_truth.generate.truth import erasure_reach
+
+    def record(system: str, entity: str, rid: str, keys=(), links=()) -> Record:
+        return Record(SPEC[(system, entity)], rid, "P1", [Version(0, {})], keys=keys, links=links)
+
+    delivered = [
+        (record("commerce", "orders", "o1", keys=("shop:7",), links=("phone:+14155550101",)), []),
+        (record("commerce", "customers", "7", keys=("shop:7", "email:ann@example.org")), []),
+        (record("crm", "contacts", "003A", keys=("crm:003A", "email:ann@example.org",
+                                                 "phone:+14155550999")), []),
+        (record("crm", "contacts", "003B", keys=("crm:003B", "phone:+14155550999")), []),
+        (record("support", "users", "9", keys=("zd:9", "email:ann@work.example")), []),
+    ]  # fmt: skip
+    records, values = erasure_reach(
+        {"identifier_type": "phone", "identifier_value": "+14155550101"},
+        delivered,
+        shared={"phone:+14155550999"},
+    )
+    assert records == [("commerce", "customers", "7"), ("crm", "contacts", "003A")]
+    assert values == ["+14155550101", "ann@example.org"]
