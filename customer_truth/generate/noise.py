@@ -142,6 +142,13 @@ class Typist:
             self._note("recycled_phone")
         return phones.typed(r, e164, self.phone_ext and main, drop)
 
+    def phone_key(self, e164: str | None, *, main: bool = True) -> str | None:
+        """The key the typed number offers a resolver: none when `phone` typed a placeholder
+        or the company's number in its place."""
+        if main and (self.phone_placeholder or self.company_phone):
+            return None
+        return phone_key(e164)
+
     def e164(self, e164: str | None) -> str | None:
         """Systems that normalise phones (Shopify, Connect) store E.164; only the number
         itself can be wrong (recycled)."""

@@ -14,7 +14,7 @@ from typing import Any
 from customer_truth.generate import ids
 from customer_truth.generate.clock import DAY, FULL_DAY, HISTORY_START
 from customer_truth.generate.life import Life
-from customer_truth.generate.noise import email_key, phone_key
+from customer_truth.generate.noise import email_key
 from customer_truth.generate.records import Version
 from customer_truth.generate.reference import CURRENCY, EMPLOYERS
 from customer_truth.generate.rng import between
@@ -94,7 +94,7 @@ def plan_customer(life: Life, rng: random.Random) -> StripeCustomer:
     }
     keys = [f"cus:{cid}", email_key(typed_email)]
     if phone:
-        keys.append(phone_key(p.mobile_at(created)))
+        keys.append(ty.phone_key(p.mobile_at(created)))
     keys += [f"crm:{v}" if k == "crm_contact_id" else f"shop:{v}" for k, v in metadata.items()]
     noise = tuple(ty.applied) + (("work_email",) if email == p.work_email else ())
     c = StripeCustomer(cid, created, base, tuple(k for k in keys if k), noise)

@@ -226,9 +226,12 @@ class _Contact:
         phone = ty.phone(self.phone_src) if self.phone_src else ""
         mobile = ty.phone(self.mobile, main=not self.phone_src) if self.has_mobile else ""
         home = ty.phone(self.home, main=False) if self.home else ""
-        for number in (self.phone_src, self.mobile if self.has_mobile else None, self.home):
-            if number:
-                self.keys.add("phone:" + number)
+        typed_keys = (
+            ty.phone_key(self.phone_src) if self.phone_src else None,
+            ty.phone_key(self.mobile, main=not self.phone_src) if self.has_mobile else None,
+            ty.phone_key(self.home, main=False) if self.home else None,
+        )
+        self.keys.update(key for key in typed_keys if key)
         ek = email_key(self.email)
         if ek:
             self.keys.add(ek)

@@ -14,7 +14,7 @@ from typing import Any
 from customer_truth.generate import ids
 from customer_truth.generate.clock import DAY, HOUR, iso_z
 from customer_truth.generate.life import Life, WorldCtx
-from customer_truth.generate.noise import email_key, phone_key
+from customer_truth.generate.noise import email_key
 from customer_truth.generate.records import SPEC, Record, Version
 from customer_truth.generate.reference import AGENT_NAMES, COMPANY_DOMAIN, TICKET_SUBJECTS
 
@@ -103,7 +103,7 @@ def write_user(life: Life) -> None:
         later = created + rng.randint(DAY, 200 * DAY)
         number = p.mobile_at(later)
         versions.append(Version(later, payload(later, ty.phone(number))))
-    keys = [f"zd:{uid}", email_key(email), phone_key(number) if number else None]
+    keys = [f"zd:{uid}", email_key(email), ty.phone_key(number)]
     if external:
         keys.append("crm:" + external)
     noise = ty.applied + (["work_email"] if email and email_src == p.work_email else [])
