@@ -203,7 +203,9 @@ with parsed as (
     from signals
 )
 select parsed.signal_id, incidents.incident_id, incidents.state = 'active' as incident_active,
-    incidents.state = 'in_flux' as incident_in_flux,
+    -- an incident in flux, or one no path in the landed data ties to its person: a signal on it
+    -- is neither right nor wrong
+    incidents.state in ('in_flux', 'unidentified') as incident_undecided,
 from parsed
 inner join person_customers on parsed.customer_id = person_customers.customer_id
 inner join incidents
@@ -397,15 +399,15 @@ def _signals(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         # the kind is bound, never formatted into the SQL
         row = con.execute(
             """
-            with in_flux_only as (
-                -- signals whose only incidents are in flux: neither right nor wrong
-                select signal_id from signal_matches where incident_in_flux
+            with undecided_only as (
+                -- signals whose only incidents are undecided: neither right nor wrong
+                select signal_id from signal_matches where incident_undecided
                 except
-                select signal_id from signal_matches where not incident_in_flux
+                select signal_id from signal_matches where not incident_undecided
             )
             select
                 (select count(*) from signals where ($kind is null or signal_type = $kind)
-                   and signal_id not in (select signal_id from in_flux_only)),
+                   and signal_id not in (select signal_id from undecided_only)),
                 (select count(distinct signal_id) from signal_matches
                  join signals using (signal_id)
                  where incident_active and ($kind is null or signal_type = $kind)),
@@ -416,7 +418,7 @@ def _signals(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
                  where incident_active and ($kind is null or kind = $kind)),
                 (select count(distinct signal_id) from signal_matches
                  join signals using (signal_id)
-                 where not incident_active and not incident_in_flux
+                 where not incident_active and not incident_undecided
                    and ($kind is null or signal_type = $kind)
                    and signal_id not in (
                        select signal_id from signal_matches where incident_active)),

@@ -272,6 +272,8 @@ def test_a_repeat_contact_incident_ends_by_a_contact_or_by_the_clock(tmp_path: P
             ("s4", "c4", "repeat_contact", '{"contact_ids": ["zz"], "order_name": "#44"}'),
             # the right contact on another person's customer does not match
             ("s5", "c4", "repeat_contact", '{"contact_ids": ["c1"]}'),
+            # a signal on the streak without a path is neither right nor wrong
+            ("s6", "c4", "repeat_contact", '{"contact_ids": ["g1", "g2", "g3"]}'),
         ],
         [(f"u{p}", f"c{p[1]}") for p in people],
     )
