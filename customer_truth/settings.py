@@ -3,7 +3,8 @@
 Every path comes from the environment with a default that works on a fresh clone:
 - ``CUSTOMER_TRUTH_LANDING``: the landing zone (default: the committed sample world in ``seeds/``);
 - ``CUSTOMER_TRUTH_HOME``: the pipeline's own folder (default: ``.customer_truth_home/`` in the
-  checkout, ignored by git) holding the warehouse file, Dagster's storage and ``published/``;
+  checkout, ignored by git) holding the warehouse file, Dagster's storage, ``published/`` and
+  ``secrets/pseudonym.key`` (the deployment's pseudonym key, created on first use);
 - ``CUSTOMER_TRUTH_MEMORY_LIMIT``: the memory budget of every DuckDB database the pipeline opens
   (warehouse, dbt, identity's scratch databases), in DuckDB's terms: ``8GB`` or a share of the
   machine's memory such as ``40%`` (the default). Past it DuckDB spills to ``<home>/duckdb_tmp``.
@@ -52,6 +53,11 @@ class Settings:
         return self.home / "published"
 
     @property
+    def pseudonym_key(self) -> Path:
+        """The deployment's secret for keyed pseudonyms (``privacy/pseudonyms.py``)."""
+        return pseudonym_key_file(self.home)
+
+    @property
     def duckdb_temp(self) -> Path:
         """Where DuckDB spills what does not fit in ``memory_limit``."""
         return self.home / "duckdb_tmp"
@@ -63,6 +69,11 @@ class Settings:
             "CUSTOMER_TRUTH_MEMORY_LIMIT": self.memory_limit,
             "CUSTOMER_TRUTH_DUCKDB_TEMP": str(self.duckdb_temp),
         }
+
+
+def pseudonym_key_file(home: Path) -> Path:
+    """Where a home keeps its pseudonym key: owner-only, never in the repository."""
+    return Path(home) / "secrets" / "pseudonym.key"
 
 
 def load_settings() -> Settings:

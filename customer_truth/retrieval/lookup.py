@@ -21,6 +21,7 @@ from typing import Any
 
 from customer_truth.identity.standardize import DEFAULT_COUNTRY
 from customer_truth.privacy.policies import PolicyError
+from customer_truth.privacy.pseudonyms import pseudonym_key
 from customer_truth.publication.reader import NoReleaseError, Release, release_as_of
 from customer_truth.retrieval.access_log import append_access
 from customer_truth.retrieval.identifiers import CUSTOMER_ID, IdentifierKey, candidate_keys
@@ -35,7 +36,7 @@ from customer_truth.retrieval.index import (
     release_index,
 )
 from customer_truth.retrieval.policy import ATTRIBUTES, AccessDenied, ConsumerPolicy, substitute
-from customer_truth.settings import load_settings
+from customer_truth.settings import load_settings, pseudonym_key_file
 
 FOUND, AMBIGUOUS, NOT_FOUND = "found", "ambiguous", "not_found"
 # what a candidate of an ambiguous answer shows (then masked by the profile policy): enough for
@@ -158,6 +159,7 @@ def lookup(
     release, current = _choose_release(home, as_of)
     index = release_index(home, release, current=current)
     _check_policy(index, policy)
+    key = pseudonym_key(pseudonym_key_file(home_dir(home)))
 
     keys = candidate_keys(identifier, default_region)
     matches = _matches(index, keys)
@@ -180,10 +182,10 @@ def lookup(
         status, message = FOUND, "found"
         customer = {"customer_id": customer_ids[0]}
         if profiles:
-            customer["profile"] = profile_rule.apply_row(profiles[0])
+            customer["profile"] = profile_rule.apply_row(profiles[0], key)
         row = index.context(customer_ids[0])
         if row is not None and context_rule.column_mask("context") == "clear":
-            customer["context"] = context_rule.apply_context(json.loads(row["context"]))
+            customer["context"] = context_rule.apply_context(json.loads(row["context"]), key)
         if row is not None and context_rule.column_mask("context_text") == "clear":
             customer["context_text"] = context_rule.apply_brief(row["context_text"])
     else:
@@ -194,7 +196,7 @@ def lookup(
         )
         for profile in profiles:
             matched = sorted({k for k, c in matches if c == profile["customer_id"]})
-            shown = profile_rule.apply_row({c: profile.get(c) for c in CANDIDATE_COLUMNS})
+            shown = profile_rule.apply_row({c: profile.get(c) for c in CANDIDATE_COLUMNS}, key)
             candidates.append({**shown, "matched_as": matched})
 
     # pass 3: every identifier of everyone in the answer, wherever it still appears in clear
@@ -202,7 +204,7 @@ def lookup(
         (row["identifier_type"], row["identifier_value"])
         for row in index.identifiers_of(customer_ids)
     ]
-    replacements = policy.substitutions(identifiers, profiles)
+    replacements = policy.substitutions(identifiers, profiles, key)
     response = ContextResponse(
         status=status,
         consumer=policy.name,

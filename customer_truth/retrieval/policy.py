@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from customer_truth.privacy.policies import PolicyError, consumer_policy, policies_dir
+from customer_truth.privacy.pseudonyms import PseudonymKey
 from customer_truth.publication.registry import published_table
 from customer_truth.retrieval.masking import WITHHELD, kind_of, mask_value, strictest
 
@@ -104,13 +105,13 @@ class TableRule:
             if not any(fnmatch.fnmatchcase(column, name) for column in names)
         ]
 
-    def apply_row(self, row: dict[str, Any]) -> dict[str, Any]:
+    def apply_row(self, row: dict[str, Any], key: PseudonymKey) -> dict[str, Any]:
         kept: dict[str, Any] = {}
         for column, value in row.items():
             mask = self.column_mask(column)
             if mask is None or mask == "drop":
                 continue
-            kept[column] = mask_value(value, mask, kind_of(column))
+            kept[column] = mask_value(value, mask, kind_of(column), key)
         return kept
 
     # --- context fields ------------------------------------------------------------------
@@ -127,43 +128,45 @@ class TableRule:
     def _named_below(self, path: str) -> bool:
         return any(name.startswith(path + ".") for name in self.fields)
 
-    def apply_context(self, node: Any, path: str = "") -> Any:
+    def apply_context(self, node: Any, key: PseudonymKey, path: str = "") -> Any:
         """The context (parsed JSON) with unnamed fields removed and named ones masked."""
         if isinstance(node, dict):
             kept: dict[str, Any] = {}
-            for key, value in node.items():
-                child = f"{path}.{key}" if path else key
+            for name, value in node.items():
+                child = f"{path}.{name}" if path else name
                 mask = self.field_mask(child)
                 if self._named_below(child):
                     # a rule deeper down decides per child; this level's mask applies to the rest
-                    kept[key] = self._masked_under(value, child, mask)
+                    kept[name] = self._masked_under(value, child, mask, key)
                 elif mask is not None and mask != "drop":
-                    kept[key] = self._masked(value, child, mask)
+                    kept[name] = self._masked(value, child, mask, key)
             return kept
         if isinstance(node, list):
-            return [self.apply_context(item, path) for item in node]
+            return [self.apply_context(item, key, path) for item in node]
         return node
 
-    def _masked_under(self, node: Any, path: str, inherited: str | None) -> Any:
+    def _masked_under(self, node: Any, path: str, inherited: str | None, key: PseudonymKey) -> Any:
         if isinstance(node, dict):
-            return self.apply_context(node, path)
+            return self.apply_context(node, key, path)
         if isinstance(node, list):
-            return [self._masked_under(item, path, inherited) for item in node]
-        return self._masked(node, path, inherited) if inherited not in (None, "drop") else None
+            return [self._masked_under(item, path, inherited, key) for item in node]
+        if inherited in (None, "drop"):
+            return None
+        return self._masked(node, path, inherited, key)
 
-    def _masked(self, node: Any, path: str, mask: str | None) -> Any:
+    def _masked(self, node: Any, path: str, mask: str | None, key: PseudonymKey) -> Any:
         if mask is None or mask == "clear":
             return node
         if isinstance(node, dict):
             if "value" in node and path.startswith("profile."):
                 # a golden attribute: mask the value, keep where it came from
-                return {**node, "value": mask_value(node["value"], mask, kind_of(path))}
-            return {key: self._masked(value, path, mask) for key, value in node.items()}
+                return {**node, "value": mask_value(node["value"], mask, kind_of(path), key)}
+            return {name: self._masked(value, path, mask, key) for name, value in node.items()}
         if isinstance(node, list):
-            return [self._masked(item, path, mask) for item in node]
+            return [self._masked(item, path, mask, key) for item in node]
         if isinstance(node, str):
-            return mask_value(node, mask, kind_of(path))
-        return node if mask == "partial" else mask_value(node, mask, kind_of(path))
+            return mask_value(node, mask, kind_of(path), key)
+        return node if mask == "partial" else mask_value(node, mask, kind_of(path), key)
 
     def field_readable(self, path: str, *, clear_only: bool) -> bool:
         mask = self.field_mask(path)
@@ -238,7 +241,10 @@ class ConsumerPolicy:
             )
 
     def substitutions(
-        self, identifiers: Iterable[tuple[str, str]], profiles: Iterable[dict[str, Any]]
+        self,
+        identifiers: Iterable[tuple[str, str]],
+        profiles: Iterable[dict[str, Any]],
+        key: PseudonymKey,
     ) -> dict[str, str]:
         """Clear value -> what replaces it in every string (pass 3), strictest rule wins."""
         masks: dict[str, tuple[str, str]] = {}  # value -> (mask, kind)
@@ -265,7 +271,7 @@ class ConsumerPolicy:
                 mask = strictest(column or "drop", in_context or "drop")
                 add(str(stated), mask, kind_of(attribute))
         return {
-            value: mask_value(value, mask, kind)
+            value: mask_value(value, mask, kind, key)
             for value, (mask, kind) in masks.items()
             if mask != "clear"
         }

@@ -4,8 +4,11 @@ older release, every read is logged, and an unknown consumer is a clear error.""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import os
+import secrets
 import subprocess
 import sys
 import threading
@@ -17,12 +20,14 @@ from typing import Any
 import pytest
 
 from customer_truth import cli
-from customer_truth.privacy.policies import PolicyError
+from customer_truth.privacy.policies import PolicyError, consumer_policy, guardrail_rules
+from customer_truth.privacy.pseudonyms import PseudonymKey
 from customer_truth.publication.publisher import publish_release
 from customer_truth.retrieval import lookup
 from customer_truth.retrieval.access_log import access_log_dir, read_access_log
 from customer_truth.retrieval.index import clear_cache
-from customer_truth.settings import REPO_ROOT, Settings
+from customer_truth.retrieval.masking import mask_value
+from customer_truth.settings import REPO_ROOT, Settings, pseudonym_key_file
 from tests.publication_helpers import PASSED
 from tests.retrieval_helpers import (
     LANDLINE,
@@ -89,18 +94,110 @@ def test_a_restricted_consumer_gets_masked_values_and_no_free_text(settings: Set
     marketing = lookup(person["phone"], consumer="marketing_ai", home=settings)
     assert marketing.customer is not None
     profile, context = marketing.customer["profile"], marketing.customer["context"]
-    assert profile["email"].startswith("sha256:") and profile["phone"].startswith("sha256:")
+    assert profile["email"].startswith("hmac-sha256:")
+    assert profile["phone"].startswith("hmac-sha256:")
     assert profile["birth_date"] == "1984"
     assert "address_line1" not in profile
     assert "recent_interactions" not in context and "open_tickets" not in context["open_work"]
-    assert context["open_work"]["orders_in_flight"][0]["order_name"].startswith("sha256:")
+    assert context["open_work"]["orders_in_flight"][0]["order_name"].startswith("hmac-sha256:")
     assert "Recent interactions:" not in marketing.text and "Open work:" not in marketing.text
     assert "Guardrails:" in marketing.text
     analyst = lookup(person["phone"], consumer="analyst", home=settings)
     assert analyst.customer is not None
     assert "given_name" not in analyst.customer["profile"]
     summary = analyst.customer["context"]["recent_interactions"][0]["summary"]
-    assert "sha256:" in summary and person["email"] not in summary
+    assert "hmac-sha256:" in summary and person["email"] not in summary
+
+
+def _digest(masked: str) -> str:
+    """The hex digest of a hash mask, whatever its scheme prefix."""
+    return masked.rsplit(":", 1)[-1]
+
+
+def test_a_hashed_phone_cannot_be_recovered_by_enumerating_its_exchange(
+    settings: Settings,
+) -> None:
+    """Regression (hostile input, finding 3): the hash mask was unkeyed sha-256, and hashing
+    every number of the phone's exchange found it in marketing_ai's output."""
+    _publish(settings, "pub-1", range(1, 4))
+    person = retrieval_person(3)
+    marketing = lookup(person["email"], consumer="marketing_ai", home=settings)
+    assert marketing.customer is not None
+    masked = _digest(marketing.customer["profile"]["phone"])
+    exchange = [f"+1212736{n:04d}" for n in range(10_000)]  # +1 212 736-XXXX, the whole exchange
+    assert person["phone"] in exchange
+
+    # the attack of the finding: unkeyed sha-256 of every candidate
+    unkeyed = {hashlib.sha256(c.encode()).hexdigest(): c for c in exchange}
+    assert unkeyed.get(masked) is None, f"recovered {unkeyed.get(masked)} from an unkeyed hash"
+    # the same attack on the keyed scheme without the secret: a guessed key matches nothing
+    for guessed in (b"", b"\0" * 32, secrets.token_bytes(32)):
+        keyed = {hmac.new(guessed, c.encode(), hashlib.sha256).hexdigest() for c in exchange}
+        assert masked not in keyed
+    # the control: with the deployment's secret the enumeration finds it (only the key protects)
+    secret = bytes.fromhex(pseudonym_key_file(settings.home).read_text().strip())
+    with_secret = {hmac.new(secret, c.encode(), hashlib.sha256).hexdigest(): c for c in exchange}
+    assert with_secret.get(masked) == person["phone"]
+
+
+def test_pseudonyms_are_stable_within_a_deployment_and_differ_across_deployments(
+    tmp_path: Path,
+) -> None:
+    homes = [Settings(landing=tmp_path / "landing", home=tmp_path / f"home{n}") for n in (1, 2)]
+    person = retrieval_person(2)
+    masked: list[list[str]] = []
+    for home in homes:
+        clear_cache()
+        _publish(home, "pub-1", range(1, 4))
+        reads = []
+        for typed, consumer in [
+            (person["email"], "marketing_ai"),
+            (person["phone"], "marketing_ai"),
+            (person["phone"], "analyst"),
+        ]:
+            response = lookup(typed, consumer=consumer, home=home)
+            assert response.customer is not None
+            reads.append(response.customer["profile"]["email"])
+        # one deployment: the same email, the same pseudonym, whatever the input or consumer
+        assert len(set(reads)) == 1 and reads[0].startswith("hmac-sha256:")
+        masked.append(reads)
+    assert masked[0][0] != masked[1][0]  # another deployment's secret, another pseudonym
+    assert (homes[0].home / "secrets" / "pseudonym.key").is_file()
+
+
+def test_rotating_the_pseudonym_key_changes_the_pseudonyms_at_the_next_read(
+    settings: Settings,
+) -> None:
+    _publish(settings, "pub-1", range(1, 4))
+    email = retrieval_person(1)["email"]
+
+    def pseudonym() -> str:
+        response = lookup(email, consumer="marketing_ai", home=settings)
+        assert response.customer is not None
+        return str(response.customer["profile"]["email"])
+
+    before = pseudonym()
+    assert pseudonym() == before
+    pseudonym_key_file(settings.home).unlink()  # rotation: the next read creates a new key
+    rotated = pseudonym()
+    assert rotated != before and pseudonym() == rotated
+
+
+@pytest.mark.parametrize(
+    ("value", "kind", "shown"),
+    [
+        ("ann@annlee.com", "email", "a***@a***.com"),  # a personal domain is not shown whole
+        ("robin.quill3@mailbox.example.net", "email", "r***@m***.net"),
+        ("+12127360003", "phone", "+*********03"),
+        ("1984-03-03", "date", "1984"),
+        ("94110", "postal_code", "94***"),
+        ("Quillfeather", "name", "Q."),
+    ],
+)
+def test_partial_masks_keep_enough_to_recognise_and_not_to_identify(
+    value: str, kind: str, shown: str
+) -> None:
+    assert mask_value(value, "partial", kind, PseudonymKey(b"k" * 32)) == shown
 
 
 def test_a_shared_landline_returns_the_candidates_not_a_guess(settings: Settings) -> None:
@@ -329,7 +426,7 @@ consumers:
     ("extra", "field", "message"),
     [
         ("customer_contexts", "guardrails", "is not a published table"),
-        ("customer_context", "guardrail", "unknown context fields"),
+        ("customer_context", "guardrail", r"consumers.yml:10: .*unknown context field 'guardrail'"),
     ],
 )
 def test_the_policy_loader_rejects_unknown_tables_and_context_fields(
@@ -361,3 +458,176 @@ def test_a_policy_naming_a_column_the_release_lacks_is_refused(
     assert response.customer is not None
     assert set(response.customer["context"]) == {"guardrails"}
     assert set(response.customer["profile"]) == {"customer_id", "email"}
+
+
+_STRICT = """\
+consumers:
+  bot:
+    description: a consumer of the strict-loader tests
+    identifiers:
+      email: hash
+      phone: hash
+    tables:
+      identifier_lookup:
+        columns:
+          identifier_type: clear
+          customer_id: clear
+      customer_profile:
+        columns:
+          customer_id: clear
+          email: hash
+      customer_context:
+        columns:
+          customer_id: clear
+          context: clear
+        fields:
+          guardrails: clear
+          profile.email: hash
+"""
+
+
+def _line_of(body: str, text: str) -> int:
+    """The 1-based line of the one line of ``body`` that is ``text``."""
+    lines = [n for n, line in enumerate(body.splitlines(), 1) if line == text]
+    assert len(lines) == 1, (text, lines)
+    return lines[0]
+
+
+def test_the_strict_loader_accepts_the_valid_policy_and_the_repository_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CUSTOMER_TRUTH_POLICIES", str(_policy_file(tmp_path, _STRICT)))
+    assert consumer_policy("bot")["identifiers"] == {"email": "hash", "phone": "hash"}
+    monkeypatch.setenv("CUSTOMER_TRUTH_POLICIES", str(REPO_ROOT / "policies"))
+    assert {"support_agent_ai", "marketing_ai", "analyst"} <= set(
+        consumer_policy("analyst") and _repo_consumers()
+    )
+    assert "refund_window" in guardrail_rules()
+
+
+def _repo_consumers() -> list[str]:
+    from customer_truth.privacy.policies import _consumers, policies_dir
+
+    return list(_consumers(policies_dir() / "consumers.yml"))
+
+
+@pytest.mark.parametrize(
+    ("wrong", "right", "message"),
+    [
+        # the top-level section of the file
+        (
+            "consumers:",
+            "consumer:",
+            r"unknown key 'consumer' in the file.*did you mean 'consumers'",
+        ),
+        # a section of a consumer: the finding's example
+        (
+            "    identifiers:",
+            "    identifers:",
+            r"unknown key 'identifers' in consumers.bot.*did you mean 'identifiers'",
+        ),
+    ],
+)
+def test_a_misspelt_policy_section_is_an_error_naming_its_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, wrong: str, right: str, message: str
+) -> None:
+    """Regression (hostile input, finding 9): `identifers:` loaded without error, and the
+    consumer silently had no identifier rules."""
+    body = _STRICT.replace(wrong, right, 1)
+    monkeypatch.setenv("CUSTOMER_TRUTH_POLICIES", str(_policy_file(tmp_path, body)))
+    line = _line_of(body, right)
+    with pytest.raises(PolicyError, match=rf"consumers.yml:{line}: {message}"):
+        consumer_policy("bot")
+
+
+@pytest.mark.parametrize(
+    ("wrong", "right", "message"),
+    [
+        # a key of a table rule
+        ("        fields:", "        feilds:", r"unknown key 'feilds' in .*customer_context"),
+        # a column mask
+        ("          email: hash", "          email: hashed", r"unknown mask 'hashed'"),
+        # an identifier type, deep in a consumer's identifiers
+        ("      phone: hash", "      phnoe: hash", r"unknown identifier type 'phnoe'"),
+        # a context field of a table rule
+        ("          profile.email: hash", "          profil.email: hash", r"'profil.email'"),
+    ],
+)
+def test_a_misspelt_key_deep_in_a_consumer_rule_is_an_error_naming_its_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, wrong: str, right: str, message: str
+) -> None:
+    body = _STRICT.replace(wrong, right, 1)
+    assert body != _STRICT
+    monkeypatch.setenv("CUSTOMER_TRUTH_POLICIES", str(_policy_file(tmp_path, body)))
+    line = _line_of(body, right)
+    with pytest.raises(PolicyError, match=rf"consumers.yml:{line}: .*{message}"):
+        consumer_policy("bot")
+
+
+@pytest.mark.parametrize(
+    ("first", "duplicate", "after"),
+    [
+        # the second `email` would have won: marketing's hashed email in clear
+        ("          email: hash", "          email: clear", "          email: hash"),
+        ("    tables:", "    tables: {}", "          profile.email: hash"),
+    ],
+)
+def test_a_duplicate_policy_key_is_an_error_naming_both_lines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, first: str, duplicate: str, after: str
+) -> None:
+    """Regression (hostile input, finding 9): PyYAML kept the last of two equal keys."""
+    body = _STRICT.replace(after + "\n", after + "\n" + duplicate + "\n", 1)
+    monkeypatch.setenv("CUSTOMER_TRUTH_POLICIES", str(_policy_file(tmp_path, body)))
+    key = first.strip().split(":")[0]
+    line, first_line = _line_of(body, duplicate), _line_of(body, first)
+    with pytest.raises(
+        PolicyError,
+        match=rf"consumers.yml:{line}: duplicate key '{key}' \(first on line {first_line}\)",
+    ):
+        consumer_policy("bot")
+
+
+_GUARDRAILS = """\
+version: 1
+rules:
+  refund_window:
+    action: refund_order
+    description: refunds within a window
+    parameters:
+      window_days: 30
+"""
+
+
+@pytest.mark.parametrize(
+    ("wrong", "right", "message"),
+    [
+        (
+            "    parameters:",
+            "    paramaters:",
+            r"unknown key 'paramaters'.*did you mean 'parameters'",
+        ),
+        ("rules:", "rule:", r"unknown key 'rule' in the file.*did you mean 'rules'"),
+        ("      window_days: 30", "      window_days: 30\n      window_days: 3", "duplicate key"),
+    ],
+)
+def test_guardrail_policy_mistakes_are_errors_naming_the_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, wrong: str, right: str, message: str
+) -> None:
+    body = _GUARDRAILS.replace(wrong, right, 1)
+    folder = tmp_path / "policies"
+    folder.mkdir()
+    (folder / "guardrails.yml").write_text(body, encoding="utf-8")
+    monkeypatch.setenv("CUSTOMER_TRUTH_POLICIES", str(folder))
+    line = _line_of(body, right.splitlines()[-1])
+    with pytest.raises(PolicyError, match=rf"guardrails.yml:{line}: {message}"):
+        guardrail_rules()
+
+
+def test_a_stray_file_in_the_policies_folder_is_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = _policy_file(tmp_path, _STRICT)
+    (folder / "consumer.yml").write_text(_STRICT, encoding="utf-8")  # meant to replace the other
+    monkeypatch.setenv("CUSTOMER_TRUTH_POLICIES", str(folder))
+    with pytest.raises(PolicyError, match=r"consumer.yml: not a policy file"):
+        consumer_policy("bot")
