@@ -167,8 +167,10 @@ select
             select person_id from read_json($records, format = 'newline_delimited',
                 columns = {person_id: 'VARCHAR'})
         ) then 'unidentified'
-        -- a repeat streak the landed data cannot tie to the person: fewer than three of its
-        -- contacts carry a path to them (calls from a number no system holds)
+        when cast(began_at as timestamptz) > cutoffs.began_last
+            or cast(resolved_at as timestamptz) <= cutoffs.resolved_first then 'inactive'
+        -- a repeat streak still open that the landed data cannot tie to the person: fewer than
+        -- three of its contacts carry a path to them (calls from a number no system holds)
         when kind = 'repeat_contact' and (
             select count(*) from scored_events
             where scored_events.entity = 'contact_records' and scored_events.attributable
@@ -177,8 +179,6 @@ select
         when cast(began_at as timestamptz) <= cutoffs.began_first
             and (resolved_at is null
                  or cast(resolved_at as timestamptz) > cutoffs.resolved_last) then 'active'
-        when cast(began_at as timestamptz) > cutoffs.began_last
-            or cast(resolved_at as timestamptz) <= cutoffs.resolved_first then 'inactive'
         else 'in_flux'
     end as state,
 from read_json($incidents, format = 'newline_delimited',
