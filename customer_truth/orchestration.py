@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from customer_truth.publication.recovery import roll_back_unreleased
 from customer_truth.settings import Settings
 
 DAGSTER_YAML = """\
@@ -48,6 +49,11 @@ def run_main_job(settings: Settings, full_refresh: bool = False) -> RunOutcome:
 
     ``full_refresh`` rebuilds every dbt model from all history (``dbt build --full-refresh``)."""
     prepare_dagster_home(settings)
+    # before anything else: no table version a killed publication left is the latest one
+    restored = roll_back_unreleased(settings)
+    if restored:
+        print(f"restored the released version of {len(restored)} table(s) a killed run had "
+              f"written: {', '.join(restored)}")  # fmt: skip
     # imported late: loading the definitions parses the dbt project when needed
     import dagster as dg
 

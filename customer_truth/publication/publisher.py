@@ -14,7 +14,9 @@
 
 A run killed anywhere before step 4 leaves orphan versions that no release names (and, at worst,
 an unreferenced generation directory, removed by the next run); the previous release stays
-current. Killed after step 4, the release is complete and the next run rebuilds the DuckDB file.
+current, and the next run restores each table's released version before anything else
+(``recovery.py``), so a direct Delta reader of the latest version never keeps reading unreleased
+data. Killed after step 4, the release is complete and the next run rebuilds the DuckDB file.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ from customer_truth.publication.log import (
     write_entry,
 )
 from customer_truth.publication.reader import releases
+from customer_truth.publication.recovery import restore_released_versions
 from customer_truth.publication.registry import PUBLISHED_TABLES, PublishedTable
 from customer_truth.publication.retention import expire_releases
 from customer_truth.publication.store import (
@@ -237,6 +240,8 @@ def _publish(
     root = settings.published
     with publisher_lock(root):
         remove_orphans(root, tables)
+        # what a killed attempt left as the latest versions goes before anything is written
+        restore_released_versions(settings, tables)
         history = read_entries(root)
         erased_before = max((e.erased_total for e in history), default=0)
         purged = 0

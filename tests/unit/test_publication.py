@@ -18,9 +18,13 @@ import pytest
 from deltalake import DeltaTable
 
 from customer_truth.publication import reader
+from customer_truth.publication.analytics import analytics_path
 from customer_truth.publication.erasure import ErasedSet
 from customer_truth.publication.log import read_entries
 from customer_truth.publication.publisher import publish_release
+from customer_truth.publication.recovery import roll_back_unreleased
+from customer_truth.publication.registry import PublishedTable
+from customer_truth.publication.store import table_path
 from customer_truth.settings import REPO_ROOT, Settings
 from tests.publication_helpers import (
     PASSED,
@@ -169,7 +173,11 @@ _KILLED_PUBLISHER = """
 import os, signal, sys
 from datetime import UTC, datetime
 from pathlib import Path
+from customer_truth.publication.analytics import analytics_path
 from customer_truth.publication.publisher import publish_release
+from customer_truth.publication.recovery import roll_back_unreleased
+from customer_truth.publication.registry import PublishedTable
+from customer_truth.publication.store import table_path
 from customer_truth.settings import Settings
 from tests.publication_helpers import PASSED, STAND_IN_TABLES, stand_in_candidates
 
@@ -212,6 +220,48 @@ def test_a_publisher_killed_mid_release_leaves_the_previous_release_and_the_next
     assert reader.current_release(settings).publication_id == "pub-2"
     assert reader.read_table(settings, "customer_profile").num_rows == 12
     assert reader.read_table(settings, "customer_profile", release=release).num_rows == 10
+
+
+def test_a_direct_delta_reader_never_keeps_reading_a_killed_publications_versions(
+    settings: Settings,
+) -> None:
+    _publish(settings, "pub-1", range(10))
+    killed = subprocess.run(
+        [sys.executable, "-c", _KILLED_PUBLISHER, str(settings.home), "2"],
+        cwd=REPO_ROOT,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert killed.returncode == -9, killed.stderr[-2000:]
+
+    def latest(table: PublishedTable) -> pa.Table:
+        return DeltaTable(str(table_path(settings.published, table))).to_pyarrow_table()
+
+    # the finding: a reader of the latest Delta version gets rows no release holds
+    unreleased = [
+        t.key for t in STAND_IN_TABLES if "pub-killed" in latest(t)["publication_id"].to_pylist()
+    ]
+    assert len(unreleased) == 2
+    analytics_path(settings).unlink()
+
+    assert sorted(roll_back_unreleased(settings, STAND_IN_TABLES)) == sorted(unreleased)
+    for table in STAND_IN_TABLES:
+        assert set(latest(table)["publication_id"].to_pylist()) == {"pub-1"}, table.key
+    with duckdb.connect(str(analytics_path(settings)), read_only=True) as con:
+        assert con.sql("select publication_id from release_info").fetchall() == [("pub-1",)]
+    versions = {
+        t.key: DeltaTable(str(table_path(settings.published, t))).version() for t in STAND_IN_TABLES
+    }
+    assert roll_back_unreleased(settings, STAND_IN_TABLES) == []  # once is enough
+    assert versions == {
+        t.key: DeltaTable(str(table_path(settings.published, t))).version() for t in STAND_IN_TABLES
+    }
+
+    _publish(settings, "pub-2", range(12))
+    for table in STAND_IN_TABLES:
+        assert set(latest(table)["publication_id"].to_pylist()) == {"pub-2"}
 
 
 def test_after_an_erasure_no_version_file_or_log_entry_holds_the_persons_identifiers(
