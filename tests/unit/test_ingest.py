@@ -280,3 +280,30 @@ def test_any_bytes_either_load_or_quarantine_and_the_counts_add_up(
     ).fetchall()[0]
     assert stored == (load.loaded_rows, load.quarantined_rows)
     con.close()
+
+
+def test_a_stray_quote_in_a_csv_field_is_quarantined_not_repaired(
+    tmp_path: Path, con: duckdb.DuckDBPyConnection
+) -> None:
+    """Regression: a stray quote inside a CSV field changed values without quarantine
+    (`"Str"ay` became `Stray`)."""
+    header = b"Id,FirstName,LastName\r\n"
+    rows = [
+        b'"003000000000000001","Ann","Str"ay"\r\n',
+        b'"003000000000000002","Bob",Str"ay\r\n',
+        b'"003000000000000003","Cy","Smith"\r\n',
+    ]
+    write_batch(tmp_path, "crm", B1, {"contacts.csv": header + b"".join(rows)})
+    (load,) = load_new_batches(con, tmp_path, "crm")[B1]
+    quarantined = con.sql(
+        "select line_number, reason, raw_text from ingest.quarantine order by line_number"
+    ).fetchall()
+    assert [(n, reason.split(":")[0], text) for n, reason, text in quarantined] == [
+        (1, "malformed CSV quoting (RFC 4180)", '"003000000000000001","Ann","Str"ay"'),
+        (2, "malformed CSV quoting (RFC 4180)", '"003000000000000002","Bob",Str"ay'),
+    ]
+    assert con.sql("select payload->>'$.LastName' from raw.crm__contacts").fetchall() == [
+        ("Smith",)
+    ]
+    assert (load.landed_rows, load.loaded_rows, load.quarantined_rows) == (3, 1, 2)
+    assert load.reconciled
