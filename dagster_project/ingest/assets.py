@@ -93,7 +93,7 @@ def _materialization(
     loads: list[FileLoad],
     batch_ids: list[str],
     total_rows: int,
-    problems: list[LandingProblem],
+    landing_problems: list[LandingProblem],
 ) -> dg.MaterializeResult:
     mine = [load for load in loads if load.file_name == contract.file_name]
     # a file the manifest promised but the batch lacks has no entity yet: attribute it by name
@@ -122,7 +122,7 @@ def _materialization(
             "new_rows_quarantined": sum(load.quarantined_rows for load in mine),
             "dagster/row_count": total_rows,
         },
-        check_results=[check, _consistency(contract, problems)],
+        check_results=[check, _consistency(contract, landing_problems)],
     )
 
 
