@@ -5,6 +5,13 @@ validates them in one set operation, good rows go to ``raw.<system>__<entity>`` 
 lineage, bad rows go to ``ingest.quarantine`` with a reason and their raw text, and
 ``ingest.file_loads`` records landed = loaded + quarantined against the ``_SUCCESS`` count.
 One batch is one transaction, and a batch already in ``ingest.batch_loads`` is never loaded again.
+
+The landing zone is untrusted (``landing``): links and entries that are not regular files are
+refused, never read, and each gets a row in ``ingest.quarantine`` naming it. Every loaded batch's
+content digest is recorded; a batch id seen again with the same content is a retried transfer
+and changes nothing, with different content it is a conflict: its new content is not loaded,
+it is quarantined whole (one row naming the batch and both digests), and the system's
+``landing_consistent`` check fails for as long as the landing zone holds it.
 """
 
 from __future__ import annotations
@@ -13,12 +20,21 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import BinaryIO
 
 import duckdb
 import polars as pl
 
 from customer_truth.contracts import EntityContract, contract_for
-from customer_truth.landing import Batch, complete_batches
+from customer_truth.landing import (
+    Batch,
+    LandingProblem,
+    batch_content_sha256,
+    batch_stat_signature,
+    complete_batches,
+    landing_refusals,
+    open_landed,
+)
 from customer_truth.parsing import LINES_SCHEMA, csv_blocks, jsonl_blocks
 from customer_truth.warehouse import ensure_raw_schema
 
@@ -137,11 +153,14 @@ def _bind_contract(contract: EntityContract) -> dict[str, object]:
     }
 
 
-def _frames(path: Path, contract: EntityContract) -> Iterator[pl.DataFrame]:
+def _frames(path: Path, contract: EntityContract, landing: Path) -> Iterator[pl.DataFrame]:
+    def opener(file: Path) -> BinaryIO:
+        return open_landed(landing, file)
+
     if contract.extension == "csv":
-        yield from csv_blocks(path)
+        yield from csv_blocks(path, opener=opener)
     else:
-        yield from jsonl_blocks(path)
+        yield from jsonl_blocks(path, opener=opener)
 
 
 def load_file(
@@ -180,7 +199,7 @@ def load_file(
     landed = loaded = quarantined = 0
     params = _bind_contract(contract)
     lineage = [batch.batch_id, batch.mode, batch.extracted_at, source_file, loaded_at]
-    for frame in _frames(path, contract):
+    for frame in _frames(path, contract, landing):
         con.register("_incoming", frame.select(list(LINES_SCHEMA)).to_arrow())
         try:
             con.execute(_PARSE_SQL)
@@ -281,9 +300,27 @@ def load_batch(
     if already:
         return None
     loaded_at = _load_time(con)
+    # the digests are taken before reading: a file rewritten meanwhile shows as a conflict later
+    content_stat = batch_stat_signature(batch)
+    content_sha256 = batch_content_sha256(landing, batch)
     con.begin()
     try:
         loads = [load_file(con, batch, path, landing, loaded_at) for path in batch.data_files()]
+        # a refused entry is never read; its quarantine row is written by ``record_problems``
+        loads += [
+            FileLoad(
+                batch.system,
+                batch.batch_id,
+                path.name,
+                contract.entity if (contract := contract_for(batch.system, path.name)) else None,
+                batch.declared_rows.get(path.name),
+                0,
+                0,
+                0,
+                f"refused: {reason}",
+            )
+            for path, reason in batch.refused_entries()
+        ]
         present = {load.file_name for load in loads}
         # a file the manifest promises but the batch lacks is a loss, and says so
         loads += [
@@ -302,7 +339,13 @@ def load_batch(
             if name not in present
         ]
         con.execute(
-            "insert into ingest.batch_loads values (?, ?, ?, ?, ?, ?)",
+            """
+            insert into ingest.batch_loads (
+                system, batch_id, batch_mode, extracted_at, manifest_error, loaded_at,
+                content_sha256, content_stat
+            )
+            values (?, ?, ?, ?, ?, ?, ?, ?)
+            """,
             [
                 batch.system,
                 batch.batch_id,
@@ -310,6 +353,8 @@ def load_batch(
                 batch.extracted_at,
                 batch.manifest_error,
                 loaded_at,
+                content_sha256,
+                content_stat,
             ],
         )
         con.executemany(
@@ -338,14 +383,101 @@ def load_batch(
     return loads
 
 
-def load_new_batches(
-    con: duckdb.DuckDBPyConnection, landing: Path, system: str
-) -> dict[str, list[FileLoad]]:
-    """Load every complete batch of ``system`` not loaded before, in delivery order."""
+def changed_redelivery(
+    con: duckdb.DuckDBPyConnection, batch: Batch, landing: Path
+) -> LandingProblem | None:
+    """For a batch id loaded before: a conflict when the landing zone now holds different
+    content under it, None when the content is the one loaded (a retried transfer).
+
+    The content is hashed again only when the folder's stat digest moved. A batch loaded before
+    digests were recorded takes the content it has now as its digest (nothing to compare)."""
+    loaded_sha256, loaded_stat = con.execute(
+        "select content_sha256, content_stat from ingest.batch_loads "
+        "where system = ? and batch_id = ?",
+        [batch.system, batch.batch_id],
+    ).fetchall()[0]
+    content_stat = batch_stat_signature(batch)
+    if loaded_sha256 is not None and content_stat == loaded_stat:
+        return None
+    content_sha256 = batch_content_sha256(landing, batch)
+    if loaded_sha256 is None:
+        con.execute(
+            "update ingest.batch_loads set content_sha256 = ?, content_stat = ? "
+            "where system = ? and batch_id = ?",
+            [content_sha256, content_stat, batch.system, batch.batch_id],
+        )
+        return None
+    if content_sha256 == loaded_sha256:
+        return None
+    return LandingProblem(
+        batch.system,
+        batch.batch_id,
+        f"{batch.system}/{batch.batch_id}",
+        f"batch id already loaded with different content (sha-256 {loaded_sha256} loaded, "
+        f"{content_sha256} delivered now): a conflict, the new content is quarantined whole "
+        "and not loaded",
+    )
+
+
+def record_problems(con: duckdb.DuckDBPyConnection, problems: list[LandingProblem]) -> None:
+    """One quarantine row per landing problem, naming the path and the reason, never the
+    content; a problem already recorded is not recorded again (runs stay idempotent)."""
+    if not problems:
+        return
+    frame = pl.DataFrame(
+        [(p.system, p.batch_id, p.source_file, p.reason) for p in problems],
+        schema={
+            "system": pl.String,
+            "batch_id": pl.String,
+            "source_file": pl.String,
+            "reason": pl.String,
+        },
+        orient="row",
+    )
+    con.register("_problems", frame.to_arrow())
+    try:
+        con.execute(
+            """
+            insert into ingest.quarantine
+            select distinct p.system, null, p.batch_id, p.source_file, null, p.reason, null, ?
+            from _problems p
+            anti join ingest.quarantine q
+                on q.system = p.system and q.batch_id = p.batch_id
+                and q.source_file = p.source_file and q.reason = p.reason
+            """,
+            [datetime.now(UTC)],
+        )
+    finally:
+        con.unregister("_problems")
+
+
+@dataclass(frozen=True)
+class SystemIngest:
+    """What one ingestion of a system did: the batches it loaded (batch id -> file loads) and
+    what the landing zone holds that was not loaded as delivered."""
+
+    loaded: dict[str, list[FileLoad]]
+    problems: list[LandingProblem]
+
+
+def ingest_landing(con: duckdb.DuckDBPyConnection, landing: Path, system: str) -> SystemIngest:
+    """Refuse what must not be read, load every complete batch of ``system`` not loaded before
+    in delivery order, and compare the batches loaded before with what the landing holds now."""
     ensure_raw_schema(con)
+    problems = landing_refusals(landing, system)
     loaded: dict[str, list[FileLoad]] = {}
     for batch in complete_batches(landing, system):
         loads = load_batch(con, batch, landing)
         if loads is not None:
             loaded[batch.batch_id] = loads
-    return loaded
+        elif conflict := changed_redelivery(con, batch, landing):
+            problems.append(conflict)
+    record_problems(con, problems)
+    return SystemIngest(loaded, problems)
+
+
+def load_new_batches(
+    con: duckdb.DuckDBPyConnection, landing: Path, system: str
+) -> dict[str, list[FileLoad]]:
+    """Load every complete batch of ``system`` not loaded before, in delivery order."""
+    return ingest_landing(con, landing, system).loaded

@@ -36,6 +36,16 @@ def print_run_report(settings: Settings, outcome: RunOutcome) -> None:
             """,
             [outcome.started_at],
         ).fetchall()
+        # rows naming a whole file, batch or folder: refused entries, unknown files, conflicts
+        refused = con.execute(
+            """
+            select source_file || ': ' || reason
+            from ingest.quarantine
+            where quarantined_at >= ? and line_number is null
+            order by source_file, reason
+            """,
+            [outcome.started_at],
+        ).fetchall()
     print(f"run {outcome.run_id}: {'succeeded' if outcome.success else 'FAILED'}")
     if not per_system:
         print("ingestion: no new complete batches")
@@ -46,6 +56,8 @@ def print_run_report(settings: Settings, outcome: RunOutcome) -> None:
         )
     for (problem,) in problems:
         print(f"  count mismatch: {problem}")
+    for (line,) in refused:
+        print(f"  not loaded as delivered: {line}")
     for failed in outcome.failed_checks:
         print(f"  failed check: {failed}")
     for warned in outcome.warned_checks:

@@ -140,6 +140,10 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
         )
         """
     )
+    # what each loaded batch was (``landing.batch_content_sha256``) and a cheap stat digest that
+    # says when to hash it again; added in place to warehouses made before they existed
+    con.execute("alter table ingest.batch_loads add column if not exists content_sha256 varchar")
+    con.execute("alter table ingest.batch_loads add column if not exists content_stat varchar")
     con.execute(
         """
         create table if not exists ingest.file_loads (

@@ -2,7 +2,10 @@
 
 Each run loads the system's complete batches that were not loaded before (``customer_truth.
 ingest``). The asset check ``landing_reconciles`` of every raw table says whether each newly
-loaded file's rows add up: landed = loaded + quarantined = the ``_SUCCESS`` count.
+loaded file's rows add up: landed = loaded + quarantined = the ``_SUCCESS`` count. The check
+``landing_consistent`` says whether the landing zone holds anything for that table that was not
+loaded as delivered: a refused link or non-regular entry, or a batch id re-delivered with changed
+content (a conflict). It fails on every run for as long as the landing zone holds it.
 """
 
 from collections.abc import Iterator
@@ -10,10 +13,12 @@ from collections.abc import Iterator
 import dagster as dg
 
 from customer_truth.contracts import SYSTEMS, EntityContract, contracts_of
-from customer_truth.ingest import FileLoad, load_new_batches
+from customer_truth.ingest import FileLoad, ingest_landing
+from customer_truth.landing import LandingProblem
 from dagster_project.resources import WarehouseResource
 
 RECONCILIATION_CHECK = "landing_reconciles"
+CONSISTENCY_CHECK = "landing_consistent"
 
 
 def raw_asset_key(contract: EntityContract) -> dg.AssetKey:
@@ -44,6 +49,16 @@ def _system_assets(system: str) -> dg.AssetsDefinition:
                 "_SUCCESS row count.",
             )
             for c in contracts
+        ]
+        + [
+            dg.AssetCheckSpec(
+                CONSISTENCY_CHECK,
+                asset=raw_asset_key(c),
+                description="The landing zone holds nothing for this table that was not loaded "
+                "as delivered: no refused symbolic link or non-regular entry, no batch id "
+                "re-delivered with changed content.",
+            )
+            for c in contracts
         ],
         op_tags={"warehouse": "write"},
     )
@@ -52,7 +67,8 @@ def _system_assets(system: str) -> dg.AssetsDefinition:
     ) -> Iterator[dg.MaterializeResult]:
         settings = warehouse.settings
         with warehouse.connect() as con:
-            loaded = load_new_batches(con, settings.landing, system)
+            ingested = ingest_landing(con, settings.landing, system)
+            loaded = ingested.loaded
             totals = {
                 c.entity: con.execute(
                     # the table name comes from the contract in code
@@ -62,14 +78,22 @@ def _system_assets(system: str) -> dg.AssetsDefinition:
             }
         context.log.info(f"{system}: loaded {len(loaded)} new batch(es): {sorted(loaded)}")
         loads = [load for batch_loads in loaded.values() for load in batch_loads]
+        for problem in ingested.problems:
+            context.log.error(f"landing problem: {problem.line()}")
         for contract in contracts:
-            yield _materialization(contract, loads, list(loaded), totals[contract.entity])
+            yield _materialization(
+                contract, loads, list(loaded), totals[contract.entity], ingested.problems
+            )
 
     return ingest_system
 
 
 def _materialization(
-    contract: EntityContract, loads: list[FileLoad], batch_ids: list[str], total_rows: int
+    contract: EntityContract,
+    loads: list[FileLoad],
+    batch_ids: list[str],
+    total_rows: int,
+    landing_problems: list[LandingProblem],
 ) -> dg.MaterializeResult:
     mine = [load for load in loads if load.file_name == contract.file_name]
     # a file the manifest promised but the batch lacks has no entity yet: attribute it by name
@@ -98,7 +122,20 @@ def _materialization(
             "new_rows_quarantined": sum(load.quarantined_rows for load in mine),
             "dagster/row_count": total_rows,
         },
-        check_results=[check],
+        check_results=[check, _consistency(contract, landing_problems)],
+    )
+
+
+def _consistency(contract: EntityContract, problems: list[LandingProblem]) -> dg.AssetCheckResult:
+    # a problem with a whole batch or system folder concerns every table of the system
+    mine = [p for p in problems if p.file_name in (None, contract.file_name)]
+    return dg.AssetCheckResult(
+        check_name=CONSISTENCY_CHECK,
+        asset_key=raw_asset_key(contract),
+        passed=not mine,
+        severity=dg.AssetCheckSeverity.ERROR,
+        description="; ".join(p.line() for p in mine) if mine else "nothing refused, no conflict",
+        metadata={"problems": len(mine)},
     )
 
 

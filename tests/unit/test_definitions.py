@@ -36,6 +36,13 @@ def test_every_raw_asset_has_a_reconciliation_check() -> None:
         )
 
 
+def test_every_raw_asset_has_a_landing_consistency_check() -> None:
+    check_keys = _repository().asset_graph.asset_check_keys
+    for contract in CONTRACTS:
+        key = dg.AssetCheckKey(dg.AssetKey(["raw", contract.table]), "landing_consistent")
+        assert key in check_keys
+
+
 def test_every_source_entity_has_a_staging_model_downstream_of_its_raw_asset() -> None:
     graph = _repository().asset_graph
     for contract in CONTRACTS:

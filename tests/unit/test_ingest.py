@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -280,3 +281,167 @@ def test_any_bytes_either_load_or_quarantine_and_the_counts_add_up(
     ).fetchall()[0]
     assert stored == (load.loaded_rows, load.quarantined_rows)
     con.close()
+
+
+def test_a_stray_quote_in_a_csv_field_is_quarantined_not_repaired(
+    tmp_path: Path, con: duckdb.DuckDBPyConnection
+) -> None:
+    """Regression: a stray quote inside a CSV field changed values without quarantine
+    (`"Str"ay` became `Stray`)."""
+    header = b"Id,FirstName,LastName\r\n"
+    rows = [
+        b'"003000000000000001","Ann","Str"ay"\r\n',
+        b'"003000000000000002","Bob",Str"ay\r\n',
+        b'"003000000000000003","Cy","Smith"\r\n',
+    ]
+    write_batch(tmp_path, "crm", B1, {"contacts.csv": header + b"".join(rows)})
+    (load,) = load_new_batches(con, tmp_path, "crm")[B1]
+    quarantined = con.sql(
+        "select line_number, reason, raw_text from ingest.quarantine order by line_number"
+    ).fetchall()
+    assert [(n, reason.split(":")[0], text) for n, reason, text in quarantined] == [
+        (1, "malformed CSV quoting (RFC 4180)", '"003000000000000001","Ann","Str"ay"'),
+        (2, "malformed CSV quoting (RFC 4180)", '"003000000000000002","Bob",Str"ay'),
+    ]
+    assert con.sql("select payload->>'$.LastName' from raw.crm__contacts").fetchall() == [
+        ("Smith",)
+    ]
+    assert (load.landed_rows, load.loaded_rows, load.quarantined_rows) == (3, 1, 2)
+    assert load.reconciled
+
+
+def _refusals(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str | None]]:
+    return con.sql(
+        "select source_file, reason, raw_text from ingest.quarantine "
+        "where line_number is null order by source_file"
+    ).fetchall()
+
+
+def test_a_file_linked_outside_the_landing_zone_is_refused_and_never_read(
+    tmp_path: Path, con: duckdb.DuckDBPyConnection
+) -> None:
+    """Regression: a file linked to a path outside the landing zone landed in
+    `ingest.quarantine.raw_text` with that file's contents."""
+    landing = tmp_path / "landing"
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:x:0:0:secret\n")
+    folder = write_batch(landing, "billing", B1, {"charges.jsonl": jsonl(CHARGE)})
+    (folder / "invoices.jsonl").symlink_to(secret)
+    (folder / "customers.jsonl").symlink_to(folder / "charges.jsonl")  # inside: refused too
+    loads = {load.file_name: load for load in load_new_batches(con, landing, "billing")[B1]}
+    assert _refusals(con) == [
+        (
+            f"billing/{B1}/customers.jsonl",
+            "a symbolic link resolving inside the landing root: links are refused, never read",
+            None,
+        ),
+        (
+            f"billing/{B1}/invoices.jsonl",
+            "a symbolic link resolving outside the landing root: links are refused, never read",
+            None,
+        ),
+    ]
+    everything = con.sql("select * from ingest.quarantine").fetchall()
+    assert "secret" not in repr(everything)
+    assert con.sql("select count(*) from raw.billing__invoices").fetchall() == [(0,)]
+    assert con.sql("select count(*) from raw.billing__customers").fetchall() == [(0,)]
+    assert loads["charges.jsonl"].reconciled and loads["charges.jsonl"].loaded_rows == 1
+    assert loads["invoices.jsonl"].problem is not None
+    assert loads["invoices.jsonl"].problem.startswith("refused: a symbolic link")
+    # a second run records nothing twice
+    load_new_batches(con, landing, "billing")
+    assert len(_refusals(con)) == 2
+
+
+def test_a_batch_folder_or_manifest_linked_outside_is_refused_not_loaded(
+    tmp_path: Path, con: duckdb.DuckDBPyConnection
+) -> None:
+    """Regression: a batch folder linked outside the landing zone loaded as a normal batch."""
+    landing = tmp_path / "landing"
+    outside = write_batch(tmp_path / "elsewhere", "billing", B1, {"charges.jsonl": jsonl(CHARGE)})
+    (landing / "billing").mkdir(parents=True)
+    (landing / "billing" / B1).symlink_to(outside)
+    folder = write_batch(landing, "billing", B2, {"charges.jsonl": jsonl(CHARGE)})
+    (folder / "_SUCCESS").rename(tmp_path / "manifest")
+    (folder / "_SUCCESS").symlink_to(tmp_path / "manifest")
+    write_batch(tmp_path / "elsewhere", "support", B1, {"tickets.jsonl": b""})
+    (landing / "support").symlink_to(tmp_path / "elsewhere" / "support")
+    assert load_new_batches(con, landing, "billing") == {}
+    assert load_new_batches(con, landing, "support") == {}
+    assert con.sql("select count(*) from raw.billing__charges").fetchall() == [(0,)]
+    assert con.sql("select count(*) from ingest.batch_loads").fetchall() == [(0,)]
+    refused = [(source, reason.split(":")[0]) for source, reason, _ in _refusals(con)]
+    assert refused == [
+        (f"billing/{B1}", "a symbolic link resolving outside the landing root"),
+        (f"billing/{B2}/_SUCCESS", "a symbolic link resolving outside the landing root"),
+        ("support", "a symbolic link resolving outside the landing root"),
+    ]
+
+
+def test_a_link_swapped_in_after_the_check_is_refused_by_the_open(tmp_path: Path) -> None:
+    from customer_truth.landing import open_landed
+
+    landing = tmp_path / "landing"
+    folder = write_batch(landing, "billing", B1, {"charges.jsonl": jsonl(CHARGE)})
+    (tmp_path / "secret").write_text("secret")
+    (folder / "charges.jsonl").unlink()
+    (folder / "charges.jsonl").symlink_to(tmp_path / "secret")
+    with pytest.raises(OSError):
+        open_landed(landing, folder / "charges.jsonl")
+    (landing / "billing" / B1).rename(tmp_path / "moved")
+    (landing / "billing" / B1).symlink_to(tmp_path / "moved")
+    with pytest.raises(OSError):
+        open_landed(landing, landing / "billing" / B1 / "_SUCCESS")
+
+
+def test_a_redelivered_batch_with_changed_content_is_a_reported_conflict(
+    tmp_path: Path, con: duckdb.DuckDBPyConnection
+) -> None:
+    """Regression: the same batch id with changed rows and one more record was ignored silently:
+    no warning, no count mismatch, both changes lost."""
+    from customer_truth.ingest import ingest_landing
+
+    write_batch(tmp_path, "billing", B1, {"charges.jsonl": jsonl(CHARGE)})
+    load_new_batches(con, tmp_path, "billing")
+    before = con.sql("select * from raw.billing__charges").fetchall()
+    changed = jsonl({**CHARGE, "amount": 9999}, {**CHARGE, "id": "ch_2"})
+    write_batch(tmp_path, "billing", B1, {"charges.jsonl": changed})
+    result = ingest_landing(con, tmp_path, "billing")
+    assert result.loaded == {}
+    (conflict,) = result.problems
+    assert conflict.source_file == f"billing/{B1}"
+    assert conflict.reason.startswith("batch id already loaded with different content")
+    assert con.sql("select * from raw.billing__charges").fetchall() == before
+    assert [(s, r.split(" (")[0]) for s, r, _ in _refusals(con)] == [
+        (f"billing/{B1}", "batch id already loaded with different content")
+    ]
+    # seen again: still reported, recorded once
+    assert ingest_landing(con, tmp_path, "billing").problems == [conflict]
+    assert len(_refusals(con)) == 1
+
+
+def test_a_redelivered_identical_batch_changes_nothing(
+    tmp_path: Path, con: duckdb.DuckDBPyConnection
+) -> None:
+    from customer_truth.ingest import ingest_landing
+
+    write_batch(tmp_path, "billing", B1, {"charges.jsonl": jsonl(CHARGE)})
+    load_new_batches(con, tmp_path, "billing")
+    before = _snapshot(con)
+    # a retried transfer: the same bytes written again (new inode and times)
+    shutil.rmtree(tmp_path / "billing" / B1)
+    write_batch(tmp_path, "billing", B1, {"charges.jsonl": jsonl(CHARGE)})
+    assert ingest_landing(con, tmp_path, "billing").problems == []
+    assert _snapshot(con) == before
+
+
+def test_a_batch_loaded_before_digests_existed_takes_its_digest_once(
+    tmp_path: Path, con: duckdb.DuckDBPyConnection
+) -> None:
+    from customer_truth.ingest import ingest_landing
+
+    write_batch(tmp_path, "billing", B1, {"charges.jsonl": jsonl(CHARGE)})
+    load_new_batches(con, tmp_path, "billing")
+    con.execute("update ingest.batch_loads set content_sha256 = null, content_stat = null")
+    assert ingest_landing(con, tmp_path, "billing").problems == []
+    assert con.sql("select count(content_sha256) from ingest.batch_loads").fetchall() == [(1,)]

@@ -126,3 +126,53 @@ def test_csv_streams_in_blocks_numbering_records_across_them(tmp_path: Path) -> 
     # the bad bytes are found whichever block they fall in
     assert frame["structure_error"].to_list() == [None] * 7 + ["not valid UTF-8"]
     assert pl.concat(list(csv_blocks(path, block_records=100))).equals(frame)
+
+
+def test_csv_with_malformed_quoting_is_flagged_not_repaired(tmp_path: Path) -> None:
+    """Regression: a stray quote inside a field changed values without quarantine
+    (`"Str"ay` became `Stray`)."""
+    path = tmp_path / "contacts.csv"
+    path.write_bytes(
+        b'Id,Name,City\r\n1,"Str"ay,x\r\n2,Str"ay,x\r\n3,"a" ,x\r\n'
+        b'4,"Smith, ""Ann""\r\nline two",x\r\n5,"never closed,x\r\n'
+    )
+    frame = csv_records(path)
+    assert frame["line_number"].to_list() == [1, 2, 3, 4, 5]
+    errors = frame["structure_error"].to_list()
+    assert [e is not None and e.startswith("malformed CSV quoting") for e in errors] == [
+        True,
+        True,
+        True,
+        False,
+        True,
+    ]
+    # the record's delivered text is kept exactly, for the quarantine
+    assert frame["raw"].to_list()[:3] == [b'1,"Str"ay,x', b'2,Str"ay,x', b'3,"a" ,x']
+    assert frame["payload"].to_list() == [
+        None,
+        None,
+        None,
+        '{"Id":"4","Name":"Smith, \\"Ann\\"\\r\\nline two","City":"x"}',
+        None,
+    ]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    text=st.text(alphabet=st.sampled_from(list('ab",\r\n \u00e9')), max_size=80),
+    block=st.integers(min_value=1, max_value=4),
+)
+def test_any_csv_text_frames_every_record_as_a_payload_or_an_error(
+    tmp_path_factory, text: str, block: int
+) -> None:
+    from customer_truth.parsing import RFC4180_RECORD, csv_blocks
+
+    path = tmp_path_factory.mktemp("q") / "contacts.csv"
+    path.write_bytes(b"Id,Name\r\n" + text.encode())
+    frames = list(csv_blocks(path, block_records=block))
+    frame = pl.concat(frames) if frames else pl.DataFrame(schema=LINES_SCHEMA)
+    assert frame["line_number"].to_list() == list(range(1, frame.height + 1))
+    for payload, error, raw in frame.select("payload", "structure_error", "raw").rows():
+        assert (payload is None) != (error is None)
+        if payload is not None:  # what loads was delivered as well-formed RFC 4180
+            assert pl.Series([raw.decode()]).str.contains(RFC4180_RECORD).all()
