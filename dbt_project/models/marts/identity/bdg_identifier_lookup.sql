@@ -46,44 +46,6 @@ record_identifiers as (
     from records
 ),
 
--- the emails and phones given on orders, charges, CRM accounts and pre-chat forms, standardised
--- as identity standardises a record's, and counted as the record's only when the name they
--- were given under (if any) can be its person: the same family name and given initial
-observed as (
-    select
-        records.customer_id,
-        observed.identifier_type,
-        case observed.identifier_type
-            when 'email' then normalize_email_address(observed.value_raw)
-            when 'phone' then readings.e164
-        end as identifier_value,
-        observed.observed_via as resolved_via,
-        observed.observed_at as seen_at,
-    from {{ ref('int_identity__observed_identifiers') }} as observed
-    inner join records using (record_uid)
-    left join {{ ref('int_identity__phone_readings') }} as readings
-        on observed.identifier_type = 'phone'
-        and readings.reading_key = {{ identity_reading_key([
-            'observed.value_raw', identity_phone_country('normalize_country(observed.country_raw)')
-        ]) }}
-    where (observed.observed_name_family is null and observed.observed_name_given is null)
-        or (
-            normalize_name(observed.observed_name_family) = records.family_name_std
-            and left(normalize_name(observed.observed_name_given), 1) = left(records.given_name_std, 1)
-        )
-),
-
-observed_identifiers as (
-    select observed.*,
-    from observed
-    -- placeholders and the company's own numbers, as identity drops them from records
-    anti join {{ ref('int_identity__junk_identifiers') }} as junk
-        on observed.identifier_type = junk.identifier_type
-        and observed.identifier_value = junk.identifier_value
-    where observed.identifier_value is not null
-        and (observed.identifier_type <> 'email' or email_junk_reason(observed.identifier_value) is null)
-),
-
 commerce_customers as (
     select customer_id, source_record_id as commerce_customer_id,
     from records
@@ -136,6 +98,55 @@ order_customers as (
     left join anonymous_ids
         on orders.commerce_customer_id is null
         and orders.segment_anonymous_id = anonymous_ids.anonymous_id
+),
+
+-- the emails and phones given on orders, charges, CRM accounts and pre-chat forms, standardised
+-- as identity standardises a record's, each the customer's of the record it was given for or of
+-- the order it was given on (resolved above)
+observed as (
+    select
+        coalesce(records.customer_id, order_customers.customer_id) as customer_id,
+        observed.identifier_type,
+        case observed.identifier_type
+            when 'email' then normalize_email_address(observed.value_raw)
+            when 'phone' then readings.e164
+        end as identifier_value,
+        observed.observed_via as resolved_via,
+        observed.observed_at as seen_at,
+        normalize_name(observed.observed_name_given) as given_name_std,
+        normalize_name(observed.observed_name_family) as family_name_std,
+    from {{ ref('int_identity__observed_identifiers') }} as observed
+    left join records using (record_uid)
+    left join order_customers using (order_id)
+    left join {{ ref('int_identity__phone_readings') }} as readings
+        on observed.identifier_type = 'phone'
+        and readings.reading_key = {{ identity_reading_key([
+            'observed.value_raw', identity_phone_country('normalize_country(observed.country_raw)')
+        ]) }}
+),
+
+-- counted as the customer's only when the name the value was given under (if any) can be one
+-- of theirs: the same family name and given initial as one of the customer's records
+observed_identifiers as (
+    select observed.customer_id, observed.identifier_type, observed.identifier_value,
+        observed.resolved_via, observed.seen_at,
+    from observed
+    -- placeholders and the company's own numbers, as identity drops them from records
+    anti join {{ ref('int_identity__junk_identifiers') }} as junk
+        on observed.identifier_type = junk.identifier_type
+        and observed.identifier_value = junk.identifier_value
+    where observed.customer_id is not null
+        and observed.identifier_value is not null
+        and (observed.identifier_type <> 'email' or email_junk_reason(observed.identifier_value) is null)
+        and (
+            (observed.given_name_std is null and observed.family_name_std is null)
+            or exists (
+                select 1 from records
+                where records.customer_id = observed.customer_id
+                    and records.family_name_std = observed.family_name_std
+                    and left(records.given_name_std, 1) = left(observed.given_name_std, 1)
+            )
+        )
 ),
 
 order_identifiers as (
