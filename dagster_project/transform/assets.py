@@ -3,6 +3,7 @@
 import json
 import shutil
 from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -72,7 +73,28 @@ def customer_truth_dbt_models(
         incremental_state.record(home, current, building)
     # each step writes its own target folder (a manifest copy, run results, a debug log): kept
     # only when the step fails, for the post-mortem, or every run would add megabytes for good
-    shutil.rmtree(Path(invocation.project_dir) / invocation.target_path, ignore_errors=True)
+    target = Path(invocation.project_dir) / invocation.target_path
+    shutil.rmtree(target, ignore_errors=True)
+    sweep_step_targets(target.parent)
+
+
+# how long a failed step's target folder is kept for its post-mortem
+STEP_TARGET_KEPT = timedelta(days=1)
+# dagster-dbt names a step's target folder after the step: customer_truth_dbt_models_3-<ids>
+STEP_TARGET_PREFIX = "customer_truth_dbt_models"
+
+
+def sweep_step_targets(target_root: Path, now: datetime | None = None) -> list[Path]:
+    """Delete the folders earlier steps left in ``target_root`` (failed steps keep theirs; a
+    killed run leaves its) once they are older than ``STEP_TARGET_KEPT``; returns them."""
+    cutoff = (now or datetime.now(UTC)) - STEP_TARGET_KEPT
+    swept = []
+    for folder in target_root.glob(f"{STEP_TARGET_PREFIX}*"):
+        modified = datetime.fromtimestamp(folder.stat().st_mtime, UTC)
+        if folder.is_dir() and modified < cutoff:
+            shutil.rmtree(folder, ignore_errors=True)
+            swept.append(folder)
+    return swept
 
 
 def _selected_models(context: dg.AssetExecutionContext, manifest: Mapping[str, Any]) -> list[str]:

@@ -113,3 +113,26 @@ def test_the_dbt_project_is_parsed_again_only_for_another_home(
     ensure_manifest(customer_truth_project, home_b)
     assert json.loads(stamp.read_text()) == home_b.dbt_environment()
     assert os.environ["CUSTOMER_TRUTH_WAREHOUSE"] == str(home_b.warehouse)
+
+
+def test_old_step_target_folders_are_swept_and_recent_ones_kept(tmp_path: Path) -> None:
+    """A failed or killed dbt step leaves its target folder for the post-mortem; a later step
+    deletes those older than a day, so they do not pile up run after run."""
+    from datetime import UTC, datetime, timedelta
+
+    from dagster_project.transform.assets import sweep_step_targets
+
+    now = datetime(2026, 3, 8, tzinfo=UTC)
+    old = tmp_path / "customer_truth_dbt_models_3-abc1234-def5678"
+    recent = tmp_path / "customer_truth_dbt_models-0a0446a-e4fae32"
+    other = tmp_path / "compiled"
+    for folder, age in (
+        (old, timedelta(days=2)),
+        (recent, timedelta(hours=3)),
+        (other, timedelta(days=9)),
+    ):
+        folder.mkdir()
+        stamp = (now - age).timestamp()
+        os.utime(folder, (stamp, stamp))
+    assert sweep_step_targets(tmp_path, now=now) == [old]
+    assert not old.exists() and recent.exists() and other.exists()
