@@ -15,11 +15,7 @@ as_of as (
 ),
 
 contacts as (
-    select contacts.*, attribution.customer_id,
-    from {{ ref('int_journeys__contacts') }} as contacts
-    inner join {{ ref('int_journeys__record_attribution') }} as attribution
-        on attribution.record_key = 'contact_center:contact_records:' || contacts.contact_id
-    where attribution.customer_id is not null
+    select * from {{ ref('int_journeys__attributed_contacts') }}
 ),
 
 -- what each conversation ended with: the resolution its last leg recorded
