@@ -193,12 +193,10 @@ publish_release(settings, "pub-killed", datetime.now(UTC), PASSED, tables=STAND_
 """
 
 
-def test_a_publisher_killed_mid_release_leaves_the_previous_release_and_the_next_run_recovers(
-    settings: Settings,
-) -> None:
-    _publish(settings, "pub-1", range(10))
+def _kill_a_publisher_after(settings: Settings, tables_written: int) -> None:
+    """A publication of "pub-killed", killed (SIGKILL) once it wrote that many tables."""
     killed = subprocess.run(
-        [sys.executable, "-c", _KILLED_PUBLISHER, str(settings.home), "2"],
+        [sys.executable, "-c", _KILLED_PUBLISHER, str(settings.home), str(tables_written)],
         cwd=REPO_ROOT,
         env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
         capture_output=True,
@@ -206,6 +204,13 @@ def test_a_publisher_killed_mid_release_leaves_the_previous_release_and_the_next
         timeout=300,
     )
     assert killed.returncode == -9, killed.stderr[-2000:]
+
+
+def test_a_publisher_killed_mid_release_leaves_the_previous_release_and_the_next_run_recovers(
+    settings: Settings,
+) -> None:
+    _publish(settings, "pub-1", range(10))
+    _kill_a_publisher_after(settings, tables_written=2)
     # two tables hold a version of the killed attempt, no release names it
     assert DeltaTable(str(settings.published / "customer_profile")).version() == 1
     release = reader.current_release(settings)
@@ -226,15 +231,7 @@ def test_a_direct_delta_reader_never_keeps_reading_a_killed_publications_version
     settings: Settings,
 ) -> None:
     _publish(settings, "pub-1", range(10))
-    killed = subprocess.run(
-        [sys.executable, "-c", _KILLED_PUBLISHER, str(settings.home), "2"],
-        cwd=REPO_ROOT,
-        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert killed.returncode == -9, killed.stderr[-2000:]
+    _kill_a_publisher_after(settings, tables_written=2)
 
     def latest(table: PublishedTable) -> pa.Table:
         return DeltaTable(str(table_path(settings.published, table))).to_pyarrow_table()
