@@ -202,7 +202,8 @@ with parsed as (
         coalesce(cast(evidence->'$.contact_ids' as varchar[]), []) as contact_ids,
     from signals
 )
-select parsed.signal_id, incidents.incident_id, incidents.state = 'active' as incident_active,
+select parsed.signal_id, incidents.incident_id, incidents.kind,
+    incidents.state = 'active' as incident_active,
     -- an incident in flux, or one no path in the landed data ties to its person: a signal on it
     -- is neither right nor wrong
     incidents.state in ('in_flux', 'unidentified') as incident_undecided,
@@ -413,8 +414,8 @@ def _signals(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
                  where incident_active and ($kind is null or signal_type = $kind)),
                 (select count(*) from incidents
                  where state = 'active' and ($kind is null or kind = $kind)),
-                (select count(distinct incident_id) from signal_matches
-                 join incidents using (incident_id)
+                -- incident ids are unique within a kind only
+                (select count(distinct (kind, incident_id)) from signal_matches
                  where incident_active and ($kind is null or kind = $kind)),
                 (select count(distinct signal_id) from signal_matches
                  join signals using (signal_id)

@@ -251,6 +251,9 @@ def test_a_repeat_contact_incident_ends_by_a_contact_or_by_the_clock(tmp_path: P
             # still unresolved at the clock: active
             _incident("I1", "repeat_contact", "P1", "2026-03-05T10:00:00Z", None,
                       contact_ids=["c1", "c2", "c3"], order_name="#11"),
+            # ids are unique within a kind only: this one is no repeat incident of anyone's
+            _incident("I1", "bad_csat_open", "P1", "2026-01-05T10:00:00Z",
+                      "2026-01-06T10:00:00Z", ticket_id="t1"),
             # ends (a contact, or staleness) after contact_center's extraction, before the
             # clock: in flux, counts neither way
             _incident("I2", "repeat_contact", "P2", "2026-02-06T10:00:00Z",
@@ -277,7 +280,9 @@ def test_a_repeat_contact_incident_ends_by_a_contact_or_by_the_clock(tmp_path: P
         ],
         [(f"u{p}", f"c{p[1]}") for p in people],
     )
-    repeat = evaluate_journeys(tables, tmp_path)["signals"]["repeat_contact"]
+    signals = evaluate_journeys(tables, tmp_path)["signals"]
+    assert signals["bad_csat_open"]["active_incidents_found"] == 0
+    repeat = signals["repeat_contact"]
     assert repeat["active_incidents"] == 2
     assert repeat["incidents_of_unidentified_persons"] == 1
     assert repeat["active_incidents_found"] == 1
