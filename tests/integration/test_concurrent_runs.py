@@ -132,7 +132,8 @@ def test_two_runs_at_once_queue_and_each_log_names_the_batches_its_rows_hold(
         crosswalk = reader.read_table(
             settings, "identity_crosswalk", release=by_id[entry.publication_id]
         )
-        holds[entry.publication_id] = NEW_CONTACT_ID in crosswalk.column("source_record_id")
+        held = crosswalk.column("source_record_id").to_pylist()
+        holds[entry.publication_id] = NEW_CONTACT_ID in held
         assert (batch in entry.landing_batches) == holds[entry.publication_id], (
             f"release {entry.publication_id} lists {batch}: {batch in entry.landing_batches}, "
             f"holds its contact: {holds[entry.publication_id]}"
