@@ -34,7 +34,6 @@ class WarehouseResource(dg.ConfigurableResource):
         self, context: dg.InitResourceContext
     ) -> Generator[WarehouseResource, None, None]:
         run_id = context.dagster_run.run_id if context.dagster_run else "outside a run"
-
         say = context.log.info if context.log is not None else print
         with run_lock(self.settings, run_id, on_wait=say):
             yield self
