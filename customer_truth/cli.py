@@ -7,24 +7,50 @@ import multiprocessing.util
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from customer_truth.settings import load_settings
+from customer_truth.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from customer_truth.pending import PendingWork
+
+# a second run gave up waiting for the one holding the home (EX_TEMPFAIL: try again later)
+EXIT_RUN_BUSY = 75
+
+
+def _pending(settings: Settings) -> PendingWork:
+    """What a run would do, printed; says so when nothing is new."""
+    from customer_truth.pending import pending_work
+
+    pending = pending_work(settings)
+    print(pending.reason(), flush=True)
+    if not pending.anything:
+        print("no run started, no release written (--full-refresh rebuilds anyway)")
+    return pending
 
 
 def _run(args: argparse.Namespace) -> int:
+    import uuid
+
     from customer_truth.orchestration import run_main_job
-    from customer_truth.pending import pending_work
     from customer_truth.reporting import print_run_report
+    from customer_truth.run_lock import RunBusyError, run_lock
 
     settings = load_settings()
     print(f"landing: {settings.landing}\nhome:    {settings.home}")
-    if not args.full_refresh:
-        pending = pending_work(settings)
-        print(pending.reason())
-        if not pending.anything:
-            print("no run started, no release written (--full-refresh rebuilds anyway)")
-            return 0
-    outcome = run_main_job(settings, full_refresh=args.full_refresh)
+    if not args.full_refresh and not _pending(settings).anything:
+        return 0
+    run_id = str(uuid.uuid4())
+    try:
+        # one run at a time (customer_truth/run_lock.py): a run that waited for another asks
+        # again what is new, under the lock, since that run may have done the work
+        with run_lock(settings, run_id, on_wait=lambda message: print(message, flush=True)):
+            if not args.full_refresh and not _pending(settings).anything:
+                return 0
+            outcome = run_main_job(settings, full_refresh=args.full_refresh, run_id=run_id)
+    except RunBusyError as error:
+        print(f"run: {error}", file=sys.stderr)
+        return EXIT_RUN_BUSY
     print_run_report(settings, outcome)
     return 0 if outcome.success else 1
 

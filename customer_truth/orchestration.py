@@ -2,16 +2,20 @@
 
 ``customer-truth run`` and ``dagster dev`` share one Dagster home under ``CUSTOMER_TRUTH_HOME``, so
 headless runs appear in the UI's run history, and its ``dagster.yaml`` queues runs one at a time
-(the warehouse has a single writer; the file lock in ``warehouse`` guards across processes too).
+(the warehouse has a single writer). Across processes, a headless run and a Dagster-launched one
+are serialised by the run lock (``run_lock``), held by ``run_main_job`` from before the recovery
+of a killed publication to the end of the job.
 """
 
 from __future__ import annotations
 
 import os
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from customer_truth.publication.recovery import roll_back_unreleased
+from customer_truth.run_lock import run_lock
 from customer_truth.settings import Settings
 
 DAGSTER_YAML = """\
@@ -44,10 +48,20 @@ class RunOutcome:
     warned_checks: list[str]
 
 
-def run_main_job(settings: Settings, full_refresh: bool = False) -> RunOutcome:
-    """Execute the main job in this process, recorded in the shared Dagster instance.
+def run_main_job(
+    settings: Settings, full_refresh: bool = False, run_id: str | None = None
+) -> RunOutcome:
+    """Execute the main job in this process, recorded in the shared Dagster instance, holding the
+    home's run lock from start to end (waiting for a run that holds it: ``RunBusyError``).
 
-    ``full_refresh`` rebuilds every dbt model from all history (``dbt build --full-refresh``)."""
+    ``full_refresh`` rebuilds every dbt model from all history (``dbt build --full-refresh``).
+    ``run_id``: the Dagster run id to use (the CLI names it while it waits for the lock)."""
+    run_id = run_id or str(uuid.uuid4())
+    with run_lock(settings, run_id, on_wait=print):
+        return _run_main_job(settings, full_refresh, run_id)
+
+
+def _run_main_job(settings: Settings, full_refresh: bool, run_id: str) -> RunOutcome:
     prepare_dagster_home(settings)
     # before anything else: no table version a killed publication left is the latest one
     restored = roll_back_unreleased(settings)
@@ -69,7 +83,7 @@ def run_main_job(settings: Settings, full_refresh: bool = False) -> RunOutcome:
     }
     with dg.DagsterInstance.get() as instance:
         result = job.execute_in_process(
-            instance=instance, raise_on_error=False, run_config=run_config
+            instance=instance, raise_on_error=False, run_config=run_config, run_id=run_id
         )
     failed: list[str] = []
     warned: list[str] = []

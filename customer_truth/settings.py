@@ -45,6 +45,11 @@ class Settings:
         return self.home / "warehouse.lock"
 
     @property
+    def run_lock(self) -> Path:
+        """Held by a run from its start to its end: one run at a time (``run_lock.py``)."""
+        return self.home / "run.lock"
+
+    @property
     def dagster_home(self) -> Path:
         return self.home / "dagster"
 

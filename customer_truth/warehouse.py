@@ -1,9 +1,10 @@
 """The DuckDB warehouse file: one writer at a time, and the bookkeeping tables of ingestion.
 
-DuckDB lets one process hold the file and no other process open it meanwhile. A scheduled run, a
-sensor-triggered run and a headless ``customer-truth run`` may overlap, so every step that opens
-the file (Python assets and the dbt subprocess alike) first takes an advisory lock on a file next
-to it and waits its turn instead of failing on DuckDB's lock.
+DuckDB lets one process hold the file and no other process open it meanwhile. So every step that
+opens the file (Python assets and the dbt subprocess alike) first takes an advisory lock on a file
+next to it and waits its turn instead of failing on DuckDB's lock. Runs themselves do not overlap
+(the run lock, ``run_lock.py``, is held from a run's start to its end); this lock is taken step by
+step and also keeps out other writers, such as a hand-run dbt or a test reading the file.
 """
 
 from __future__ import annotations

@@ -1,14 +1,16 @@
-"""Resources, bound in one place: the warehouse (with its one-writer lock) and dbt."""
+"""Resources, bound in one place: the warehouse (with the run lock and its one-writer lock) and
+dbt."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 
 import dagster as dg
 import duckdb
 from dagster_dbt import DbtCliResource
 
+from customer_truth.run_lock import run_lock
 from customer_truth.settings import Settings, load_settings
 from customer_truth.warehouse import open_warehouse, warehouse_lock
 from dagster_project.transform.project import customer_truth_project, ensure_manifest
@@ -19,7 +21,22 @@ class WarehouseResource(dg.ConfigurableResource):
 
     Paths are read from the environment when a step runs, so the same definitions serve the
     sample world, a generated world and production without code changes.
+
+    It also holds the home's run lock (``customer_truth.run_lock``) for the whole run: every step
+    of the main job requires this resource, and the in-process executor initialises resources
+    once, before the first step, and tears them down after the last. So a run launched by the
+    sensor, the schedule or the UI (its run worker executes the job in process) holds the lock
+    from start to end exactly as ``customer-truth run`` does, and waits for one that holds it.
     """
+
+    @contextmanager
+    def yield_for_execution(
+        self, context: dg.InitResourceContext
+    ) -> Generator[WarehouseResource, None, None]:
+        run_id = context.dagster_run.run_id if context.dagster_run else "outside a run"
+        say = context.log.info if context.log is not None else print
+        with run_lock(self.settings, run_id, on_wait=say):
+            yield self
 
     @property
     def settings(self) -> Settings:

@@ -1,7 +1,9 @@
 """Write-audit-publish: the candidate tables become one release, or nothing does.
 
 1. Open: under the warehouse lock (held to the end), find every candidate relation of the
-   registry and read the erased set and the loaded batches.
+   registry and read the erased set and the batches the candidates were built from
+   (``candidate_batches.py``; a run holds the run lock throughout, so nothing is loaded or
+   rebuilt between its gate and this step).
 2. Purge: when erasures arrived since the last purge, rewrite the published history without
    those persons (``erasure.purge_history``) before anything new is written.
 3. Write (audit): commit each table's new Delta version, streamed from the warehouse a batch
@@ -33,6 +35,7 @@ import pyarrow as pa
 
 from customer_truth.code_version import code_version
 from customer_truth.publication.analytics import build_analytics_file
+from customer_truth.publication.candidate_batches import candidate_batches
 from customer_truth.publication.erasure import (
     ErasedSet,
     purge_history,
@@ -108,7 +111,11 @@ def stream_candidates(
             continue
         streams[table.key] = partial(_stream, con, relation)
         sources[table.key] = relation
-    return Candidates(streams, sources, missing, read_erased(con), loaded_batches(con))
+    # the batches recorded when the candidates were built, not those loaded by now
+    batches = candidate_batches(con)
+    if batches is None:
+        batches = loaded_batches(con)
+    return Candidates(streams, sources, missing, read_erased(con), batches)
 
 
 def _stream(con: duckdb.DuckDBPyConnection, relation: str) -> pa.RecordBatchReader:

@@ -5,7 +5,10 @@ Dagster skips this step when a blocking gate check failed; the block itself is r
 check. As a second line of defence the publisher refuses to publish a run with a failed suite.
 """
 
+import os
+import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 import dagster as dg
 
@@ -16,6 +19,24 @@ from customer_truth.quality.gate import run_results
 from dagster_project.resources import WarehouseResource
 
 PUBLISHED_RELEASE = dg.AssetKey(["published", "release"])
+
+# Test hook: a run whose environment names a file here writes it once its gates have passed and
+# waits, before publishing, until the file is removed (at most PAUSE_SECONDS), so that a test can
+# start a second run in the gap (tests/integration/test_concurrent_runs.py).
+PAUSE_BEFORE_PUBLISH = "CUSTOMER_TRUTH_TEST_PAUSE_BEFORE_PUBLISH"
+PAUSE_SECONDS = 600.0
+
+
+def _pause_if_asked(context: dg.AssetExecutionContext) -> None:
+    marker = os.environ.get(PAUSE_BEFORE_PUBLISH)
+    if not marker:
+        return
+    path = Path(marker)
+    path.write_text(context.run.run_id)
+    context.log.warning(f"{PAUSE_BEFORE_PUBLISH}: paused before publishing until {path} is gone")
+    deadline = time.monotonic() + PAUSE_SECONDS
+    while path.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
 
 
 def candidate_keys(asset_keys: set[dg.AssetKey]) -> list[dg.AssetKey]:
@@ -47,6 +68,7 @@ def build_publication_asset(
     def published_release(
         context: dg.AssetExecutionContext, warehouse: WarehouseResource
     ) -> dg.MaterializeResult:
+        _pause_if_asked(context)
         settings = warehouse.settings
         results = run_results(settings, context.run_id)
         started = (

@@ -10,6 +10,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
+from customer_truth.publication.candidate_batches import record_candidate_batches
 from dagster_project.resources import WarehouseResource
 from dagster_project.transform import incremental_state
 from dagster_project.transform.project import customer_truth_project
@@ -71,6 +72,10 @@ def customer_truth_dbt_models(
         invocation = dbt.cli(args, context=context)
         yield from invocation.stream()
         incremental_state.record(home, current, building)
+        if any(key.path[0] == "publish" for key in context.selected_asset_keys):
+            # what the publish candidates were just built from: the release's landing_batches
+            with warehouse.connect() as con:
+                record_candidate_batches(con, context.run.run_id)
     # each step writes its own target folder (a manifest copy, run results, a debug log): kept
     # only when the step fails, for the post-mortem, or every run would add megabytes for good
     target = Path(invocation.project_dir) / invocation.target_path
