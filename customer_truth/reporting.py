@@ -111,3 +111,8 @@ def print_gate_and_publication(settings: Settings, outcome: RunOutcome) -> None:
             f"({len(entry.failed_expectations)} failed expectation(s)); the previous release "
             "stays current"
         )
+        if entry.erasures_purged:
+            print(
+                f"  erasures applied all the same: {entry.erasures_purged} erased entries purged "
+                "from the current release and its history"
+            )
