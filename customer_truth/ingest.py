@@ -12,12 +12,19 @@ content digest is recorded; a batch id seen again with the same content is a ret
 and changes nothing, with different content it is a conflict: its new content is not loaded,
 it is quarantined whole (one row naming the batch and both digests), and the system's
 ``landing_consistent`` check fails for as long as the landing zone holds it.
+
+A batch is judged before it is loaded (``batch_clock``): one whose extraction time is in the
+future, far behind the system's loaded batches, or not the time its ``_SUCCESS`` says, is
+quarantined whole: its verdict is recorded in ``ingest.batch_loads.quarantine_reason`` (so it is
+never judged or loaded again, and counts as seen), one ``ingest.quarantine`` row names it with
+the reason, none of its rows is loaded, and the system's ``landing_timely`` check fails for as
+long as the landing zone holds it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
@@ -25,6 +32,7 @@ from typing import BinaryIO
 import duckdb
 import polars as pl
 
+from customer_truth.batch_clock import judge_batch
 from customer_truth.contracts import EntityContract, contract_for
 from customer_truth.landing import (
     Batch,
@@ -36,6 +44,7 @@ from customer_truth.landing import (
     open_landed,
 )
 from customer_truth.parsing import LINES_SCHEMA, csv_blocks, jsonl_blocks
+from customer_truth.settings import BatchClock
 from customer_truth.warehouse import ensure_raw_schema
 
 
@@ -383,6 +392,39 @@ def load_batch(
     return loads
 
 
+def quarantine_batch(
+    con: duckdb.DuckDBPyConnection, batch: Batch, landing: Path, reason: str
+) -> LandingProblem:
+    """Record the verdict on a batch that is not loaded at all: its ``ingest.batch_loads`` row
+    carries the reason (the batch is never judged or loaded again, and a release's batches name
+    it as seen) and its digests (a changed re-delivery is still a conflict). No row is read."""
+    con.execute(
+        """
+        insert into ingest.batch_loads (
+            system, batch_id, batch_mode, extracted_at, manifest_error, loaded_at,
+            content_sha256, content_stat, quarantine_reason
+        )
+        values (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """,
+        [
+            batch.system,
+            batch.batch_id,
+            batch.mode,
+            batch.extracted_at,
+            batch.manifest_error,
+            _load_time(con),
+            batch_content_sha256(landing, batch),
+            batch_stat_signature(batch),
+            reason,
+        ],
+    )
+    return _quarantined_problem(batch, reason)
+
+
+def _quarantined_problem(batch: Batch, reason: str) -> LandingProblem:
+    return LandingProblem(batch.system, batch.batch_id, f"{batch.system}/{batch.batch_id}", reason)
+
+
 def changed_redelivery(
     con: duckdb.DuckDBPyConnection, batch: Batch, landing: Path
 ) -> LandingProblem | None:
@@ -458,22 +500,50 @@ class SystemIngest:
 
     loaded: dict[str, list[FileLoad]]
     problems: list[LandingProblem]
+    # batches the landing zone holds that were quarantined whole (now or before): their times
+    quarantined: list[LandingProblem] = field(default_factory=list)
 
 
-def ingest_landing(con: duckdb.DuckDBPyConnection, landing: Path, system: str) -> SystemIngest:
-    """Refuse what must not be read, load every complete batch of ``system`` not loaded before
-    in delivery order, and compare the batches loaded before with what the landing holds now."""
+def ingest_landing(
+    con: duckdb.DuckDBPyConnection,
+    landing: Path,
+    system: str,
+    clock: BatchClock | None = None,
+    now: datetime | None = None,
+) -> SystemIngest:
+    """Refuse what must not be read, judge and load every complete batch of ``system`` not seen
+    before in delivery order, and compare the batches seen before with what the landing holds
+    now. ``clock``: the tolerances of ``batch_clock.judge_batch``; ``now``: the wall clock."""
     ensure_raw_schema(con)
+    clock = clock or BatchClock()
+    now = now or datetime.now(UTC)
     problems = landing_refusals(landing, system)
     loaded: dict[str, list[FileLoad]] = {}
+    quarantined: list[LandingProblem] = []
     for batch in complete_batches(landing, system):
-        loads = load_batch(con, batch, landing)
-        if loads is not None:
-            loaded[batch.batch_id] = loads
-        elif conflict := changed_redelivery(con, batch, landing):
+        verdict = con.execute(
+            "select quarantine_reason from ingest.batch_loads where system = ? and batch_id = ?",
+            [batch.system, batch.batch_id],
+        ).fetchall()
+        if not verdict:
+            latest = con.execute(
+                "select max(batch_id) from ingest.batch_loads "
+                "where system = ? and quarantine_reason is null",
+                [batch.system],
+            ).fetchall()[0][0]
+            if reason := judge_batch(batch, latest, now, clock):
+                quarantined.append(quarantine_batch(con, batch, landing, reason))
+                continue
+            loads = load_batch(con, batch, landing)
+            if loads is not None:
+                loaded[batch.batch_id] = loads
+            continue
+        if verdict[0][0] is not None:
+            quarantined.append(_quarantined_problem(batch, verdict[0][0]))
+        if conflict := changed_redelivery(con, batch, landing):
             problems.append(conflict)
-    record_problems(con, problems)
-    return SystemIngest(loaded, problems)
+    record_problems(con, problems + quarantined)
+    return SystemIngest(loaded, problems, quarantined)
 
 
 def load_new_batches(

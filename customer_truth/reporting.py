@@ -36,13 +36,26 @@ def print_run_report(settings: Settings, outcome: RunOutcome) -> None:
             """,
             [outcome.started_at],
         ).fetchall()
+        # batches quarantined whole by this run for their extraction time (batch_clock)
+        quarantined = con.execute(
+            """
+            select system || '/' || batch_id || ': ' || quarantine_reason
+            from ingest.batch_loads
+            where loaded_at >= ? and quarantine_reason is not null
+            order by system, batch_id
+            """,
+            [outcome.started_at],
+        ).fetchall()
         # rows naming a whole file, batch or folder: refused entries, unknown files, conflicts
         refused = con.execute(
             """
-            select source_file || ': ' || reason
-            from ingest.quarantine
-            where quarantined_at >= ? and line_number is null
-            order by source_file, reason
+            select q.source_file || ': ' || q.reason
+            from ingest.quarantine q
+            anti join ingest.batch_loads b
+                on q.system = b.system and q.batch_id = b.batch_id
+                and q.reason = b.quarantine_reason
+            where q.quarantined_at >= ? and q.line_number is null
+            order by q.source_file, q.reason
             """,
             [outcome.started_at],
         ).fetchall()
@@ -54,6 +67,8 @@ def print_run_report(settings: Settings, outcome: RunOutcome) -> None:
             f"  {system:<15} {batches:>3} new batch(es)  {loaded:>9} rows loaded  "
             f"{quarantined:>6} quarantined  {unreconciled} unreconciled file(s)"
         )
+    for (line,) in quarantined:
+        print(f"  QUARANTINED batch: {line}")
     for (problem,) in problems:
         print(f"  count mismatch: {problem}")
     for (line,) in refused:
@@ -96,3 +111,8 @@ def print_gate_and_publication(settings: Settings, outcome: RunOutcome) -> None:
             f"({len(entry.failed_expectations)} failed expectation(s)); the previous release "
             "stays current"
         )
+        if entry.erasures_purged:
+            print(
+                f"  erasures applied all the same: {entry.erasures_purged} erased entries purged "
+                "from the current release and its history"
+            )

@@ -8,12 +8,17 @@ Every path comes from the environment with a default that works on a fresh clone
 - ``CUSTOMER_TRUTH_MEMORY_LIMIT``: the memory budget of every DuckDB database the pipeline opens
   (warehouse, dbt, identity's scratch databases), in DuckDB's terms: ``8GB`` or a share of the
   machine's memory such as ``40%`` (the default). Past it DuckDB spills to ``<home>/duckdb_tmp``.
+- ``CUSTOMER_TRUTH_FUTURE_TOLERANCE_MINUTES``, ``CUSTOMER_TRUTH_LATE_TOLERANCE_DAYS``,
+  ``CUSTOMER_TRUTH_MANIFEST_SKEW_MINUTES``: how far a batch's extraction time may stand ahead
+  of the wall clock, behind the system's latest loaded batch, and apart from its ``_SUCCESS``
+  ``extracted_at`` before the batch is quarantined whole (``BatchClock``, ``batch_clock.py``).
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -28,11 +33,29 @@ DEFAULT_KEEP_RELEASES = 14
 
 
 @dataclass(frozen=True)
+class BatchClock:
+    """How far a batch's extraction time may be off before the batch is quarantined whole
+    (``customer_truth/batch_clock.py``).
+
+    ``future``: ahead of the wall clock (clocks of two hosts differ by seconds, not hours; a
+    batch id in 2099 is a bug upstream). ``late``: behind the system's latest loaded batch.
+    Batch ids sort in delivery order, but a transfer that failed can be retried after later
+    batches landed: a week covers a retry after a long weekend's outage, and an extract older
+    than that is a replay of stale data, not a late delivery. ``manifest_skew``: between the
+    batch id and the ``_SUCCESS`` ``extracted_at``, both the extraction time by contract."""
+
+    future: timedelta = timedelta(hours=1)
+    late: timedelta = timedelta(days=7)
+    manifest_skew: timedelta = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
 class Settings:
     landing: Path
     home: Path
     memory_limit: str = DEFAULT_MEMORY_LIMIT
     keep_releases: int = DEFAULT_KEEP_RELEASES
+    batch_clock: BatchClock = field(default_factory=BatchClock)
 
     @property
     def warehouse(self) -> Path:
@@ -91,7 +114,25 @@ def load_settings() -> Settings:
         home=Path(home).resolve(),
         memory_limit=memory_limit,
         keep_releases=_keep_releases(os.environ.get("CUSTOMER_TRUTH_KEEP_RELEASES")),
+        batch_clock=BatchClock(
+            future=timedelta(minutes=_tolerance("CUSTOMER_TRUTH_FUTURE_TOLERANCE_MINUTES", 60)),
+            late=timedelta(days=_tolerance("CUSTOMER_TRUTH_LATE_TOLERANCE_DAYS", 7)),
+            manifest_skew=timedelta(minutes=_tolerance("CUSTOMER_TRUTH_MANIFEST_SKEW_MINUTES", 60)),
+        ),
     )
+
+
+def _tolerance(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    if not value:
+        return default
+    try:
+        tolerance = float(value)
+    except ValueError:
+        tolerance = -1
+    if tolerance < 0:
+        raise ValueError(f"{name} must be a number, 0 or more: {value!r}")
+    return tolerance
 
 
 def _keep_releases(value: str | None) -> int:

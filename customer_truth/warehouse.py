@@ -145,6 +145,8 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     # says when to hash it again; added in place to warehouses made before they existed
     con.execute("alter table ingest.batch_loads add column if not exists content_sha256 varchar")
     con.execute("alter table ingest.batch_loads add column if not exists content_stat varchar")
+    # not null: the batch was quarantined whole, why (``batch_clock``); none of its rows loaded
+    con.execute("alter table ingest.batch_loads add column if not exists quarantine_reason varchar")
     con.execute(
         """
         create table if not exists ingest.file_loads (

@@ -14,6 +14,12 @@
 5. Expire the releases beyond the newest ``keep_releases`` (``retention.py``).
 6. Rebuild ``analytics.duckdb`` from the new release and swap it in by rename.
 
+A blocked gate writes no release, but it never holds back an erasure: ``record_blocked`` given
+the erased set purges the current release and its history of every person erased since the last
+purge (step 2 alone), rebuilds ``analytics.duckdb`` from the purged release, and records the
+purge on the ``blocked`` row. The erased person disappears from what consumers read although
+the release stays the same.
+
 A run killed anywhere before step 4 leaves orphan versions that no release names (and, at worst,
 an unreferenced generation directory, removed by the next run); the previous release stays
 current, and the next run restores each table's released version before anything else
@@ -46,6 +52,7 @@ from customer_truth.publication.log import (
     STATUS_BLOCKED,
     STATUS_PUBLISHED,
     LogEntry,
+    find_entry,
     now,
     read_entries,
     write_entry,
@@ -187,30 +194,68 @@ def record_blocked(
     started_at: datetime,
     gate_results: list[dict[str, Any]],
     landing_batches: list[str] | None = None,
+    erased: ErasedSet | None = None,
+    *,
+    tables: tuple[PublishedTable, ...] = PUBLISHED_TABLES,
 ) -> LogEntry:
-    """Record (or update) the block of this attempt; nothing is written to any table.
+    """Record (or update) the block of this attempt; no new version of any table is written.
 
     ``landing_batches``: what the blocked release would have included, so the log says which
-    delivery the gate stopped."""
+    delivery the gate stopped. ``erased``: the erased set as it stands; the persons erased since
+    the last purge are purged from the current release and its history now (a blocked gate
+    never holds back an erasure). A purge recorded by an earlier call for the same attempt is
+    kept when the block is rewritten."""
     failed = [
         {"suite": r["suite"], "asset": r.get("asset"), **expectation}
         for r in gate_results
         if not r["success"]
         for expectation in r.get("failed_expectations", [])
     ]
-    entry = LogEntry(
-        publication_id=publication_id,
-        started_at=started_at,
-        status=STATUS_BLOCKED,
-        landing_batches=landing_batches or [],
-        code_version=code_version(),
-        gate_results=gate_results,
-        failed_expectations=failed,
-    )
     root = settings.published
     with publisher_lock(root):
+        earlier = find_entry(root, publication_id)
+        purged = earlier.erasures_purged if earlier else 0
+        erased_total = earlier.erased_total if earlier else 0
+        if erased is not None:
+            newly, erased_total = _purge_erased(settings, tables, erased)
+            if newly:
+                # a version no release names (a killed run's, restored) was emptied by the
+                # purge: the latest version is the released one again, then the file analysts
+                # and lookups open is rebuilt without the person
+                restore_released_versions(settings, tables)
+                build_analytics_file(settings)
+            purged += newly
+        entry = LogEntry(
+            publication_id=publication_id,
+            started_at=started_at,
+            status=STATUS_BLOCKED,
+            landing_batches=landing_batches or [],
+            code_version=code_version(),
+            gate_results=gate_results,
+            failed_expectations=failed,
+            erasures_purged=purged,
+            erased_total=erased_total,
+        )
+        # the log commit comes last: it empties every reader's cached index (retrieval)
         write_entry(root, entry)
     return entry
+
+
+def _purge_erased(
+    settings: Settings, tables: tuple[PublishedTable, ...], erased: ErasedSet
+) -> tuple[int, int]:
+    """Purge every kept version of ``tables`` of the persons erased since the last purge; returns
+    (entries newly purged, entries purged so far). The caller holds the publisher lock."""
+    root = settings.published
+    erased_before = max((e.erased_total for e in read_entries(root)), default=0)
+    if erased.count <= erased_before:
+        return 0, erased_before
+    released: dict[str, set[int]] = {}
+    for release in releases(settings):
+        for key, table_version in release.table_versions.items():
+            released.setdefault(key, set()).add(table_version)
+    purge_history(root, tables, erased, released)
+    return erased.count - erased_before, erased.count
 
 
 def publish_release(
@@ -249,16 +294,7 @@ def _publish(
         remove_orphans(root, tables)
         # what a killed attempt left as the latest versions goes before anything is written
         restore_released_versions(settings, tables)
-        history = read_entries(root)
-        erased_before = max((e.erased_total for e in history), default=0)
-        purged = 0
-        if candidates.erased.count > erased_before:
-            released: dict[str, set[int]] = {}
-            for release in releases(settings):
-                for key, table_version in release.table_versions.items():
-                    released.setdefault(key, set()).add(table_version)
-            purge_history(root, tables, candidates.erased, released)
-            purged = candidates.erased.count - erased_before
+        purged, erased_total = _purge_erased(settings, tables, candidates.erased)
 
         versions: dict[str, int] = {}
         counts: dict[str, int] = {}
@@ -282,7 +318,7 @@ def _publish(
             table_versions=versions,
             gate_results=gate_results,
             erasures_purged=purged,
-            erased_total=max(erased_before, candidates.erased.count),
+            erased_total=erased_total,
         )
         write_entry(root, entry)
         expire_releases(settings, tables)

@@ -3,14 +3,16 @@
 Called by the Dagster asset checks (``dagster_project/quality``). When a suite fails, the attempt's
 ``blocked`` row in ``publication_log`` is written at once, and rewritten by every later suite of
 the same run, so the row lists every suite that ran and every expectation that failed, even
-though Dagster skips the publish step.
+though Dagster skips the publish step. ``apply_erasures_while_blocked`` then purges the current
+release of the persons erased since the last purge: a blocked gate never holds back an erasure.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from customer_truth.publication.log import STATUS_PUBLISHED, read_entries
+from customer_truth.publication.erasure import read_erased
+from customer_truth.publication.log import STATUS_PUBLISHED, LogEntry, read_entries
 from customer_truth.publication.publisher import loaded_batches, record_blocked, relation_exists
 from customer_truth.quality.gate import (
     GateContext,
@@ -51,3 +53,17 @@ def evaluate_suite(suite: GateSuite, settings: Settings, run_id: str) -> SuiteRe
         started = datetime.fromisoformat(min(r["ran_at"] for r in results))
         record_blocked(settings, run_id, started, results, batches)
     return result
+
+
+def apply_erasures_while_blocked(settings: Settings, run_id: str) -> LogEntry | None:
+    """The run's gate blocked: purge the current release (and its history) of every person the
+    warehouse's erased set (``publish.erased_customers``) holds beyond the last purge, and record
+    it on the run's ``blocked`` row. None when no suite of the run failed."""
+    results = run_results(settings, run_id)
+    if not any(not r["success"] for r in results):
+        return None
+    with open_warehouse(settings) as con:
+        erased = read_erased(con)
+        batches = loaded_batches(con)
+    started = datetime.fromisoformat(min(r["ran_at"] for r in results))
+    return record_blocked(settings, run_id, started, results, batches, erased)

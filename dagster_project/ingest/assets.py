@@ -5,7 +5,11 @@ ingest``). The asset check ``landing_reconciles`` of every raw table says whethe
 loaded file's rows add up: landed = loaded + quarantined = the ``_SUCCESS`` count. The check
 ``landing_consistent`` says whether the landing zone holds anything for that table that was not
 loaded as delivered: a refused link or non-regular entry, or a batch id re-delivered with changed
-content (a conflict). It fails on every run for as long as the landing zone holds it.
+content (a conflict). It fails on every run for as long as the landing zone holds it. The check
+``landing_timely`` says whether every batch of the system was judged believable in time
+(``customer_truth.batch_clock``): a batch whose extraction time is in the future, far behind the
+system's loaded batches, or not the time its ``_SUCCESS`` says, is quarantined whole, and the check
+fails, naming it and the reason, on every run for as long as the landing zone holds it.
 """
 
 from collections.abc import Iterator
@@ -19,6 +23,7 @@ from dagster_project.resources import WarehouseResource
 
 RECONCILIATION_CHECK = "landing_reconciles"
 CONSISTENCY_CHECK = "landing_consistent"
+TIMELINESS_CHECK = "landing_timely"
 
 
 def raw_asset_key(contract: EntityContract) -> dg.AssetKey:
@@ -59,6 +64,16 @@ def _system_assets(system: str) -> dg.AssetsDefinition:
                 "re-delivered with changed content.",
             )
             for c in contracts
+        ]
+        + [
+            dg.AssetCheckSpec(
+                TIMELINESS_CHECK,
+                asset=raw_asset_key(c),
+                description="No batch of this system was quarantined whole for its extraction "
+                "time: none in the future beyond the tolerance, none far behind the system's "
+                "loaded batches, none whose batch id and _SUCCESS extracted_at disagree.",
+            )
+            for c in contracts
         ],
         op_tags={"warehouse": "write"},
     )
@@ -67,7 +82,7 @@ def _system_assets(system: str) -> dg.AssetsDefinition:
     ) -> Iterator[dg.MaterializeResult]:
         settings = warehouse.settings
         with warehouse.connect() as con:
-            ingested = ingest_landing(con, settings.landing, system)
+            ingested = ingest_landing(con, settings.landing, system, settings.batch_clock)
             loaded = ingested.loaded
             totals = {
                 c.entity: con.execute(
@@ -80,9 +95,16 @@ def _system_assets(system: str) -> dg.AssetsDefinition:
         loads = [load for batch_loads in loaded.values() for load in batch_loads]
         for problem in ingested.problems:
             context.log.error(f"landing problem: {problem.line()}")
+        for problem in ingested.quarantined:
+            context.log.error(f"batch quarantined: {problem.line()}")
         for contract in contracts:
             yield _materialization(
-                contract, loads, list(loaded), totals[contract.entity], ingested.problems
+                contract,
+                loads,
+                list(loaded),
+                totals[contract.entity],
+                ingested.problems,
+                ingested.quarantined,
             )
 
     return ingest_system
@@ -94,6 +116,7 @@ def _materialization(
     batch_ids: list[str],
     total_rows: int,
     landing_problems: list[LandingProblem],
+    quarantined_batches: list[LandingProblem],
 ) -> dg.MaterializeResult:
     mine = [load for load in loads if load.file_name == contract.file_name]
     # a file the manifest promised but the batch lacks has no entity yet: attribute it by name
@@ -122,7 +145,11 @@ def _materialization(
             "new_rows_quarantined": sum(load.quarantined_rows for load in mine),
             "dagster/row_count": total_rows,
         },
-        check_results=[check, _consistency(contract, landing_problems)],
+        check_results=[
+            check,
+            _consistency(contract, landing_problems),
+            _timeliness(contract, quarantined_batches),
+        ],
     )
 
 
@@ -136,6 +163,20 @@ def _consistency(contract: EntityContract, problems: list[LandingProblem]) -> dg
         severity=dg.AssetCheckSeverity.ERROR,
         description="; ".join(p.line() for p in mine) if mine else "nothing refused, no conflict",
         metadata={"problems": len(mine)},
+    )
+
+
+def _timeliness(contract: EntityContract, quarantined: list[LandingProblem]) -> dg.AssetCheckResult:
+    # a batch is quarantined whole: it concerns every table of its system
+    return dg.AssetCheckResult(
+        check_name=TIMELINESS_CHECK,
+        asset_key=raw_asset_key(contract),
+        passed=not quarantined,
+        severity=dg.AssetCheckSeverity.ERROR,
+        description="; ".join(p.line() for p in quarantined)
+        if quarantined
+        else "every batch's extraction time is believable",
+        metadata={"quarantined_batches": len(quarantined)},
     )
 
 

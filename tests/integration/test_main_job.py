@@ -4,6 +4,7 @@ and the quality gate blocking a corrupted delivery."""
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import shutil
@@ -429,3 +430,153 @@ def test_a_corrupted_batch_is_blocked_by_the_gate_and_readers_keep_the_previous_
     current = reader.current_release(settings)
     assert current is not None and current.publication_id == release.publication_id
     assert reader.read_table(settings, "customer_profile").equals(profiles_before)
+
+
+def _future_crm_batch(landing: Path, batch_id: str = "20990101T000000Z") -> str:
+    """A crm batch stamped in 2099 with a valid _SUCCESS: the latest crm batch's files again,
+    its batch id and extracted_at in the future (hostile timing, finding 1)."""
+    crm = landing / "crm"
+    latest = max(p for p in crm.iterdir() if (p / "_SUCCESS").exists())
+    target = crm / batch_id
+    shutil.copytree(latest, target)
+    manifest = json.loads((target / "_SUCCESS").read_text())
+    manifest.update(batch_id=batch_id, extracted_at="2099-01-01T00:00:00Z")
+    (target / "_SUCCESS").write_text(json.dumps(manifest))
+    return batch_id
+
+
+def _next_crm_batch(landing: Path) -> str:
+    """A normal incremental crm batch a day after the latest loadable one: one contact changed."""
+    crm = landing / "crm"
+    latest = max(p for p in crm.iterdir() if p.name < "2099" and (p / "_SUCCESS").exists())
+    extracted = datetime.strptime(latest.name, "%Y%m%dT%H%M%SZ") + timedelta(days=1)
+    batch_id = extracted.strftime("%Y%m%dT%H%M%SZ")
+    with (latest / "contacts.csv").open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    row = next(r for r in rows if r["IsDeleted"] != "true")
+    row["LastModifiedDate"] = extracted.strftime("%Y-%m-%dT%H:%M:%S.000+0000")
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, list(row), quoting=csv.QUOTE_ALL, lineterminator="\n")
+    writer.writeheader()
+    writer.writerow(row)
+    write_batch(
+        landing, "crm", batch_id, {"contacts.csv": buffer.getvalue().encode()}, mode="incremental"
+    )
+    return batch_id
+
+
+def _land_erasure(settings: Settings, request_id: str) -> str:
+    """A privacy batch after the latest one asking to erase a customer of the current release
+    by an email no other customer has; returns the email."""
+    emails = [e for e in reader.read_table(settings, "customer_profile")["email"].to_pylist() if e]
+    email = next(e for e in emails if emails.count(e) == 1)
+    latest = max(p.name for p in (settings.landing / "privacy").iterdir())
+    batch_id = (datetime.strptime(latest, "%Y%m%dT%H%M%SZ") + timedelta(minutes=1)).strftime(
+        "%Y%m%dT%H%M%SZ"
+    )
+    request = {
+        "request_id": request_id,
+        "identifier_type": "email",
+        "identifier_value": email,
+        "requested_at": f"{batch_id[:4]}-{batch_id[4:6]}-{batch_id[6:8]}T00:00:00Z",
+    }
+    write_batch(
+        settings.landing,
+        "privacy",
+        batch_id,
+        {"erasure_requests.jsonl": jsonl(request)},
+        mode="incremental",
+    )
+    return email
+
+
+def _served(settings: Settings, email: str) -> bool:
+    """Whether a consumer reading the current release still finds a customer by ``email``."""
+    from customer_truth.retrieval.index import clear_cache
+    from customer_truth.retrieval.lookup import NOT_FOUND, lookup
+
+    clear_cache()
+    profiles = reader.read_table(settings, "customer_profile")
+    in_profiles = email.lower() in {(e or "").lower() for e in profiles["email"].to_pylist()}
+    response = lookup(email, consumer="analyst", home=settings)
+    return in_profiles or response.status != NOT_FOUND
+
+
+def test_a_future_batch_is_quarantined_later_batches_publish_and_an_erasure_behind_it_is_served(
+    world: World, tmp_path: Path, capsys
+) -> None:
+    """Regression (hostile input, hostile timing, finding 1): a crm batch 20990101T000000Z with
+    a valid _SUCCESS moved the data's as-of to 2099, the gate blocked that run and every later
+    one, and an erasure that landed after it was never served."""
+    from customer_truth.pending import pending_work
+    from customer_truth.reporting import print_run_report
+
+    shutil.copytree(world.root, tmp_path / "copy", symlinks=True)
+    settings = Settings(landing=tmp_path / "copy" / "landing", home=tmp_path / "copy" / "home")
+    future = _future_crm_batch(settings.landing)
+    capsys.readouterr()
+    outcome = run_job(settings)
+    print_run_report(settings, outcome)
+    summary = capsys.readouterr().out
+
+    assert outcome.success, summary
+    with open_warehouse(settings) as con:
+        (reason,) = con.execute(
+            "select quarantine_reason from ingest.batch_loads "
+            "where system = 'crm' and batch_id = ?",
+            [future],
+        ).fetchall()[0]
+        quarantined = con.execute(
+            "select reason from ingest.quarantine where source_file = ?", [f"crm/{future}"]
+        ).fetchall()
+        raw_rows = con.execute(
+            "select count(*) from raw.crm__contacts where batch_id = ?", [future]
+        ).fetchall()[0][0]
+        as_of = con.sql("select max(as_of) from intermediate.int_journeys__as_of").fetchall()[0][0]
+    assert reason.startswith("extraction time in the future")
+    assert quarantined == [(reason,)] and raw_rows == 0
+    assert as_of.year == 2026
+    assert any(
+        "raw/crm__contacts:landing_timely" in line and future in line
+        for line in outcome.failed_checks
+    ), outcome.failed_checks
+    assert f"QUARANTINED batch: crm/{future}: extraction time in the future" in summary
+    assert read_entries(settings.published)[-1].status == "published"
+    # seen: nothing new, so no run loops on it
+    assert pending_work(settings).new_batches == []
+
+    # a later normal batch and an erasure behind the quarantined one: published, and served
+    later = _next_crm_batch(settings.landing)
+    email = _land_erasure(settings, "er_behind_the_future_batch")
+    erasure = max(p.name for p in (settings.landing / "privacy").iterdir())
+    assert _served(settings, email)
+    outcome = run_job(settings)
+    assert outcome.success
+    entry = read_entries(settings.published)[-1]
+    assert entry.status == "published"
+    assert {f"crm/{later}", f"privacy/{erasure}", f"crm/{future}"} <= set(entry.landing_batches)
+    assert not _served(settings, email)
+
+
+def test_an_erasure_behind_a_blocked_gate_is_served_from_the_current_release(
+    world: World, tmp_path: Path
+) -> None:
+    """Regression (hostile timing, finding 1): when the gate blocked, an erasure that arrived
+    with the blocked delivery was never applied; the erased person was still served from the
+    previous release."""
+    shutil.copytree(world.root, tmp_path / "copy", symlinks=True)
+    settings = Settings(landing=tmp_path / "copy" / "landing", home=tmp_path / "copy" / "home")
+    release = reader.current_release(settings)
+    assert release is not None
+
+    _corrupted_crm_batch(settings.landing)
+    email = _land_erasure(settings, "er_behind_the_blocked_gate")
+    assert _served(settings, email)
+    outcome = run_job(settings)
+
+    assert not outcome.success
+    blocked = read_entries(settings.published)[-1]
+    assert blocked.status == "blocked" and blocked.erasures_purged > 0
+    current = reader.current_release(settings)
+    assert current is not None and current.publication_id == release.publication_id
+    assert not _served(settings, email)

@@ -52,6 +52,13 @@ def test_every_source_entity_has_a_staging_model_downstream_of_its_raw_asset() -
         assert graph.get(model).group_name == "staging"
 
 
+def test_every_raw_asset_has_a_batch_timeliness_check() -> None:
+    check_keys = _repository().asset_graph.asset_check_keys
+    for contract in CONTRACTS:
+        key = dg.AssetCheckKey(dg.AssetKey(["raw", contract.table]), "landing_timely")
+        assert key in check_keys
+
+
 def test_dbt_tests_appear_as_asset_checks_on_the_staging_models() -> None:
     checks = _repository().asset_graph.asset_check_keys
     staged = {key.asset_key for key in checks if key.asset_key.path[0] == "staging"}

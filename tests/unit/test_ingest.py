@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -445,3 +446,151 @@ def test_a_batch_loaded_before_digests_existed_takes_its_digest_once(
     con.execute("update ingest.batch_loads set content_sha256 = null, content_stat = null")
     assert ingest_landing(con, tmp_path, "billing").problems == []
     assert con.sql("select count(content_sha256) from ingest.batch_loads").fetchall() == [(1,)]
+
+
+# The wall clock of the batch-time tests: a day after B3.
+NOW = datetime(2026, 3, 4, tzinfo=UTC)
+FUTURE = "20990101T000000Z"
+
+
+def _batch_verdicts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str | None]]:
+    return con.sql(
+        "select batch_id, quarantine_reason from ingest.batch_loads order by batch_id"
+    ).fetchall()
+
+
+def test_a_future_dated_batch_is_quarantined_whole_and_later_batches_still_load(
+    tmp_path: Path, con: duckdb.DuckDBPyConnection
+) -> None:
+    """Regression (hostile timing, finding 1): a crm batch 20990101T000000Z with a valid
+    _SUCCESS loaded, moved the data's as-of to 2099 and blocked every later release."""
+    from customer_truth.ingest import ingest_landing
+
+    write_batch(tmp_path, "billing", B1, {"charges.jsonl": jsonl(CHARGE)})
+    write_batch(tmp_path, "billing", FUTURE, {"charges.jsonl": jsonl({**CHARGE, "id": "ch_f"})})
+    first = ingest_landing(con, tmp_path, "billing", now=NOW)
+    assert list(first.loaded) == [B1]
+    (quarantined,) = first.quarantined
+    assert quarantined.source_file == f"billing/{FUTURE}"
+    assert quarantined.reason.startswith("extraction time in the future: batch id")
+    assert "beyond the 1 h 0 min tolerance" in quarantined.reason
+    assert con.sql("select distinct batch_id from raw.billing__charges").fetchall() == [(B1,)]
+    assert con.sql("select max(extracted_at) from raw.billing__charges").fetchall()[0][0].year == (
+        2026
+    )
+    assert [(s, r.split(":")[0]) for s, r, _ in _refusals(con)] == [
+        (f"billing/{FUTURE}", "extraction time in the future")
+    ]
+    # a later normal batch loads; the quarantined one is reported again, recorded once
+    write_batch(
+        tmp_path,
+        "billing",
+        B2,
+        {"charges.jsonl": jsonl({**CHARGE, "id": "ch_2"})},
+        mode="incremental",
+    )
+    second = ingest_landing(con, tmp_path, "billing", now=NOW)
+    assert list(second.loaded) == [B2]
+    assert second.quarantined == [quarantined]
+    assert [b for b, _ in _batch_verdicts(con)] == [B1, B2, FUTURE]
+    assert len(_refusals(con)) == 1
+    # the verdict is final: the wall clock reaching the batch does not admit it later
+    assert (
+        ingest_landing(con, tmp_path, "billing", now=datetime(2100, 1, 1, tzinfo=UTC)).loaded == {}
+    )
+
+
+def test_a_success_extracted_at_in_the_future_quarantines_the_batch(
+    tmp_path: Path, con: duckdb.DuckDBPyConnection
+) -> None:
+    from customer_truth.ingest import ingest_landing
+
+    folder = write_batch(tmp_path, "billing", B1, {"charges.jsonl": jsonl(CHARGE)})
+    manifest = json.loads((folder / "_SUCCESS").read_text())
+    (folder / "_SUCCESS").write_text(
+        json.dumps({**manifest, "extracted_at": "2099-01-01T00:00:00Z"})
+    )
+    (quarantined,) = ingest_landing(con, tmp_path, "billing", now=NOW).quarantined
+    assert "_SUCCESS extracted_at 2099-01-01T00:00:00Z" in quarantined.reason
+    assert con.sql("select count(*) from raw.billing__charges").fetchall() == [(0,)]
+
+
+def test_a_batch_id_and_extracted_at_that_disagree_quarantine_the_batch(
+    tmp_path: Path, con: duckdb.DuckDBPyConnection
+) -> None:
+    from customer_truth.ingest import ingest_landing
+
+    folder = write_batch(tmp_path, "billing", B2, {"charges.jsonl": jsonl(CHARGE)})
+    manifest = json.loads((folder / "_SUCCESS").read_text())
+    (folder / "_SUCCESS").write_text(
+        json.dumps({**manifest, "extracted_at": "2026-03-01T00:00:00Z"})
+    )
+    # within the tolerance: loads
+    write_batch(tmp_path, "billing", "20260302T003000Z", {"charges.jsonl": jsonl(CHARGE)})
+    late = tmp_path / "billing" / "20260302T003000Z" / "_SUCCESS"
+    late.write_text(late.read_text().replace("00:30:00Z", "00:50:00Z"))
+    result = ingest_landing(con, tmp_path, "billing", now=NOW)
+    (quarantined,) = result.quarantined
+    assert quarantined.batch_id == B2
+    assert "disagree by 24 h 0 min, beyond the 1 h 0 min tolerance" in quarantined.reason
+    assert list(result.loaded) == ["20260302T003000Z"]
+
+
+def test_a_batch_far_behind_the_systems_loaded_batches_is_quarantined_a_late_one_loads(
+    tmp_path: Path, con: duckdb.DuckDBPyConnection
+) -> None:
+    """Batch ids sort in delivery order, but a retried transfer can land after later batches:
+    within the tolerance (7 days by default) it loads; a replay older than that does not."""
+    from customer_truth.ingest import ingest_landing
+
+    write_batch(tmp_path, "billing", "20260320T000000Z", {"charges.jsonl": jsonl(CHARGE)})
+    ingest_landing(con, tmp_path, "billing", now=datetime(2026, 3, 21, tzinfo=UTC))
+    retried, stale = "20260315T000000Z", "20260301T000000Z"
+    for batch_id in (retried, stale):
+        write_batch(tmp_path, "billing", batch_id, {"charges.jsonl": jsonl(CHARGE)})
+    result = ingest_landing(con, tmp_path, "billing", now=datetime(2026, 3, 21, tzinfo=UTC))
+    assert list(result.loaded) == [retried]
+    (quarantined,) = result.quarantined
+    assert quarantined.batch_id == stale
+    assert quarantined.reason.startswith(
+        "extraction time far behind: batch id 20260301T000000Z is 19 days older than the "
+        "latest loaded billing batch 20260320T000000Z, beyond the 7 days tolerance"
+    )
+
+
+def test_a_quarantined_future_batch_never_becomes_the_reference_of_far_behind(
+    tmp_path: Path, con: duckdb.DuckDBPyConnection
+) -> None:
+    from customer_truth.ingest import ingest_landing
+
+    write_batch(tmp_path, "billing", FUTURE, {"charges.jsonl": jsonl(CHARGE)})
+    ingest_landing(con, tmp_path, "billing", now=NOW)
+    write_batch(tmp_path, "billing", B1, {"charges.jsonl": jsonl(CHARGE)})
+    assert list(ingest_landing(con, tmp_path, "billing", now=NOW).loaded) == [B1]
+
+
+def test_a_batch_id_that_names_no_real_time_is_quarantined(
+    tmp_path: Path, con: duckdb.DuckDBPyConnection
+) -> None:
+    from customer_truth.ingest import ingest_landing
+
+    write_batch(tmp_path, "billing", "20261399T000000Z", {"charges.jsonl": jsonl(CHARGE)})
+    (quarantined,) = ingest_landing(con, tmp_path, "billing", now=NOW).quarantined
+    assert quarantined.reason.startswith("batch id 20261399T000000Z is not a real UTC time")
+
+
+def test_the_batch_time_tolerances_are_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import timedelta
+
+    from customer_truth.settings import BatchClock, load_settings
+
+    assert load_settings().batch_clock == BatchClock()
+    monkeypatch.setenv("CUSTOMER_TRUTH_FUTURE_TOLERANCE_MINUTES", "5")
+    monkeypatch.setenv("CUSTOMER_TRUTH_LATE_TOLERANCE_DAYS", "30")
+    monkeypatch.setenv("CUSTOMER_TRUTH_MANIFEST_SKEW_MINUTES", "0")
+    assert load_settings().batch_clock == BatchClock(
+        timedelta(minutes=5), timedelta(days=30), timedelta(0)
+    )
+    monkeypatch.setenv("CUSTOMER_TRUTH_LATE_TOLERANCE_DAYS", "-1")
+    with pytest.raises(ValueError, match="CUSTOMER_TRUTH_LATE_TOLERANCE_DAYS"):
+        load_settings()

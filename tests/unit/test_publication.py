@@ -420,3 +420,46 @@ def test_the_number_of_releases_kept_is_a_setting_that_refuses_nonsense(
         monkeypatch.setenv("CUSTOMER_TRUTH_KEEP_RELEASES", wrong)
         with pytest.raises(ValueError, match="CUSTOMER_TRUTH_KEEP_RELEASES"):
             load_settings()
+
+
+def test_a_blocked_gate_still_purges_a_new_erasure_from_the_current_release(
+    settings: Settings,
+) -> None:
+    """Regression (hostile timing, finding 1): an erasure that arrived with a delivery the gate
+    blocked was never published; the erased person was still served from the old release."""
+    from customer_truth.publication.publisher import record_blocked
+
+    _publish(settings, "pub-1", range(10))
+    gone = person(4)
+    erased = ErasedSet(
+        pa.table(
+            {
+                "customer_id": [gone["customer_id"]],
+                "identifier_sha256": pa.array([None], pa.string()),
+            }
+        )
+    )
+    failed = [{"suite": "stg_crm__contacts", "success": False, "failed_expectations": []}]
+    entry = record_blocked(
+        settings, "pub-2", datetime.now(UTC), failed, ["crm/x"], erased, tables=STAND_IN_TABLES
+    )
+    assert entry.status == "blocked" and entry.erasures_purged == 1
+    # the release did not change, the person is gone from it, from its history and its file
+    assert reader.current_release(settings).publication_id == "pub-1"
+    profiles = reader.read_table(settings, "customer_profile")
+    assert profiles.num_rows == 9 and gone["customer_id"] not in profiles["customer_id"].to_pylist()
+    raw, values = strings_in_published(settings.published)
+    assert gone["email"].encode() not in raw
+    assert not any(gone["email"] in value for value in values)
+    with duckdb.connect(str(analytics_path(settings)), read_only=True) as con:
+        assert con.sql("select publication_id from release_info").fetchall() == [("pub-1",)]
+        assert con.sql("select count(*) from customer_profile").fetchall() == [(9,)]
+    # a later suite of the same run rewrites the block without losing the purge, and the next
+    # release does not purge the same persons again
+    again = record_blocked(settings, "pub-2", datetime.now(UTC), failed, ["crm/x"])
+    assert (again.erasures_purged, again.erased_total) == (1, 1)
+    assert _publish(settings, "pub-3", range(10), erased).erasures_purged == 0
+    assert (
+        gone["customer_id"]
+        not in reader.read_table(settings, "customer_profile")["customer_id"].to_pylist()
+    )
