@@ -37,7 +37,7 @@ def print_run_report(settings: Settings, outcome: RunOutcome) -> None:
             [outcome.started_at],
         ).fetchall()
         # batches quarantined whole by this run for their extraction time (batch_clock)
-        quarantined = con.execute(
+        quarantined_batches = con.execute(
             """
             select system || '/' || batch_id || ': ' || quarantine_reason
             from ingest.batch_loads
@@ -67,7 +67,7 @@ def print_run_report(settings: Settings, outcome: RunOutcome) -> None:
             f"  {system:<15} {batches:>3} new batch(es)  {loaded:>9} rows loaded  "
             f"{quarantined:>6} quarantined  {unreconciled} unreconciled file(s)"
         )
-    for (line,) in quarantined:
+    for (line,) in quarantined_batches:
         print(f"  QUARANTINED batch: {line}")
     for (problem,) in problems:
         print(f"  count mismatch: {problem}")
