@@ -24,8 +24,8 @@ def test_the_summary_lists_loaded_systems_beside_a_batch_quarantined_whole(
     with open_warehouse(settings) as con:
         ensure_raw_schema(con)
         con.execute(
-            "insert into ingest.file_loads values "
-            "('billing', '20260308T020000Z', 'charges.jsonl', 'charges', 3, 3, 2, 1, true, null, ?)",
+            "insert into ingest.file_loads values ('billing', '20260308T020000Z', "
+            "'charges.jsonl', 'charges', 3, 3, 2, 1, true, null, ?)",
             [started],
         )
         con.execute(
