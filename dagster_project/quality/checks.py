@@ -37,7 +37,9 @@ def build_erasure_models(
     """``dbt build`` of the erasure models alone (their upstream as the warehouse holds it);
     whether it succeeded. A failure is logged, not raised: the erased set as it stands is
     still applied."""
-    args = ["build", "--select", *ERASURE_MODELS, "--exclude-resource-type", "unit_test"]
+    # one --select value: dagster-dbt takes a single value after the flag (dbt reads the
+    # space-separated models in it)
+    args = ["build", "--select", " ".join(ERASURE_MODELS), "--exclude-resource-type", "unit_test"]
     with warehouse.hold_lock():
         invocation = dbt.cli(
             args, manifest=customer_truth_project.manifest_path, raise_on_error=False
