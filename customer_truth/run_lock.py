@@ -32,7 +32,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import IO
 
-from customer_truth.settings import Settings
+from customer_truth.settings import Settings, non_negative_from_env
 
 DEFAULT_RUN_WAIT_SECONDS = 3600.0
 _POLL_SECONDS = 0.5
@@ -59,16 +59,7 @@ class RunBusyError(RuntimeError):
 
 def run_wait_seconds() -> float:
     """``CUSTOMER_TRUTH_RUN_WAIT``: how long a run waits for the one before it (0: not at all)."""
-    value = os.environ.get("CUSTOMER_TRUTH_RUN_WAIT")
-    if not value:
-        return DEFAULT_RUN_WAIT_SECONDS
-    try:
-        seconds = float(value)
-    except ValueError:
-        seconds = -1.0
-    if seconds < 0:
-        raise ValueError(f"CUSTOMER_TRUTH_RUN_WAIT must be seconds, 0 or more: {value!r}")
-    return seconds
+    return non_negative_from_env("CUSTOMER_TRUTH_RUN_WAIT", DEFAULT_RUN_WAIT_SECONDS, "seconds")
 
 
 def holder(settings: Settings) -> str:

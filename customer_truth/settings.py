@@ -109,30 +109,33 @@ def load_settings() -> Settings:
     landing = os.environ.get("CUSTOMER_TRUTH_LANDING") or str(SEEDS_DIR / "landing")
     home = os.environ.get("CUSTOMER_TRUTH_HOME") or str(REPO_ROOT / ".customer_truth_home")
     memory_limit = os.environ.get("CUSTOMER_TRUTH_MEMORY_LIMIT") or DEFAULT_MEMORY_LIMIT
+    tolerance = non_negative_from_env
     return Settings(
         landing=Path(landing).resolve(),
         home=Path(home).resolve(),
         memory_limit=memory_limit,
         keep_releases=_keep_releases(os.environ.get("CUSTOMER_TRUTH_KEEP_RELEASES")),
         batch_clock=BatchClock(
-            future=timedelta(minutes=_tolerance("CUSTOMER_TRUTH_FUTURE_TOLERANCE_MINUTES", 60)),
-            late=timedelta(days=_tolerance("CUSTOMER_TRUTH_LATE_TOLERANCE_DAYS", 7)),
-            manifest_skew=timedelta(minutes=_tolerance("CUSTOMER_TRUTH_MANIFEST_SKEW_MINUTES", 60)),
+            future=timedelta(minutes=tolerance("CUSTOMER_TRUTH_FUTURE_TOLERANCE_MINUTES", 60)),
+            late=timedelta(days=tolerance("CUSTOMER_TRUTH_LATE_TOLERANCE_DAYS", 7)),
+            manifest_skew=timedelta(minutes=tolerance("CUSTOMER_TRUTH_MANIFEST_SKEW_MINUTES", 60)),
         ),
     )
 
 
-def _tolerance(name: str, default: float) -> float:
+def non_negative_from_env(name: str, default: float, unit: str = "a number") -> float:
+    """The number environment variable ``name`` holds (``default`` when unset); a clear error
+    for text or a negative number."""
     value = os.environ.get(name)
     if not value:
         return default
     try:
-        tolerance = float(value)
+        number = float(value)
     except ValueError:
-        tolerance = -1
-    if tolerance < 0:
-        raise ValueError(f"{name} must be a number, 0 or more: {value!r}")
-    return tolerance
+        number = -1
+    if number < 0:
+        raise ValueError(f"{name} must be {unit}, 0 or more: {value!r}")
+    return number
 
 
 def _keep_releases(value: str | None) -> int:

@@ -163,17 +163,15 @@ def _customer_ids(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, frozen
 PLANTED_ERASURE = "er_planted_with_the_later_day"
 
 
-def _land_erasure_of_a_published_customer(settings: Settings) -> str:
-    """A privacy batch after the latest one asking to erase a customer of the current release
-    (by email); returns its batch id."""
-    profiles = reader.read_table(settings, "customer_profile")
-    email = next(e for e in profiles.column("email").to_pylist() if e)
+def _land_erasure_request(settings: Settings, request_id: str, email: str) -> str:
+    """A privacy batch after the latest one asking to erase the customer with ``email``;
+    returns its batch id."""
     latest = max(p.name for p in (settings.landing / "privacy").iterdir())
     batch_id = (datetime.strptime(latest, "%Y%m%dT%H%M%SZ") + timedelta(minutes=1)).strftime(
         "%Y%m%dT%H%M%SZ"
     )
     request = {
-        "request_id": PLANTED_ERASURE,
+        "request_id": request_id,
         "identifier_type": "email",
         "identifier_value": email,
         "requested_at": f"{batch_id[:4]}-{batch_id[4:6]}-{batch_id[6:8]}T00:00:00Z",
@@ -186,6 +184,14 @@ def _land_erasure_of_a_published_customer(settings: Settings) -> str:
         mode="incremental",
     )
     return batch_id
+
+
+def _land_erasure_of_a_published_customer(settings: Settings) -> str:
+    """A privacy batch after the latest one asking to erase a customer of the current release
+    (by email); returns its batch id."""
+    profiles = reader.read_table(settings, "customer_profile")
+    email = next(e for e in profiles.column("email").to_pylist() if e)
+    return _land_erasure_request(settings, PLANTED_ERASURE, email)
 
 
 def _planted_erasure_email(landing: Path) -> str:
@@ -470,23 +476,7 @@ def _land_erasure(settings: Settings, request_id: str) -> str:
     by an email no other customer has; returns the email."""
     emails = [e for e in reader.read_table(settings, "customer_profile")["email"].to_pylist() if e]
     email = next(e for e in emails if emails.count(e) == 1)
-    latest = max(p.name for p in (settings.landing / "privacy").iterdir())
-    batch_id = (datetime.strptime(latest, "%Y%m%dT%H%M%SZ") + timedelta(minutes=1)).strftime(
-        "%Y%m%dT%H%M%SZ"
-    )
-    request = {
-        "request_id": request_id,
-        "identifier_type": "email",
-        "identifier_value": email,
-        "requested_at": f"{batch_id[:4]}-{batch_id[4:6]}-{batch_id[6:8]}T00:00:00Z",
-    }
-    write_batch(
-        settings.landing,
-        "privacy",
-        batch_id,
-        {"erasure_requests.jsonl": jsonl(request)},
-        mode="incremental",
-    )
+    _land_erasure_request(settings, request_id, email)
     return email
 
 
