@@ -15,7 +15,6 @@ from dagster_project.resources import WarehouseResource
 from dagster_project.transform import incremental_state
 from dagster_project.transform.project import customer_truth_project
 
-
 # The stages of the flow, in order: every asset's group is one, and no group feeds an earlier
 # one (tests/unit/test_definitions.py). Raw assets are grouped per source system before these.
 STAGES = ("seeds", "staging", "identity", "golden", "journeys", "publish", "release")
