@@ -26,6 +26,7 @@ import duckdb
 import pyarrow as pa
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
+from customer_truth.identity.statements import macro, statement
 from customer_truth.warehouse import connect
 
 if TYPE_CHECKING:
@@ -38,56 +39,6 @@ DEFAULT_MODEL_PATH = MODELS_DIR / f"{MODEL_VERSION}.json"
 
 # Pairs scoring below this are not kept at all (evidence keeps everything above it).
 SCORE_FLOOR = 0.01
-
-# One row per record: the columns the model compares. `records` and `usage` are the dbt
-# models int_identity__records and int_identity__identifier_usage (registered under those
-# names on the scoring connection).
-FEATURES_SQL = """
-with
-shared as (
-    select identifier_type, identifier_value
-    from usage
-    where is_shared
-),
-record_phones as (
-    select
-        records.record_uid,
-        list(phone order by phone) filter (where shared.identifier_value is null) as personal,
-        list(phone order by phone) filter (where shared.identifier_value is not null) as shared,
-    from (select record_uid, unnest(phones) as phone from records) as records
-    left join shared
-        on shared.identifier_type = 'phone' and shared.identifier_value = records.phone
-    group by all
-)
-select
-    records.record_uid as unique_id,
-    records.source_system,
-    records.given_name_std as given_name,
-    records.given_name_canonical as given_canonical,
-    records.given_name_aliases as given_aliases,
-    records.family_name_std as family_name,
-    records.family_name_aliases as family_aliases,
-    nullif(concat_ws(' ', records.given_name_std, records.family_name_std), '') as full_name,
-    strftime(records.birth_date, '%Y-%m-%d') as birth_date,
-    records.email,
-    split_part(records.email, '@', 1) as email_local,
-    shared_email.identifier_value is not null as email_is_shared,
-    coalesce(record_phones.personal, []) as phones_personal,
-    coalesce(record_phones.shared, []) as phones_shared,
-    case when len(records.phones) > 0 then records.phones end as phones,
-    records.address_key,
-    shared_address.identifier_value is not null as address_is_shared,
-    records.address_street_std as street,
-    records.postal_code_std as postal_code,
-    records.city_std as city,
-from records
-left join record_phones on records.record_uid = record_phones.record_uid
-left join shared as shared_email
-    on shared_email.identifier_type = 'email' and shared_email.identifier_value = records.email
-left join shared as shared_address
-    on shared_address.identifier_type = 'address'
-    and shared_address.identifier_value = records.address_key
-"""
 
 
 def _level(sql: str, label: str, *, null: bool = False, tf: str | None = None) -> dict[str, Any]:
@@ -108,76 +59,10 @@ def _comparison(name: str, levels: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-# Suffixes that make another person's name of a given name (Eric / Erica, Daniel / Danielle,
-# Joan / Joanne): one edit apart, but not a typo.
-GENDERED_SUFFIXES = ("a", "e", "le", "ne", "na", "ia", "ette", "ine")
-
-
-def undoubled_sql(name: str) -> str:
-    """SQL: `name` with every run of one repeated letter written once (samm -> sam, zoee -> zoe)."""
-    letters = f"str_split({name}, '')"
-    return (
-        f"array_to_string(list_filter({letters}, lambda c, i: i = 1 or c <> {letters}[i - 1]), '')"
-    )
-
-
 def given_name_typo_sql(a: str, b: str) -> str:
-    """SQL: given names `a` and `b` (column expressions) are one typing error apart: one
-    insertion, deletion, substitution or transposition, same first letter, four letters or
-    more, and not a gendered form of the other; or, from three letters, a letter typed twice
-    (Samm / Sam, Zoëë / Zoë), or a three-letter name that is a four-letter one with an inner
-    letter dropped (Jhn / John, Ran / Ryan; a dropped last letter is another name: Eva / Evan).
-    Short names are otherwise too close to each other's to allow an edit. The dbt macro
-    identity_given_names_compatible repeats this rule: keep them in step."""
-    suffixes = "[" + ", ".join(f"'{suffix}'" for suffix in GENDERED_SUFFIXES) + "]"
-    return (
-        f"((damerau_levenshtein({a}, {b}) <= 1 and left({a}, 1) = left({b}, 1) "
-        f"and least(length({a}), length({b})) >= 4 "
-        f"and not (starts_with({a}, {b}) and list_contains({suffixes}, "
-        f"substr({a}, length({b}) + 1))) "
-        f"and not (starts_with({b}, {a}) and list_contains({suffixes}, "
-        f"substr({b}, length({a}) + 1)))) "
-        f"or (length({a}) <> length({b}) and least(length({a}), length({b})) >= 3 "
-        f"and {undoubled_sql(a)} = {undoubled_sql(b)}) "
-        f"or (least(length({a}), length({b})) = 3 and greatest(length({a}), length({b})) = 4 "
-        f"and damerau_levenshtein({a}, {b}) = 1 "
-        f"and left({a}, 1) = left({b}, 1) and right({a}, 1) = right({b}, 1)))"
-    )
-
-
-def swapped_names_sql(left: str, right: str) -> str:
-    """SQL: first and last name swapped between relations/suffixes `left` and `right` (formats
-    with `{}` for the column name): one part equal to the other record's opposite part and the
-    remaining two alike or nickname-related (Robinson Emily / Emily Robinson, Robinson Emly /
-    Emily Robinson, Roberts Tim / Timothy Roberts: `family_aliases` reads a family name as a
-    given name). One part alone proves nothing: Emily Robinson and Robinson Maria are two
-    Robinsons. Mirrored by the dbt macro identity_given_names_compatible."""
-    g_l, g_r = left.format("given_name"), right.format("given_name")
-    f_l, f_r = left.format("family_name"), right.format("family_name")
-    ga_l, ga_r = left.format("given_aliases"), right.format("given_aliases")
-    fa_l, fa_r = left.format("family_aliases"), right.format("family_aliases")
-    return (
-        f"(({g_l} = {f_r} and (jaro_winkler_similarity({f_l}, {g_r}) >= 0.9 "
-        f"or list_has_any({fa_l}, {ga_r}))) "
-        f"or ({f_l} = {g_r} and (jaro_winkler_similarity({g_l}, {f_r}) >= 0.9 "
-        f"or list_has_any({ga_l}, {fa_r}))))"
-    )
-
-
-def given_names_compatible_sql(left: str, right: str) -> str:
-    """SQL: the given names of relations/suffixes `left` and `right` can be one person's:
-    equal, nickname-related, one typo apart (also between formal forms), or an initial.
-    `left`/`right` are formats with `{}` for the column name (`l.{}` or `{}_l`). Mirrored by
-    the dbt macro identity_given_names_compatible (keep the two in step)."""
-    g_l, g_r = left.format("given_name"), right.format("given_name")
-    c_l, c_r = left.format("given_canonical"), right.format("given_canonical")
-    a_l, a_r = left.format("given_aliases"), right.format("given_aliases")
-    return (
-        f"({g_l} = {g_r} or list_has_any({a_l}, {a_r}) or {given_name_typo_sql(g_l, g_r)} "
-        # a nickname on one side, a typo of the formal name on the other (Bob / Rboert)
-        f"or {given_name_typo_sql(c_l, c_r)} "
-        f"or ((length({g_l}) = 1 or length({g_r}) = 1) and left({g_l}, 1) = left({g_r}, 1)))"
-    )
+    """SQL: given names `a` and `b` (column expressions) are one typing error apart: the dbt
+    macro identity_given_name_typo, the rule's one definition."""
+    return macro("identity_given_name_typo", a, b)
 
 
 _SWAPPED = "given_name_l = family_name_r and family_name_l = given_name_r"
@@ -385,8 +270,9 @@ def blocking_rules_json() -> list[dict[str, Any]]:
 
 
 def build_features(con: duckdb.DuckDBPyConnection) -> pa.Table:
-    """The model's input, one row per record, from tables `records` and `usage` on `con`."""
-    return con.sql(FEATURES_SQL).arrow().read_all()
+    """The model's input, one row per record (``sql/features.sql``), from relations
+    ``identity_records`` and ``identifier_usage`` on ``con``."""
+    return con.sql(statement("features")).arrow().read_all()
 
 
 def load_model(path: Path | None = None) -> dict[str, Any]:

@@ -329,13 +329,13 @@ def test_contacts_with_both_names_mistyped_or_swapped_with_a_typo_are_compared()
     ]  # fmt: skip
     work = duckdb.connect()
     columns = ", ".join(f"{name} {kind}" for name, kind in _RECORD_COLUMNS.items())
-    work.execute(f"create table records ({columns})")
+    work.execute(f"create table identity_records ({columns})")
     for row in records + FILLERS:
-        work.execute(
-            f"insert into records by name select {', '.join(f'${n} as {n}' for n in row)}", row
-        )
+        values = ", ".join(f"${n} as {n}" for n in row)
+        work.execute(f"insert into identity_records by name select {values}", row)
     work.execute(
-        "create table usage (identifier_type varchar, identifier_value varchar, is_shared boolean)"
+        "create table identifier_usage (identifier_type varchar, identifier_value varchar, "
+        "is_shared boolean)"
     )
     features = matching.build_features(work)
     pairs = matching.score_pairs(features, matching.load_model(), floor=0.0)
