@@ -38,7 +38,12 @@ def _environment() -> jinja2.Environment:
 @cache
 def statement(name: str) -> str:
     """The SQL of ``sql/<name>.sql``, its macro calls rendered."""
-    return _environment().get_template(f"{name}.sql").render()
+    return template(f"{name}.sql")
+
+
+def template(path: str) -> str:
+    """The file ``sql/<path>``, rendered (``splink_model.yml`` is a template too)."""
+    return _environment().get_template(path).render()
 
 
 def macro(name: str, *args: Any) -> str:
