@@ -265,7 +265,7 @@ def test_a_small_generated_world_resolves_with_high_pairwise_f1(tmp_path: Path) 
         "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
         "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs"),
     ]  # fmt: skip
-    env = {**os.environ, "CUSTOMER_TRUTH_WAREHOUSE": str(warehouse), "DO_NOT_TRACK": "1"}
+    env = {**os.environ, "CUSTOMER_TRUTH_HOME": str(tmp_path), "DO_NOT_TRACK": "1"}
     completed = subprocess.run(command, env=env, capture_output=True, text=True)
     assert completed.returncode == 0, completed.stdout[-3000:]
     con = connect(warehouse)
