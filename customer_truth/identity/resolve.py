@@ -15,9 +15,13 @@ everything the blocking rules propose, (3) pair guards (a pair whose only common
 shared identifier or a household address, with no personal evidence, never links), (4)
 constrained clustering (`clustering`). Merged-away CRM contacts follow their master; deleted
 records attach to the customer of their strongest link, and are absent when they have none.
+This is the one place that decides where merged and deleted records belong: the golden records
+(`int_customer_records_linked`) take what it assigns.
 
 Set work runs in DuckDB: Splink and the guards on an in-memory connection, frames moved as
-arrow; the warehouse connection only reads the inputs and writes the three tables.
+arrow; the warehouse connection only reads the inputs and writes the three tables. The SQL is
+data, one statement per file in `sql/resolve/` (`statements.py`); this module runs them in
+order around what needs Python: Splink's scoring and the constrained clustering.
 """
 
 from __future__ import annotations
