@@ -3,7 +3,9 @@
 The model compares what the standardised records hold (names, birth date, email, phones,
 address) and scores every pair the blocking rules propose. It is trained by `training` and
 versioned as Splink JSON in `models/`; `score_pairs` loads it and scores on an in-memory DuckDB
-connection, so the warehouse is never locked by Splink's scratch tables.
+connection, so the warehouse is never locked by Splink's scratch tables. Its features
+(`sql/features.sql`), comparisons and candidate rules (`sql/splink_model.yml`) are data; this
+module hands them to Splink.
 
 Design choices that matter:
 - Shared identifiers (`int_identity__identifier_usage.is_shared`: a household landline, a family
@@ -21,15 +23,18 @@ import json
 import logging
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pyarrow as pa
-import yaml
+import yaml  # type: ignore[import-untyped]  # no stubs installed
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
 from customer_truth.identity.statements import macro, statement, template
 from customer_truth.warehouse import connect
+
+if TYPE_CHECKING:
+    from splink.internals.comparison_creator import ComparisonCreator
 
 MODELS_DIR = Path(__file__).parent / "models"
 MODEL_VERSION = "identity_splink_v1"
@@ -88,10 +93,11 @@ def comparisons() -> list[dict[str, Any]]:
 
 def settings_creator() -> SettingsCreator:
     """The untrained model: comparisons and blocking rules (training fills in m and u)."""
+    specs: list[ComparisonCreator | dict[str, Any]] = [*comparisons()]
     return SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name="unique_id",
-        comparisons=comparisons(),
+        comparisons=specs,
         blocking_rules_to_generate_predictions=list(blocking_rules_json()),
         retain_matching_columns=True,
         retain_intermediate_calculation_columns=False,

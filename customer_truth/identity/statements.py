@@ -9,6 +9,7 @@ write are named in each file's header.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -48,4 +49,5 @@ def template(path: str) -> str:
 
 def macro(name: str, *args: Any) -> str:
     """A shared dbt macro (``SHARED_MACRO_FILES``) rendered with ``args``."""
-    return str(_environment().globals[name](*args))
+    render: Callable[..., str] = _environment().globals[name]  # type: ignore[assignment]
+    return str(render(*args))
