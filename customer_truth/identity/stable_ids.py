@@ -60,9 +60,9 @@ _APPLY = (
     "mark_merged",
     "mark_retired",
     "register_new_ids",
-    "delete from identity.customer_ids",
+    "clear_customer_ids",
     "store_customer_ids",
-    "delete from identity.record_customer_ids",
+    "clear_record_customer_ids",
     "store_record_customer_ids",
 )
 _TEMP_TABLES = ("_clusters", *(f"_{name}" for name in _STEPS))
@@ -132,11 +132,8 @@ def assign_customer_ids(con: duckdb.DuckDBPyConnection, *, run_at: datetime) -> 
     try:
         con.execute(statement("stable_ids/clusters"))
         _check_clusters(con)
-        for name in _STEPS:
+        for name in (*_STEPS, *_APPLY):
             sql = statement(f"stable_ids/{name}")
-            con.execute(sql, _parameters(sql, run_at))
-        for name in _APPLY:
-            sql = name if name.startswith("delete ") else statement(f"stable_ids/{name}")
             con.execute(sql, _parameters(sql, run_at))
         counts = con.execute(statement("stable_ids/summary")).fetchone()
         assert counts is not None
