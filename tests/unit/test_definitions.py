@@ -119,7 +119,7 @@ def test_the_dbt_project_is_parsed_again_only_for_another_home(
     assert manifest.stat().st_mtime_ns == parsed_at  # same home: nothing parsed
     ensure_manifest(customer_truth_project, home_b)
     assert json.loads(stamp.read_text()) == home_b.dbt_environment()
-    assert os.environ["CUSTOMER_TRUTH_WAREHOUSE"] == str(home_b.warehouse)
+    assert os.environ["CUSTOMER_TRUTH_HOME"] == str(home_b.home)
 
 
 def test_old_step_target_folders_are_swept_and_recent_ones_kept(tmp_path: Path) -> None:
