@@ -31,7 +31,11 @@ left join predictions as p
     on not e.is_deterministic
     and e.record_uid_l = p.unique_id_l and e.record_uid_r = p.unique_id_r
 left join (
-    select *, row_number() over (partition by node_l, node_r, rule) as n
+    -- the link cited when several collapse onto one pair: the first by its own endpoints, so the
+    -- evidence does not follow the order rows arrive in
+    select *, row_number() over (
+        partition by node_l, node_r, rule order by record_uid_l, record_uid_r, identifier_value
+    ) as n
     from deterministic
 ) as d
     on e.is_deterministic and d.n = 1
