@@ -105,17 +105,21 @@ def _row_predicate(columns: dict[str, str]) -> str | None:
     """The rows of a table that name an erased person (column names from the catalog, quoted;
     values joined from the sweep's temp tables, never formatted in)."""
     tests = []
+    values = "_sweep_values"
     if "source_file" in columns and "line_number" in columns:
         tests.append(
             "exists (select 1 from _sweep_lines l where l.source_file = t.source_file "
             "and l.line_number = t.line_number)"
         )
+    else:
+        # rebuilt by every run: the records' bare ids may name them too
+        values = "_sweep_derived_values"
     for column, data_type in columns.items():
         name = _quoted(column)
         if data_type == "VARCHAR":
-            tests.append(f"t.{name} in (select value from _sweep_values)")  # noqa: S608
+            tests.append(f"t.{name} in (select value from {values})")  # noqa: S608
         elif data_type == "VARCHAR[]":
-            tests.append(f"list_has_any(t.{name}, (select list(value) from _sweep_values))")  # noqa: S608
+            tests.append(f"list_has_any(t.{name}, (select list(value) from {values}))")  # noqa: S608
     return " or ".join(tests) if tests else None
 
 
@@ -186,6 +190,7 @@ def sweep_erased(con: duckdb.DuckDBPyConnection, home: Path) -> SweepResult | No
         and _relation_exists(con, "privacy", "erasure_suppressed_identifiers")
         and _relation_exists(con, "marts", "bdg_identifier_lookup")
         and _relation_exists(con, "staging", "stg_privacy__erasure_requests")
+        and _relation_exists(con, "intermediate", "int_journeys__subject_references")
     ):
         return None
     since = con.execute("select max(swept_at) from privacy.warehouse_erasures").fetchall()[0][0]

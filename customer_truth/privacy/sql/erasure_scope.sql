@@ -37,7 +37,27 @@ select unnest([requests.identifier_value, requests.identifier_value_normalized])
 from staging.stg_privacy__erasure_requests as requests
 inner join _sweep_requests using (erasure_request_id);
 
+-- and the email or phone by which a later delivery named the person (suppressed before, so no
+-- longer in the lookup): personal, or the record would not have been erased for it
+insert into _sweep_values
+select distinct refs.identifier_value,
+from intermediate.int_journeys__subject_references as refs
+inner join _sweep_records
+    on _sweep_records.record_uid = refs.subject_key
+where refs.identifier_type in ('email', 'phone')
+    and sha256(refs.identifier_value) in (
+        select identifier_hash from privacy.erasure_suppressed_identifiers where is_personal
+    );
+
 delete from _sweep_values where value is null or length(value) < 6;
+
+-- the records' own ids, bare (a timeline row names its contact by ContactId alone): matched
+-- only in tables rebuilt by every run, those without landing-line lineage, since two systems'
+-- ids may coincide and a persistent row must never go for another's id
+create or replace temp table _sweep_derived_values as
+select value, from _sweep_values
+union
+select source_record_id, from _sweep_records where length(source_record_id) >= 6;
 
 -- landing lines of the records deleted from raw: every row built from one goes with it
 create or replace temp table _sweep_lines (source_file varchar, line_number bigint);
