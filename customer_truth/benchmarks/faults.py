@@ -54,8 +54,8 @@ from customer_truth.benchmarks.stages import dbt_stage_of_keys, step_stage
 from customer_truth.code_version import code_version
 from customer_truth.landing import every_complete_batch_dir
 from customer_truth.publication.analytics import analytics_path
-from customer_truth.publication.log import STATUS_PUBLISHED, find_entry, read_entries
-from customer_truth.publication.reader import Release, current_release, read_table
+from customer_truth.publication.log import STATUS_PUBLISHED, read_entries
+from customer_truth.publication.reader import Release, current_release, read_table, releases
 from customer_truth.publication.registry import PUBLISHED_TABLES
 from customer_truth.publication.store import STORE, table_path
 from customer_truth.settings import Settings, load_settings
@@ -251,32 +251,34 @@ def stage_at_kill(settings: Settings, started: float) -> str:
 # --- what readers see -------------------------------------------------------------------------
 
 
-def reader_sees_whole_release(settings: Settings) -> tuple[Release | None, list[str]]:
-    """The current release through the project's reader, and what is wrong with it: every table
-    the release names is read at its version, each row stamped with the release, as many rows
-    as the release logged."""
-    release = current_release(settings)
-    if release is None:
-        return None, ["no release is current"]
-    entry = find_entry(settings.published, release.publication_id)
-    problems = []
+def release_counts(settings: Settings, release: Release) -> tuple[dict[str, int], list[str]]:
+    """Each table of ``release`` through the project's reader (at the version the release names):
+    its rows, and what is wrong (a row stamped with another publication). Rows are counted
+    here, not taken from the log: an erasure purge removes rows from released versions."""
+    counts, problems = {}, []
     for key in release.tables:
         data = read_table(settings, key, release=release, columns=["publication_id"])
         stamps = set(data.column("publication_id").to_pylist())
-        if stamps != {release.publication_id}:
+        if stamps - {release.publication_id}:
             problems.append(f"reader: {key} holds rows of {sorted(stamps)}")
-        if entry is not None and data.num_rows != entry.row_counts.get(key):
-            problems.append(
-                f"reader: {key} has {data.num_rows} rows, the release logged "
-                f"{entry.row_counts.get(key)}"
-            )
-    return release, problems
+        counts[key] = data.num_rows
+    return counts, problems
+
+
+def reader_sees_whole_release(settings: Settings) -> tuple[Release | None, list[str]]:
+    """The current release through the project's reader, and what is wrong with it: every table
+    the release names is read at its version, each row stamped with the release."""
+    release = current_release(settings)
+    if release is None:
+        return None, ["no release is current"]
+    return release, release_counts(settings, release)[1]
 
 
 def latest_versions(settings: Settings, release: Release) -> tuple[list[str], list[str]]:
     """Each table's latest Delta version as a direct reader opens it: (tables whose latest version
-    is not the release's, problems: a version that is not one publication's whole snapshot)."""
-    entry = find_entry(settings.published, release.publication_id)
+    is not the release's, problems: a version that is not one publication's whole snapshot, or
+    that claims to be the release's but differs from what the release's version holds)."""
+    counts, _ = release_counts(settings, release)
     unreleased, problems = [], []
     for table in PUBLISHED_TABLES:
         if table.key not in release.table_versions:
@@ -287,30 +289,34 @@ def latest_versions(settings: Settings, release: Release) -> tuple[list[str], li
         stamps = set(data.column("publication_id").to_pylist())
         if len(stamps) > 1:
             problems.append(f"direct reader: latest {table.key} mixes {sorted(stamps)}")
-        elif stamps != {release.publication_id}:
+        elif stamps and stamps != {release.publication_id}:
             unreleased.append(table.key)
-        elif entry is not None and data.num_rows != entry.row_counts.get(table.key):
-            problems.append(f"direct reader: latest {table.key} is not the release's whole table")
+        elif data.num_rows != counts[table.key]:
+            problems.append(
+                f"direct reader: latest {table.key} has {data.num_rows} rows, the release's "
+                f"version {counts[table.key]}"
+            )
     return unreleased, problems
 
 
 def analytics_release(settings: Settings) -> tuple[str | None, list[str]]:
-    """Which release ``analytics.duckdb`` holds, and whether it holds that release whole."""
+    """Which release ``analytics.duckdb`` holds, and whether it holds that release whole (every
+    table with the rows the project's reader finds in that release)."""
     path = analytics_path(settings)
     if not path.exists():
         return None, ["analytics.duckdb is missing"]
     with duckdb.connect(str(path), read_only=True) as con:
         (held,) = con.sql("select publication_id from release_info").fetchall()[0]
-        entry = find_entry(settings.published, held)
-        if entry is None or entry.status != STATUS_PUBLISHED:
+        release = next((r for r in releases(settings) if r.publication_id == held), None)
+        if release is None:
             return held, [f"analytics.duckdb holds {held}, which is no release"]
         problems = []
-        for key, rows in entry.row_counts.items():
+        for key, rows in release_counts(settings, release)[0].items():
             schema, _, name = key.rpartition("/")
-            # names come from the publication log's own keys (the registry), not from data
+            # names come from the release's own table keys (the registry), not from data
             (count,) = con.sql(f'select count(*) from "{schema or "main"}"."{name}"').fetchall()[0]  # noqa: S608
             if count != rows:
-                problems.append(f"analytics.duckdb: {key} has {count} rows, {held} logged {rows}")
+                problems.append(f"analytics.duckdb: {key} has {count} rows, {held} holds {rows}")
     return held, problems
 
 

@@ -93,7 +93,7 @@ def test_analytics_of_another_release_is_reported(settings: Settings) -> None:
     with duckdb.connect(str(analytics_path(settings))) as con:
         con.execute("delete from customer_profile where customer_id = 'ct_000001'")
     assert analytics_release(settings)[1] == [
-        "analytics.duckdb: customer_profile has 9 rows, pub-1 logged 10"
+        "analytics.duckdb: customer_profile has 9 rows, pub-1 holds 10"
     ]
 
 
@@ -135,3 +135,41 @@ def test_bad_fault_arguments_are_a_clear_error(
 ) -> None:
     assert cli.main(["benchmark", "faults", *argv]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_recovery_rebuilds_analytics_a_kill_left_from_before_an_erasure_purge(
+    settings: Settings,
+) -> None:
+    """Killed between the erasure purge of the current release's tables and the rebuild of
+    ``analytics.duckdb``: the file names the current release but still holds the erased person.
+    Found by ``customer-truth benchmark faults`` (a kill inside a publication that purged)."""
+    import pyarrow as pa
+
+    from customer_truth.publication.erasure import ErasedSet
+    from customer_truth.publication.publisher import record_blocked
+    from customer_truth.publication.recovery import roll_back_unreleased
+    from tests.publication_helpers import person
+
+    _publish(settings, "pub-1", range(10))
+    kept = settings.home / "analytics-before-the-purge.duckdb"
+    shutil.copy(analytics_path(settings), kept)
+    gone = person(4)
+    erased = ErasedSet(
+        pa.table(
+            {
+                "customer_id": [gone["customer_id"]],
+                "identifier_sha256": pa.array([None], pa.string()),
+            }
+        )
+    )
+    record_blocked(settings, "blocked-1", datetime.now(UTC), [], erased=erased,
+                   tables=STAND_IN_TABLES)  # fmt: skip
+    shutil.copy(kept, analytics_path(settings))  # what a kill before the rebuild leaves
+    held, problems = analytics_release(settings)
+    assert held == "pub-1" and problems  # the checker sees the stale file
+
+    roll_back_unreleased(settings, STAND_IN_TABLES)
+    assert analytics_release(settings) == ("pub-1", [])
+    with duckdb.connect(str(analytics_path(settings)), read_only=True) as con:
+        emails = {e for (e,) in con.sql("select email from customer_profile").fetchall()}
+    assert gone["email"] not in emails and len(emails) == 9
