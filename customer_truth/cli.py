@@ -337,8 +337,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--publication-kills",
         type=int,
         default=0,
-        help="of the kills, how many land inside publication (after a random number of the "
-        "release's table versions are committed) instead of at a random time",
+        help="of the kills, how many land inside publication (once a random number of the "
+        "tables have their new version) instead of at a random time",
     )
     faults.add_argument(
         "--chain",

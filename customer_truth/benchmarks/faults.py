@@ -6,7 +6,7 @@ once uninterrupted: the **measured length** of a run. Then, for every kill:
 1. the world's next day lands (something new to publish);
 2. ``customer-truth run`` starts as a child process in its own process group, and at a seeded
    point drawn uniformly over the measured length (or, for ``--publication-kills``, once a
-   seeded number of the release's table versions are committed) the whole group and every
+   seeded number of tables have their new version, 1 to 7) the whole group and every
    process of its tree get SIGKILL: the job, its dbt subprocess, everything;
 3. the stage the kill landed in is read back from the killed run's Dagster event log;
 4. readers are checked as they find the home right after the kill, before anything recovers:
@@ -57,7 +57,7 @@ from customer_truth.publication.analytics import analytics_path
 from customer_truth.publication.log import STATUS_PUBLISHED, read_entries
 from customer_truth.publication.reader import Release, current_release, read_table, releases
 from customer_truth.publication.registry import PUBLISHED_TABLES
-from customer_truth.publication.store import STORE, table_path
+from customer_truth.publication.store import table_path
 from customer_truth.settings import Settings, load_settings
 
 # a run that takes longer than this is stuck, not slow
@@ -163,9 +163,25 @@ def start_run(settings: Settings, log: Path) -> subprocess.Popen[bytes]:
         )
 
 
-def committed_versions(settings: Settings) -> int:
-    """How many Delta commits the published tables hold (a new one per table a release writes)."""
-    return sum(1 for _ in (settings.published / STORE).glob("**/_delta_log/*.json"))
+def latest_version_numbers(settings: Settings) -> dict[str, int]:
+    """Each published table's latest Delta version number, from its log folder's listing (cheap
+    enough to poll; an erasure purge rewrites a history with the same version numbers)."""
+    found = {}
+    for table in PUBLISHED_TABLES:
+        try:
+            names = os.listdir(table_path(settings.published, table) / "_delta_log")
+        except OSError:
+            continue
+        versions = [int(n[:-5]) for n in names if n.endswith(".json") and n[:-5].isdigit()]
+        if versions:
+            found[table.key] = max(versions)
+    return found
+
+
+def tables_written_since(settings: Settings, before: dict[str, int]) -> int:
+    """How many tables have a newer version than in ``before``."""
+    now = latest_version_numbers(settings)
+    return sum(1 for key, version in now.items() if version > before.get(key, -1))
 
 
 def wait_for(process: subprocess.Popen[bytes], reached: Callable[[], bool], timeout: float) -> bool:
@@ -341,12 +357,12 @@ def locks_held(settings: Settings) -> list[str]:
 @dataclass(frozen=True)
 class KillPoint:
     seconds: float | None = None  # kill this long after the start, or
-    table_versions: int | None = None  # once this many new table versions are committed
+    table_versions: int | None = None  # once this many tables have their new version
 
     def describe(self) -> str:
         if self.seconds is not None:
             return f"at {self.seconds:.1f} s"
-        return f"after {self.table_versions} Delta commit(s) of its publication"
+        return f"once {self.table_versions} table(s) have their new version"
 
 
 @dataclass(frozen=True)
@@ -370,9 +386,12 @@ def kill_run(settings: Settings, point: KillPoint, log: Path, number: int) -> Ki
     else:
         # counted from the job's start: the run's recovery (a RESTORE commit) is done by then
         reached = wait_for(process, lambda: _JOB_STARTED in log.read_text(), RUN_TIMEOUT_SECONDS)
-        commits = committed_versions(settings) + (point.table_versions or 1)
+        at_start = latest_version_numbers(settings)
+        tables = point.table_versions or 1
         reached = reached and wait_for(
-            process, lambda: committed_versions(settings) >= commits, RUN_TIMEOUT_SECONDS
+            process,
+            lambda: tables_written_since(settings, at_start) >= tables,
+            RUN_TIMEOUT_SECONDS,
         )
     if not reached:
         _say(
@@ -503,7 +522,7 @@ def plan_points(
     rng: random.Random, kills: int, run_seconds: float, publication_kills: int, chain: int
 ) -> list[KillPoint]:
     """Seeded kill points: uniform over the run's length, ``publication_kills`` of them inside
-    publication (after 1 to 7 table versions); within a chain, sorted so each run gets further
+    publication (once 1 to 7 tables have their new version); within a chain, sorted so each run gets further
     and a publication kill comes last."""
     tables = len(PUBLISHED_TABLES)
     timed = [

@@ -21,7 +21,7 @@ from customer_truth.settings import Settings
 from tests.integration.conftest import DAYS, PERSONS, SEED, World
 
 # seeded: two timed kills at 10% and 24% of the measured run (start-up, ingestion or the first
-# dbt step; early, for the CI budget) and one after 4 of the 7 tables have their new version
+# dbt step; early, for the CI budget) and one once 4 of the 7 tables have their new version
 KILL_SEED = 4
 
 
