@@ -522,8 +522,8 @@ def plan_points(
     rng: random.Random, kills: int, run_seconds: float, publication_kills: int, chain: int
 ) -> list[KillPoint]:
     """Seeded kill points: uniform over the run's length, ``publication_kills`` of them inside
-    publication (once 1 to 7 tables have their new version); within a chain, sorted so each run gets further
-    and a publication kill comes last."""
+    publication (once 1 to 7 tables have their new version); within a chain, sorted so each run
+    gets further than the one before, a publication kill last."""
     tables = len(PUBLISHED_TABLES)
     timed = [
         KillPoint(seconds=rng.uniform(0, run_seconds)) for _ in range(kills - publication_kills)
