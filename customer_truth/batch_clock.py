@@ -1,7 +1,7 @@
 """Is a batch's extraction time believable? A batch is judged before it can move the data's clock.
 
-The data's as-of (``int_journeys__as_of``, ``int_context__as_of``) is the latest ``extracted_at``
-the raw tables hold, and every event-age rule counts from it. So one batch stamped in the future
+The data's as-of (``int_journeys__as_of``, read by journeys and the context) is the latest
+``extracted_at`` the warehouse holds, and every event-age rule counts from it. So one batch stamped in the future
 (a crm batch ``20990101T000000Z`` with a valid ``_SUCCESS``) would move "now" to 2099, fail every
 event-age expectation of the gate and, its rows staying in raw, block every later release. The
 batch id is the extraction time by contract (``../shared/SOURCES.md``), and so is the manifest's

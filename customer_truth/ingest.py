@@ -137,6 +137,17 @@ select
 from typed
 """
 
+# A later delivery of an erased person's record (privacy.erased_source_records, by the hash of
+# its record uid) is not loaded: quarantined with this reason and without its text.
+ERASED_RECORD_REASON = "the record of an erased person: suppressed at ingestion"
+_SUPPRESS_ERASED_SQL = """
+update _validated
+set invalid_reason = $reason, raw_text = null
+where invalid_reason is null
+  and sha256($record_uid_prefix || record_key) in (
+      select record_uid_sha256 from privacy.erased_source_records)
+"""
+
 # Items of documented arrays (``line_items[*].quantity``): one path per bound parameter.
 _ARRAY_ITEMS_SQL = """
 update _validated
@@ -222,6 +233,13 @@ def load_file(
                         "types": list(field.types),
                     },
                 )
+            con.execute(
+                _SUPPRESS_ERASED_SQL,
+                {
+                    "reason": ERASED_RECORD_REASON,
+                    "record_uid_prefix": f"{batch.system}:{contract.entity}:",
+                },
+            )
             # table names come from the contract in code; values are bound
             con.execute(
                 f"""

@@ -94,10 +94,30 @@ def connect(path: Path | str, settings: Settings | None = None) -> duckdb.DuckDB
     return con
 
 
+ERASURE_STATE_SQL = Path(__file__).parent / "privacy" / "sql" / "erasure_state.sql"
+
+
+def sql_statements(path: Path) -> list[str]:
+    """The statements of a ``.sql`` file (split at ``;`` line ends; comments-only parts dropped)."""
+    parts = path.read_text().split(";\n")
+    return [
+        part.strip()
+        for part in parts
+        if any(line.strip() and not line.strip().startswith("--") for line in part.splitlines())
+    ]
+
+
+def ensure_erasure_state(con: duckdb.DuckDBPyConnection) -> None:
+    """The tables erasure keeps in the warehouse (``privacy/sql/erasure_state.sql``)."""
+    for statement in sql_statements(ERASURE_STATE_SQL):
+        con.execute(statement)
+
+
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the raw tables and ingestion's bookkeeping tables if they do not exist yet."""
     con.execute("create schema if not exists raw")
     con.execute("create schema if not exists ingest")
+    ensure_erasure_state(con)
     for contract in CONTRACTS:
         # identifiers come from the contract in code, never from data
         con.execute(

@@ -40,6 +40,7 @@ import duckdb
 import pyarrow as pa
 
 from customer_truth.code_version import code_version
+from customer_truth.privacy.warehouse_erasure import sweep_erased
 from customer_truth.publication.analytics import build_analytics_file
 from customer_truth.publication.candidate_batches import candidate_batches
 from customer_truth.publication.erasure import (
@@ -276,8 +277,11 @@ def publish_release(
                         after_table_written)  # fmt: skip
     # the warehouse stays open (and locked) while its candidates stream into the Delta tables
     with open_warehouse(settings) as con:
-        return _publish(settings, publication_id, started_at, gate_results, tables,
-                        stream_candidates(con, tables), after_table_written)  # fmt: skip
+        entry = _publish(settings, publication_id, started_at, gate_results, tables,
+                         stream_candidates(con, tables), after_table_written)  # fmt: skip
+        # the release no longer holds anyone erased; now the warehouse must not either
+        sweep_erased(con, settings.home)
+        return entry
 
 
 def _publish(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from customer_truth.privacy.warehouse_erasure import sweep_erased
 from customer_truth.publication.erasure import read_erased
 from customer_truth.publication.log import STATUS_PUBLISHED, LogEntry, read_entries
 from customer_truth.publication.publisher import loaded_batches, record_blocked, relation_exists
@@ -66,4 +67,7 @@ def apply_erasures_while_blocked(settings: Settings, run_id: str) -> LogEntry | 
         erased = read_erased(con)
         batches = loaded_batches(con)
     started = datetime.fromisoformat(min(r["ran_at"] for r in results))
-    return record_blocked(settings, run_id, started, results, batches, erased)
+    entry = record_blocked(settings, run_id, started, results, batches, erased)
+    with open_warehouse(settings) as con:
+        sweep_erased(con, settings.home)
+    return entry

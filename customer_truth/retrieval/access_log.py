@@ -36,14 +36,57 @@ def append_access(home: Path, record: dict[str, Any], when: datetime | None = No
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{when:%Y-%m-%d}.jsonl"
     line = json.dumps({"read_at": when.isoformat(), **record}, sort_keys=True, default=str) + "\n"
-    descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
-    try:
-        fcntl.flock(descriptor, fcntl.LOCK_EX)
-        os.write(descriptor, line.encode("utf-8"))
-    finally:
-        fcntl.flock(descriptor, fcntl.LOCK_UN)
-        os.close(descriptor)
-    return path
+    while True:
+        descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+            # an erasure may have replaced the file while we waited for the lock: append to the
+            # file the path names now, never to the unlinked one
+            if os.fstat(descriptor).st_ino == os.stat(path).st_ino:
+                os.write(descriptor, line.encode("utf-8"))
+                return path
+        finally:
+            fcntl.flock(descriptor, fcntl.LOCK_UN)
+            os.close(descriptor)
+
+
+ERASED = "erased"
+
+
+def forget_customers(home: Path, customer_ids: set[str]) -> int:
+    """Erasure: every line keeps its place, time, consumer and outcome, but an erased customer id
+    in it becomes ``erased``, so the log can no longer be joined back to the person. Each day's
+    file is rewritten whole under its lock and swapped in atomically; returns the lines changed."""
+    if not customer_ids:
+        return 0
+    changed = 0
+    for path in sorted(access_log_dir(home).glob("*.jsonl")):
+        descriptor = os.open(path, os.O_RDONLY)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+            rewritten = path.with_name(path.name + ".erasing")
+            file_changed = 0
+            with path.open(encoding="utf-8") as source, rewritten.open("w") as target:
+                for line in source:
+                    entry: dict[str, Any] = json.loads(line) if line.strip() else {}
+                    ids = entry.get("customer_ids")
+                    if ids and customer_ids.intersection(ids):
+                        entry["customer_ids"] = [ERASED if i in customer_ids else i for i in ids]
+                        line = json.dumps(entry, sort_keys=True, default=str) + "\n"
+                        file_changed += 1
+                    target.write(line)
+                target.flush()
+                os.fsync(target.fileno())
+            if file_changed:
+                os.chmod(rewritten, 0o640)
+                os.replace(rewritten, path)
+                changed += file_changed
+            else:
+                rewritten.unlink()
+        finally:
+            fcntl.flock(descriptor, fcntl.LOCK_UN)
+            os.close(descriptor)
+    return changed
 
 
 def read_access_log(home: Path) -> list[dict[str, Any]]:

@@ -28,6 +28,7 @@ ERASURE_MODELS = (
     "stg_privacy__erasure_requests",
     "erasure_suppressed_identifiers",
     "erased_customers",
+    "erased_records",
 )
 
 

@@ -570,3 +570,164 @@ def test_an_erasure_behind_a_blocked_gate_is_served_from_the_current_release(
     current = reader.current_release(settings)
     assert current is not None and current.publication_id == release.publication_id
     assert not _served(settings, email)
+
+
+# What erasure keeps: hashes, our own customer ids (which lead to nothing once the person is
+# swept) and counts; customer_truth/privacy/warehouse_erasure.py says why.
+ERASURE_BOOKKEEPING = {
+    "privacy.erasure_suppressed_identifiers",
+    "privacy.warehouse_erasures",
+    "privacy.erased_source_records",
+    "publish.erased_customers",
+}
+
+
+def _tables_holding(con: duckdb.DuckDBPyConnection, values: list[str]) -> dict[str, list[str]]:
+    """Every base table of the warehouse file whose text (any column) contains one of
+    ``values`` (case-insensitive), with the values found."""
+    con.execute("create or replace temp table _needles as select unnest(?) as needle", [values])
+    found: dict[str, list[str]] = {}
+    tables = con.sql(
+        "select table_schema, table_name from information_schema.tables "
+        "where table_type = 'BASE TABLE' and table_catalog = current_database() "
+        "and table_schema <> 'main'"
+    ).fetchall()
+    for schema, table in tables:
+        # table names come from the catalogue of our own warehouse, not from data
+        hits = con.sql(
+            f'select distinct n.needle from "{schema}"."{table}" as t, _needles as n '  # noqa: S608
+            "where contains(lower(cast(t as varchar)), lower(n.needle))"
+        ).fetchall()
+        if hits:
+            found[f"{schema}.{table}"] = sorted(h[0] for h in hits)
+    return found
+
+
+def test_an_erased_person_is_gone_from_every_table_of_the_warehouse(world: World) -> None:
+    lines = (world.root / "truth" / "erasures.jsonl").read_text().splitlines()
+    requests = [json.loads(line) for line in lines if line.strip()]
+    assert requests, "the world plants an erasure request"
+    # what the request can reach (truth): the person's emails and phones, and their records' ids
+    values = sorted(
+        {v for r in requests for v in r["reachable_values"]}
+        | {record[2] for r in requests for record in r["reachable_records"]}
+    )
+    with open_warehouse(world.settings) as con:
+        erased_ids = [
+            row[0]
+            for row in con.sql(
+                "select customer_id from privacy.erasure_suppressed_identifiers "
+                "where identifier_type = 'customer_id'"
+            ).fetchall()
+        ]
+        assert erased_ids
+        assert _tables_holding(con, values) == {}
+        holding_ids = _tables_holding(con, erased_ids)
+        # what was removed is logged, by relation and request, without an identifier
+        removed = dict(
+            con.sql(
+                "select relation, sum(rows_removed) from privacy.warehouse_erasures "
+                "group by relation"
+            ).fetchall()
+        )
+    assert set(holding_ids) <= ERASURE_BOOKKEEPING, holding_ids
+    assert removed["*"] > 0 and any(r.startswith("raw.") for r in removed)
+
+
+def _next_batch_id(landing: Path, system: str) -> str:
+    latest = max(p.name for p in (landing / system).iterdir())
+    moment = datetime.strptime(latest, "%Y%m%dT%H%M%SZ") + timedelta(minutes=1)
+    return moment.strftime("%Y%m%dT%H%M%SZ")
+
+
+def _redeliver_crm_contact(landing: Path, contact_id: str) -> str:
+    """A crm batch after the latest that delivers contact ``contact_id`` again, as it was."""
+    found: dict[str, str] = {}
+    header: list[str] = []
+    for path in sorted(landing.glob("crm/*/contacts.csv")):
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            rows = csv.DictReader(handle)
+            header = list(rows.fieldnames or header)
+            found.update({row["Id"]: row for row in rows if row["Id"] == contact_id})
+    assert contact_id in found
+    text = io.StringIO()
+    writer = csv.DictWriter(text, header, quoting=csv.QUOTE_ALL, lineterminator="\n")
+    writer.writeheader()
+    writer.writerow(found[contact_id])
+    batch_id = _next_batch_id(landing, "crm")
+    write_batch(
+        landing, "crm", batch_id, {"contacts.csv": text.getvalue().encode()}, mode="incremental"
+    )
+    return batch_id
+
+
+def _call_from(landing: Path, phone: str) -> str:
+    """A contact_center batch after the latest holding one new inbound call from ``phone`` that
+    names nothing else; returns the call's ContactId."""
+    for path in sorted(landing.glob("contact_center/*/contact_records.jsonl")):
+        for line in path.read_text().splitlines():
+            record = json.loads(line)
+            if record["Channel"] == "VOICE" and record["CustomerEndpoint"]:
+                break
+        else:
+            continue
+        break
+    contact_id = "0e7a5b1c-5e1f-4c9e-9d2a-3c4b5a6f7e8d"
+    call = {
+        **record,
+        "ContactId": contact_id,
+        "InitialContactId": None,
+        "PreviousContactId": None,
+        "InitiationMethod": "INBOUND",
+        "CustomerEndpoint": {"Type": "TELEPHONE_NUMBER", "Address": phone},
+        "Attributes": {"intent": "order_status"},
+    }
+    batch_id = _next_batch_id(landing, "contact_center")
+    write_batch(
+        landing,
+        "contact_center",
+        batch_id,
+        {"contact_records.jsonl": jsonl(call)},
+        mode="incremental",
+    )
+    return contact_id
+
+
+def test_a_later_delivery_of_an_erased_person_is_suppressed_and_the_access_log_unlinked(
+    world: World,
+) -> None:
+    from customer_truth.ingest import ERASED_RECORD_REASON
+    from customer_truth.retrieval.access_log import read_access_log
+    from customer_truth.retrieval.lookup import lookup
+
+    # a consumer reads a customer, who then asks to be erased
+    profiles = reader.read_table(world.settings, "customer_profile")
+    email = [e for e in profiles.column("email").to_pylist() if e][-1]
+    read = lookup(email, consumer="support_agent_ai", home=world.settings)
+    assert read.status == "found"
+    [read_id] = read_access_log(world.settings.home)[-1]["customer_ids"]
+    _land_erasure_request(world.settings, "er_reader_asks_to_be_forgotten", email)
+    # the person the world erased earlier: their CRM contact delivered again, and a new call
+    # from their own phone
+    planted = json.loads((world.root / "truth" / "erasures.jsonl").read_text().splitlines()[0])
+    crm_id = next(r[2] for r in planted["reachable_records"] if r[:2] == ["crm", "contacts"])
+    phone = next(v for v in planted["reachable_values"] if v.startswith("+"))
+    crm_batch = _redeliver_crm_contact(world.settings.landing, crm_id)
+    call_id = _call_from(world.settings.landing, phone)
+
+    assert run_job(world.settings).success
+    log = read_access_log(world.settings.home)
+    assert not any(read_id in (line.get("customer_ids") or []) for line in log)
+    assert any("erased" in (line.get("customer_ids") or []) for line in log)
+    with open_warehouse(world.settings) as con:
+        assert con.execute(
+            "select reason, raw_text from ingest.quarantine where batch_id = ?", [crm_batch]
+        ).fetchall() == [(ERASED_RECORD_REASON, None)]
+        assert con.execute(
+            "select count(*) from raw.crm__contacts where record_key = ?", [crm_id]
+        ).fetchall() == [(0,)]
+        assert con.execute(
+            "select count(*) from raw.contact_center__contact_records where record_key = ?",
+            [call_id],
+        ).fetchall() == [(0,)]
+        assert _tables_holding(con, [*planted["reachable_values"], email, call_id]) == {}

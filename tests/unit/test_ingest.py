@@ -594,3 +594,28 @@ def test_the_batch_time_tolerances_are_settings(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("CUSTOMER_TRUTH_LATE_TOLERANCE_DAYS", "-1")
     with pytest.raises(ValueError, match="CUSTOMER_TRUTH_LATE_TOLERANCE_DAYS"):
         load_settings()
+
+
+def test_a_later_delivery_of_an_erased_persons_record_is_suppressed_at_ingestion(
+    tmp_path: Path, con: duckdb.DuckDBPyConnection
+) -> None:
+    from customer_truth.ingest import ERASED_RECORD_REASON, ingest_landing
+
+    write_batch(tmp_path, "billing", B1, {"charges.jsonl": jsonl(CHARGE)})
+    load_new_batches(con, tmp_path, "billing")
+    # the warehouse sweep erased the charge: only the hash of its record uid is kept
+    con.execute("delete from raw.billing__charges")
+    con.execute(
+        "insert into privacy.erased_source_records "
+        "values (sha256('billing:charges:ch_1'), 'er_1', now())"
+    )
+    other = {**CHARGE, "id": "ch_2"}
+    write_batch(tmp_path, "billing", B2, {"charges.jsonl": jsonl(CHARGE, other)})
+    loads = ingest_landing(con, tmp_path, "billing").loaded[B2]
+    assert con.sql("select record_key from raw.billing__charges").fetchall() == [("ch_2",)]
+    # not lost silently: quarantined with its reason, and without the text that names the person
+    assert con.sql(
+        "select line_number, reason, raw_text from ingest.quarantine where batch_id = ?",
+        params=[B2],
+    ).fetchall() == [(1, ERASED_RECORD_REASON, None)]
+    assert [(f.loaded_rows, f.quarantined_rows, f.reconciled) for f in loads] == [(1, 1, True)]

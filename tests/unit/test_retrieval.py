@@ -24,7 +24,12 @@ from customer_truth.privacy.policies import PolicyError, consumer_policy, guardr
 from customer_truth.privacy.pseudonyms import PseudonymKey
 from customer_truth.publication.publisher import publish_release
 from customer_truth.retrieval import lookup
-from customer_truth.retrieval.access_log import access_log_dir, read_access_log
+from customer_truth.retrieval.access_log import (
+    access_log_dir,
+    append_access,
+    forget_customers,
+    read_access_log,
+)
 from customer_truth.retrieval.index import clear_cache
 from customer_truth.retrieval.masking import mask_value
 from customer_truth.settings import REPO_ROOT, Settings, pseudonym_key_file
@@ -382,6 +387,36 @@ def test_processes_appending_at_once_never_interleave_lines(tmp_path: Path) -> N
     assert sorted((r["writer"], r["n"]) for r in rows) == sorted(
         (str(w), n) for w in range(4) for n in range(200)
     )
+
+
+def test_erasure_keeps_access_log_lines_but_unlinks_the_erased_customer(tmp_path: Path) -> None:
+    append_access(tmp_path, {"consumer": "a", "customer_ids": ["ct_erased", "ct_other"]})
+    append_access(tmp_path, {"consumer": "b", "customer_ids": ["ct_other"]})
+    assert forget_customers(tmp_path, {"ct_erased"}) == 1
+    rows = read_access_log(tmp_path)
+    assert [(r["consumer"], r["customer_ids"]) for r in rows] == [
+        ("a", ["erased", "ct_other"]),
+        ("b", ["ct_other"]),
+    ]
+    assert "ct_erased" not in "".join(p.read_text() for p in tmp_path.rglob("*.jsonl"))
+
+
+def test_an_erasure_rewriting_the_log_while_processes_append_loses_no_line(tmp_path: Path) -> None:
+    append_access(tmp_path, {"writer": "seed", "n": 0, "customer_ids": ["ct_erased"]})
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", _APPENDER, str(tmp_path), "300", str(w)],
+            cwd=REPO_ROOT,
+            env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+        )
+        for w in range(3)
+    ]
+    while any(w.poll() is None for w in writers):
+        forget_customers(tmp_path, {"ct_erased"})
+    assert [w.wait(timeout=120) for w in writers] == [0, 0, 0]
+    rows = read_access_log(tmp_path)
+    assert len(rows) == 901
+    assert rows[0]["customer_ids"] == ["erased"]
 
 
 def test_an_unknown_consumer_is_a_clear_error_and_reads_nothing(

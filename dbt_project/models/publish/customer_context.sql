@@ -17,14 +17,14 @@ profile as (
 ),
 
 as_of as (
-    select max(as_of) as as_of from {{ ref('int_context__as_of') }}
+    select max(as_of) as as_of from {{ ref('int_journeys__as_of') }}
 ),
 
 freshness as (
     select
         list(struct_pack(source_system := source_system, data_as_of := extracted_through)
             order by source_system) as sources,
-    from {{ ref('int_context__as_of') }}
+    from {{ ref('int_journeys__as_of') }}
 ),
 
 links as (

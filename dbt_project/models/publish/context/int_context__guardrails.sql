@@ -1,13 +1,13 @@
 -- One row per guardrail decision: what an AI agent may do for a customer, decided by a rule of
 -- policies/guardrails.yml (parameters read through guardrail_number / guardrail_list), with the
 -- facts that decided it. Deterministic: the same data and policy give the same decisions, and
--- "now" is the data's as-of (int_context__as_of), never the wall clock.
+-- "now" is the data's as-of (int_journeys__as_of), never the wall clock.
 --
 -- decision: allow | deny | escalate | verify_first
 with
 
 as_of as (
-    select max(as_of) as as_of from {{ ref('int_context__as_of') }}
+    select max(as_of) as as_of from {{ ref('int_journeys__as_of') }}
 ),
 
 policy as (

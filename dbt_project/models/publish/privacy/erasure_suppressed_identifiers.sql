@@ -164,19 +164,20 @@ erased_ids as (
 
 identifiers as (
     select erasure_request_id, 'customer_id' as identifier_type, customer_id as identifier_value,
-        reason,
+        reason, null::boolean as is_personal,
     from erased_ids
 
     union
 
     select erased_ids.erasure_request_id, lookup.identifier_type, lookup.identifier_value, null,
+        not lookup.is_shared,
     from erased_ids
     inner join lookup using (customer_id)
 
     union
 
     -- the request's own identifier, even when it resolved to nobody (yet)
-    select erasure_request_id, identifier_type, identifier_value, null,
+    select erasure_request_id, identifier_type, identifier_value, null, null,
     from requests
     where identifier_value is not null
 ),
@@ -188,6 +189,8 @@ hashed as (
         case when identifier_type = 'customer_id' then identifier_value end as customer_id,
         erasure_request_id,
         reason,
+        -- the person's own: no other person holds it, so a record naming it is theirs
+        bool_or(is_personal) over (partition by identifier_type, identifier_value) as is_personal,
     from identifiers
     -- one row per identifier: the earliest request that named it, the most direct reason
     qualify row_number() over (
@@ -209,6 +212,7 @@ select
     hashed.erasure_request_id,
     now() as suppressed_at,
     hashed.reason,
+    hashed.is_personal,
 from hashed
 {%- if is_incremental() %}
 where not exists (

@@ -1,0 +1,237 @@
+"""Erasure reaches the warehouse: the sweep that removes an erased person from every table.
+
+The publish models leave an erased person out of every release, and the publisher purges the
+published history (``publication/erasure.py``). This sweep does the same to the warehouse file,
+after each publication and after a blocked gate's erasure path:
+
+1. raw: the person's records (``privacy.erased_records``: identity's records of an erased
+   customer, the events attributed to one, their CRM Individual account) are deleted, and their
+   record uids remembered by hash (``privacy.erased_source_records``) so that ingestion
+   suppresses a later delivery of the same record. The erasure request's own identifier is
+   removed from its payload (the request, its time and type stay: ``erasure_log`` counts it).
+2. Every row built from those landing lines (any table with ``source_file`` and
+   ``line_number``: staging, incremental ones included) is deleted by that lineage.
+3. Every row of any other table (intermediate, marts, identity state, snapshots, publish
+   candidates) that holds one of the person's values is deleted: an erased customer id, a record
+   uid of theirs, or a personal email or phone of theirs. Quarantined lines holding one go too.
+4. The access log keeps its lines, but an erased customer id in them becomes ``erased``.
+5. ``privacy.warehouse_erasures`` records how many rows went from which relation, with the
+   request ids and never an identifier.
+
+Kept on purpose: ``privacy.erasure_suppressed_identifiers`` (hashes, and our own customer ids,
+which after the sweep lead to nothing but the request id) and ``publish.erased_customers``, which
+the publisher needs to keep purging published history. Tables rebuilt by the next run would lose
+the person anyway; the sweep makes the file clean now. Deleted rows leave DuckDB's pages only when
+they are reused or the file is rewritten (README "Guarantees").
+Steps 1-3 and 5 are one transaction: a kill leaves the warehouse as it was, and the next
+publication or blocked gate sweeps again (the watermark is the last sweep's time).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from customer_truth.retrieval.access_log import forget_customers
+from customer_truth.warehouse import ensure_erasure_state, sql_statements
+
+SQL_DIR = Path(__file__).parent / "sql"
+
+# swept by value or lineage; seeds hold no person and raw goes by record key
+SWEPT_SCHEMAS = ("staging", "intermediate", "marts", "identity", "history", "publish", "privacy")
+# what erasure itself keeps (hashes, counts) and the publisher needs
+KEPT = {
+    ("privacy", "erasure_suppressed_identifiers"),
+    ("privacy", "erased_source_records"),
+    ("privacy", "warehouse_erasures"),
+    ("publish", "erased_customers"),
+    ("publish", "erasure_log"),
+}
+ERASURE_REQUESTS = "privacy__erasure_requests"
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    requests: int
+    customer_ids: int
+    rows_removed: dict[str, int] = field(default_factory=dict)
+    access_log_lines: int = 0
+
+    @property
+    def total_removed(self) -> int:
+        return sum(self.rows_removed.values())
+
+
+def _relation_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.tables where table_schema = ? "
+            "and table_name = ?",
+            [schema, name],
+        ).fetchall()[0][0]
+    )
+
+
+def _quoted(*parts: str) -> str:
+    return ".".join('"' + part.replace('"', '""') + '"' for part in parts)
+
+
+def _swept_tables(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], dict[str, str]]:
+    """Every base table of the swept schemas, with its columns and their types."""
+    rows = con.execute(
+        """
+        select c.table_schema, c.table_name, c.column_name, c.data_type
+        from information_schema.columns c
+        join information_schema.tables t using (table_catalog, table_schema, table_name)
+        where t.table_type = 'BASE TABLE' and c.table_schema in ?
+        order by c.table_schema, c.table_name, c.ordinal_position
+        """,
+        [list(SWEPT_SCHEMAS)],
+    ).fetchall()
+    tables: dict[tuple[str, str], dict[str, str]] = {}
+    for schema, table, column, data_type in rows:
+        if (schema, table) not in KEPT:
+            tables.setdefault((schema, table), {})[column] = data_type
+    return tables
+
+
+def _row_predicate(columns: dict[str, str]) -> str | None:
+    """The rows of a table that name an erased person (column names from the catalog, quoted;
+    values joined from the sweep's temp tables, never formatted in)."""
+    tests = []
+    if "source_file" in columns and "line_number" in columns:
+        tests.append(
+            "exists (select 1 from _sweep_lines l where l.source_file = t.source_file "
+            "and l.line_number = t.line_number)"
+        )
+    for column, data_type in columns.items():
+        name = _quoted(column)
+        if data_type == "VARCHAR":
+            tests.append(f"t.{name} in (select value from _sweep_values)")  # noqa: S608
+        elif data_type == "VARCHAR[]":
+            tests.append(f"list_has_any(t.{name}, (select list(value) from _sweep_values))")  # noqa: S608
+    return " or ".join(tests) if tests else None
+
+
+def _delete(con: duckdb.DuckDBPyConnection, relation: str, predicate: str) -> int:
+    # relation and predicate are built from catalog names above; values come from temp tables
+    return int(
+        con.execute(f"delete from {relation} as t where {predicate}").fetchall()[0][0]  # noqa: S608
+    )
+
+
+def _sweep_raw(con: duckdb.DuckDBPyConnection, removed: dict[str, int]) -> None:
+    raw_tables = [
+        row[0]
+        for row in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'raw' "
+            "and table_type = 'BASE TABLE' order by table_name"
+        ).fetchall()
+    ]
+    for table in raw_tables:
+        relation = _quoted("raw", table)
+        if table == ERASURE_REQUESTS:
+            # the request stays (erasure_log counts it); the identifier it named does not
+            changed = con.execute(
+                f"""
+                update {relation} set payload = json_object(
+                    'identifier_type', payload ->> 'identifier_type',
+                    'requested_at', payload ->> 'requested_at')
+                where record_key in (select erasure_request_id from _sweep_requests)
+                    and payload ->> 'identifier_value' is not null
+                """  # noqa: S608
+            ).fetchall()[0][0]
+            if changed:
+                removed[f"raw.{table} (identifier removed)"] = int(changed)
+            continue
+        system, _, entity = table.partition("__")
+        mine = (
+            "record_key in (select source_record_id from _sweep_records "
+            "where source_system = ? and source_entity = ?)"
+        )
+        con.execute(
+            f"insert into _sweep_lines select source_file, line_number from {relation} "  # noqa: S608
+            f"where {mine}",
+            [system, entity],
+        )
+        count = int(
+            con.execute(f"delete from {relation} where {mine}", [system, entity]).fetchall()[0][0]  # noqa: S608
+        )
+        if count:
+            removed[f"raw.{table}"] = count
+
+
+def sweep_erased(con: duckdb.DuckDBPyConnection, home: Path) -> SweepResult | None:
+    """Remove every person erased since the last sweep from the warehouse and the access log.
+    None when there is nothing to sweep (or the erasure models were never built)."""
+    ensure_erasure_state(con)
+    if not (
+        _relation_exists(con, "privacy", "erased_records")
+        and _relation_exists(con, "privacy", "erasure_suppressed_identifiers")
+        and _relation_exists(con, "marts", "bdg_identifier_lookup")
+        and _relation_exists(con, "staging", "stg_privacy__erasure_requests")
+    ):
+        return None
+    since = con.execute("select max(swept_at) from privacy.warehouse_erasures").fetchall()[0][0]
+    con.execute("begin transaction")
+    try:
+        for statement in sql_statements(SQL_DIR / "erasure_scope.sql"):
+            con.execute(statement, {"since": since} if "$since" in statement else None)
+        requests, customer_ids, records = con.execute(
+            "select (select count(*) from _sweep_requests), (select count(*) from "
+            "_sweep_customer_ids), (select count(*) from _sweep_records)"
+        ).fetchall()[0]
+        if not (requests or records):
+            con.execute("rollback")
+            return None
+        removed: dict[str, int] = {}
+        con.execute(
+            """
+            insert into privacy.erased_source_records
+            select distinct sha256(record_uid), erasure_request_id, now()
+            from _sweep_records
+            where sha256(record_uid) not in (
+                select record_uid_sha256 from privacy.erased_source_records)
+            """
+        )
+        _sweep_raw(con, removed)
+        for (schema, table), columns in _swept_tables(con).items():
+            predicate = _row_predicate(columns)
+            count = _delete(con, _quoted(schema, table), predicate) if predicate else 0
+            if count:
+                removed[f"{schema}.{table}"] = count
+        quarantined = int(
+            con.execute(
+                """
+                delete from ingest.quarantine as q
+                where exists (
+                    select 1 from (
+                        select value from _sweep_values
+                        union select source_record_id from _sweep_records
+                        where length(source_record_id) >= 6
+                    ) v
+                    where contains(q.raw_text, v.value)
+                )
+                """
+            ).fetchall()[0][0]
+        )
+        if quarantined:
+            removed["ingest.quarantine"] = quarantined
+        request_ids = [
+            row[0] for row in con.execute("select * from _sweep_requests order by 1").fetchall()
+        ]
+        con.executemany(
+            "insert into privacy.warehouse_erasures values (now(), ?, ?, ?)",
+            [[relation, count, request_ids] for relation, count in sorted(removed.items())]
+            + [["*", sum(removed.values()), request_ids]],
+        )
+        # the access log first: were the commit lost, the next sweep rewrites it again
+        erased_ids = {row[0] for row in con.execute("select * from _sweep_customer_ids").fetchall()}
+        lines = forget_customers(home, erased_ids)
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return SweepResult(int(requests), int(customer_ids), removed, lines)
