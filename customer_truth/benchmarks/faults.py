@@ -17,7 +17,8 @@ once uninterrupted: the **measured length** of a run. Then, for every kill:
    publication's until the next run starts: counted, see the README's Guarantees); no process
    of the tree survived and no lock (run, warehouse, publisher) is held;
 5. the next run starts uninterrupted. Once its Dagster job has begun (recovery is done by
-   then), every table's latest Delta version must be the current release's; it must exit 0,
+   then), every table's latest Delta version must be the current release's, and
+   ``analytics.duckdb`` the current release whole; it must exit 0,
    publishing a new release (or saying "nothing new" when the killed run had committed its
    release), after which readers, direct readers and ``analytics.duckdb`` all see the current
    release and no lock is held.
@@ -449,6 +450,12 @@ def finish_run(settings: Settings, log: Path, kills: list[KillResult]) -> None:
         # the job has begun, its publication is minutes away: the latest versions are released
         release = current_release(settings)
         unreleased, problems = latest_versions(settings, release) if release else ([], [])
+        if release is not None:
+            # analytics.duckdb too: a kill after an erasure purge left it unpurged
+            held, more = analytics_release(settings)
+            problems += more
+            if held != release.publication_id:
+                problems.append(f"analytics.duckdb holds {held}, not {release.publication_id}")
         recovered = not unreleased and not problems
         for kill in kills:
             kill.problems += [f"next run, after its recovery: {p}" for p in problems]
