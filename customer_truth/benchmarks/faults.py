@@ -11,11 +11,13 @@ once uninterrupted: the **measured length** of a run. Then, for every kill:
 3. the stage the kill landed in is read back from the killed run's Dagster event log;
 4. readers are checked as they find the home right after the kill, before anything recovers:
    the project's reader (``publication/reader.py``) sees one whole release (every table at the
-   versions the current release names, every row stamped with it, the counts it logged);
-   ``analytics.duckdb`` holds one whole release; each table's *latest* Delta version, as a
-   direct Delta reader opens it, is one publication's whole snapshot (it may be the killed
-   publication's until the next run starts: counted, see the README's Guarantees); no process
-   of the tree survived and no lock (run, warehouse, publisher) is held;
+   versions the current release names, every row stamped with it); ``analytics.duckdb`` holds
+   one whole release (as the reader finds it, or, after a kill inside an erasure purge, as it
+   was before the purge: counted, the next run rebuilds it at its start); each table's
+   *latest* Delta version, as a direct Delta reader opens it, is one publication's whole
+   snapshot (it may be the killed publication's until the next run starts: counted, see the
+   README's Guarantees); no process of the tree survived and no lock (run, warehouse,
+   publisher) is held;
 5. the next run starts uninterrupted. Once its Dagster job has begun (recovery is done by
    then), every table's latest Delta version must be the current release's, and
    ``analytics.duckdb`` the current release whole; it must exit 0,
@@ -54,7 +56,7 @@ from customer_truth.benchmarks.scale import ensure_world, link_batches
 from customer_truth.benchmarks.stages import dbt_stage_of_keys, step_stage
 from customer_truth.code_version import code_version
 from customer_truth.landing import every_complete_batch_dir
-from customer_truth.publication.analytics import analytics_path
+from customer_truth.publication.analytics import analytics_path, table_generations
 from customer_truth.publication.log import STATUS_PUBLISHED, read_entries
 from customer_truth.publication.reader import Release, current_release, read_table, releases
 from customer_truth.publication.registry import PUBLISHED_TABLES
@@ -88,6 +90,7 @@ class KillResult:
     analytics_release: str | None
     unreleased_latest_tables: list[str]  # latest Delta version is the killed publication's
     locks_free: bool
+    analytics_before_purge: bool = False  # built before a purge the kill interrupted
     problems: list[str] = field(default_factory=list)
     # the run after the kill ("next killed run" in a chain)
     next_run: str = ""  # published / nothing new / killed next (chain) / failed
@@ -316,9 +319,32 @@ def latest_versions(settings: Settings, release: Release) -> tuple[list[str], li
     return unreleased, problems
 
 
-def analytics_release(settings: Settings) -> tuple[str | None, list[str]]:
+def analytics_built_before_purge(settings: Settings) -> bool:
+    """Whether ``analytics.duckdb`` was built from other generations of its release's tables than
+    the current ones: an erasure purge rewrote them after (``publication/recovery.py``)."""
+    path = analytics_path(settings)
+    if not path.exists():
+        return False
+    with duckdb.connect(str(path), read_only=True) as con:
+        try:
+            held, built_from = con.sql(
+                "select publication_id, generations from release_info"
+            ).fetchall()[0]
+        except duckdb.Error:
+            return False  # a file from before generations were recorded
+    release = next((r for r in releases(settings) if r.publication_id == held), None)
+    if release is None:
+        return False
+    return json.loads(built_from or "{}") != table_generations(settings, release.tables)
+
+
+def analytics_release(
+    settings: Settings, *, purged_since: bool = False
+) -> tuple[str | None, list[str]]:
     """Which release ``analytics.duckdb`` holds, and whether it holds that release whole (every
-    table with the rows the project's reader finds in that release)."""
+    table with the rows the project's reader finds in that release). ``purged_since``: the file
+    predates an erasure purge of the release, so a table may hold more rows than the reader
+    finds now (the rows the purge removed), never fewer."""
     path = analytics_path(settings)
     if not path.exists():
         return None, ["analytics.duckdb is missing"]
@@ -332,7 +358,7 @@ def analytics_release(settings: Settings) -> tuple[str | None, list[str]]:
             schema, _, name = key.rpartition("/")
             # names come from the release's own table keys (the registry), not from data
             (count,) = con.sql(f'select count(*) from "{schema or "main"}"."{name}"').fetchall()[0]  # noqa: S608
-            if count != rows:
+            if count != rows and not (purged_since and count > rows):
                 problems.append(f"analytics.duckdb: {key} has {count} rows, {held} holds {rows}")
     return held, problems
 
@@ -424,7 +450,12 @@ def kill_run(settings: Settings, point: KillPoint, log: Path, number: int) -> Ki
     if release is not None:
         result.unreleased_latest_tables, problems = latest_versions(settings, release)
         result.problems += problems
-    result.analytics_release, problems = analytics_release(settings)
+    # a kill between an erasure purge and the file's rebuild leaves it as it was before the
+    # purge: a whole release, still holding the persons being erased, until the next run starts
+    result.analytics_before_purge = analytics_built_before_purge(settings)
+    result.analytics_release, problems = analytics_release(
+        settings, purged_since=result.analytics_before_purge
+    )
     result.problems += problems
     held = locks_held(settings)
     result.locks_free = not held
@@ -624,6 +655,8 @@ def print_report(report: FaultReport) -> None:
             ", whole" if k.reader_whole else ", NOT whole"
         )
         analytics = "current" if k.analytics_release == k.reader_release else "previous release"
+        if k.analytics_before_purge:
+            analytics += ", before the purge"
         print(
             f"| {k.kill} | {k.trigger} | {k.stage} | {k.processes_killed} | {reader} | "
             f"{len(k.unreleased_latest_tables)} | {analytics} | "

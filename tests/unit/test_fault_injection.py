@@ -15,6 +15,7 @@ import pytest
 from customer_truth import cli
 from customer_truth.benchmarks.faults import (
     KillPoint,
+    analytics_built_before_purge,
     analytics_release,
     latest_versions,
     locks_held,
@@ -167,9 +168,14 @@ def test_recovery_rebuilds_analytics_a_kill_left_from_before_an_erasure_purge(
     shutil.copy(kept, analytics_path(settings))  # what a kill before the rebuild leaves
     held, problems = analytics_release(settings)
     assert held == "pub-1" and problems  # the checker sees the stale file
+    # right after such a kill that is allowed (a whole release, as it was before the purge),
+    # never a table with fewer rows than the release holds
+    assert analytics_built_before_purge(settings)
+    assert analytics_release(settings, purged_since=True) == ("pub-1", [])
 
     roll_back_unreleased(settings, STAND_IN_TABLES)
     assert analytics_release(settings) == ("pub-1", [])
+    assert not analytics_built_before_purge(settings)
     with duckdb.connect(str(analytics_path(settings)), read_only=True) as con:
         emails = {e for (e,) in con.sql("select email from customer_profile").fetchall()}
     assert gone["email"] not in emails and len(emails) == 9
