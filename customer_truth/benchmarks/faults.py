@@ -640,10 +640,11 @@ def inject_faults(
 
 
 def print_report(report: FaultReport) -> None:
+    world = f"{report.persons:,} persons, " if report.persons else ""
     print(
         f"\n{len(report.kills)} kills ({report.misses} runs ended before their kill point), "
-        f"{report.persons:,} persons, seed {report.seed}, kill points over "
-        f"{report.run_seconds:.0f} s (an uninterrupted run)"
+        f"{world}seed {report.seed}, kill points over {report.run_seconds:.0f} s (an "
+        "uninterrupted run)"
     )
     print(
         "| # | kill | stage | killed | reader after kill | latest Delta unreleased | "
