@@ -20,9 +20,9 @@ from customer_truth.generate import generate_world
 from customer_truth.settings import Settings
 from tests.integration.conftest import DAYS, PERSONS, SEED, World
 
-# seeded: two timed kills at 10% and 24% of the measured run (start-up, ingestion or the first
-# dbt step; early, for the CI budget) and one once 4 of the 7 tables have their new version
-KILL_SEED = 4
+# seeded: two timed kills at 31% and 58% of the measured run (about ingestion and the staging
+# dbt step), and one once 3 of the 7 tables have their new version
+KILL_SEED = 60
 
 
 def test_kills_at_random_points_leave_every_reader_a_whole_release_and_the_next_run_publishes(
