@@ -1,11 +1,12 @@
 """Is a batch's extraction time believable? A batch is judged before it can move the data's clock.
 
 The data's as-of (``int_journeys__as_of``, read by journeys and the context) is the latest
-``extracted_at`` the warehouse holds, and every event-age rule counts from it. So one batch stamped in the future
-(a crm batch ``20990101T000000Z`` with a valid ``_SUCCESS``) would move "now" to 2099, fail every
-event-age expectation of the gate and, its rows staying in raw, block every later release. The
-batch id is the extraction time by contract (``../shared/SOURCES.md``), and so is the manifest's
-``extracted_at``; a batch is quarantined whole, never loaded, when (``judge_batch``):
+``extracted_at`` the warehouse holds, and every event-age rule counts from it. So one batch
+stamped in the future (a crm batch ``20990101T000000Z`` with a valid ``_SUCCESS``) would move
+"now" to 2099, fail every event-age expectation of the gate and, its rows staying in raw, block
+every later release. The batch id is the extraction time by contract (``../shared/SOURCES.md``),
+and so is the manifest's ``extracted_at``; a batch is quarantined whole, never loaded, when
+(``judge_batch``):
 
 - its batch id is not a real UTC time;
 - its batch id or ``extracted_at`` stands more than ``BatchClock.future`` ahead of the wall clock;

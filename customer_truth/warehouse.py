@@ -10,6 +10,7 @@ step and also keeps out other writers, such as a hand-run dbt or a test reading 
 from __future__ import annotations
 
 import fcntl
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -92,6 +93,36 @@ def connect(path: Path | str, settings: Settings | None = None) -> duckdb.DuckDB
     )
     con.execute("set TimeZone = 'UTC'")
     return con
+
+
+def rewrite_warehouse_file(settings: Settings) -> None:
+    """Copy the warehouse into a fresh file and swap it in, under the lock. DuckDB keeps the
+    bytes of deleted rows in the file's freed blocks until it reuses them, so after an erasure
+    sweep the person would still be in ``warehouse.duckdb`` for anyone reading the file itself.
+    ``COPY FROM DATABASE`` writes only live rows (schemas, tables and constraints alike)."""
+    warehouse = settings.warehouse
+    fresh = warehouse.with_name(warehouse.name + ".rewrite")
+    with warehouse_lock(settings):
+        fresh.unlink(missing_ok=True)
+        con = connect(warehouse, settings)
+        try:
+            con.execute("checkpoint")
+            source = con.execute("select current_database()").fetchall()[0][0]
+            # ATTACH and COPY take no parameters: the path is ours (settings), both names quoted
+            con.execute(f"attach '{str(fresh).replace(chr(39), chr(39) * 2)}' as rewritten")
+            quoted = source.replace('"', '""')
+            con.execute(f'copy from database "{quoted}" to rewritten')
+            con.execute("detach rewritten")
+        finally:
+            con.close()
+        with open(fresh, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(fresh, warehouse)
+        directory = os.open(warehouse.parent, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
 
 
 ERASURE_STATE_SQL = Path(__file__).parent / "privacy" / "sql" / "erasure_state.sql"

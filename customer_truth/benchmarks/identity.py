@@ -243,7 +243,7 @@ def build_warehouse(landing: Path, home: Path) -> float:
             load_new_batches(con, landing, system)
     finally:
         con.close()
-    env = {**os.environ, "CUSTOMER_TRUTH_WAREHOUSE": str(warehouse), "DO_NOT_TRACK": "1"}
+    env = {**os.environ, "CUSTOMER_TRUTH_HOME": str(home), "DO_NOT_TRACK": "1"}
     dbt = Path(sys.executable).parent / "dbt"
     command = [
         str(dbt), "build",

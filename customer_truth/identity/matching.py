@@ -3,7 +3,9 @@
 The model compares what the standardised records hold (names, birth date, email, phones,
 address) and scores every pair the blocking rules propose. It is trained by `training` and
 versioned as Splink JSON in `models/`; `score_pairs` loads it and scores on an in-memory DuckDB
-connection, so the warehouse is never locked by Splink's scratch tables.
+connection, so the warehouse is never locked by Splink's scratch tables. Its features
+(`sql/features.sql`), comparisons and candidate rules (`sql/splink_model.yml`) are data; this
+module hands them to Splink.
 
 Design choices that matter:
 - Shared identifiers (`int_identity__identifier_usage.is_shared`: a household landline, a family
@@ -19,17 +21,19 @@ from __future__ import annotations
 
 import json
 import logging
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pyarrow as pa
+import yaml  # type: ignore[import-untyped]  # no stubs installed
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
+from customer_truth.identity.statements import macro, statement, template
 from customer_truth.warehouse import connect
 
 if TYPE_CHECKING:
-    from splink.internals.blocking_rule_creator import BlockingRuleCreator
     from splink.internals.comparison_creator import ComparisonCreator
 
 MODELS_DIR = Path(__file__).parent / "models"
@@ -39,330 +43,61 @@ DEFAULT_MODEL_PATH = MODELS_DIR / f"{MODEL_VERSION}.json"
 # Pairs scoring below this are not kept at all (evidence keeps everything above it).
 SCORE_FLOOR = 0.01
 
-# One row per record: the columns the model compares. `records` and `usage` are the dbt
-# models int_identity__records and int_identity__identifier_usage (registered under those
-# names on the scoring connection).
-FEATURES_SQL = """
-with
-shared as (
-    select identifier_type, identifier_value
-    from usage
-    where is_shared
-),
-record_phones as (
-    select
-        records.record_uid,
-        list(phone order by phone) filter (where shared.identifier_value is null) as personal,
-        list(phone order by phone) filter (where shared.identifier_value is not null) as shared,
-    from (select record_uid, unnest(phones) as phone from records) as records
-    left join shared
-        on shared.identifier_type = 'phone' and shared.identifier_value = records.phone
-    group by all
-)
-select
-    records.record_uid as unique_id,
-    records.source_system,
-    records.given_name_std as given_name,
-    records.given_name_canonical as given_canonical,
-    records.given_name_aliases as given_aliases,
-    records.family_name_std as family_name,
-    records.family_name_aliases as family_aliases,
-    nullif(concat_ws(' ', records.given_name_std, records.family_name_std), '') as full_name,
-    strftime(records.birth_date, '%Y-%m-%d') as birth_date,
-    records.email,
-    split_part(records.email, '@', 1) as email_local,
-    shared_email.identifier_value is not null as email_is_shared,
-    coalesce(record_phones.personal, []) as phones_personal,
-    coalesce(record_phones.shared, []) as phones_shared,
-    case when len(records.phones) > 0 then records.phones end as phones,
-    records.address_key,
-    shared_address.identifier_value is not null as address_is_shared,
-    records.address_street_std as street,
-    records.postal_code_std as postal_code,
-    records.city_std as city,
-from records
-left join record_phones on records.record_uid = record_phones.record_uid
-left join shared as shared_email
-    on shared_email.identifier_type = 'email' and shared_email.identifier_value = records.email
-left join shared as shared_address
-    on shared_address.identifier_type = 'address'
-    and shared_address.identifier_value = records.address_key
-"""
-
-
-def _level(sql: str, label: str, *, null: bool = False, tf: str | None = None) -> dict[str, Any]:
-    level: dict[str, Any] = {"sql_condition": sql, "label_for_charts": label}
-    if null:
-        level["is_null_level"] = True
-    if tf:
-        level["tf_adjustment_column"] = tf
-        level["tf_adjustment_weight"] = 1.0
-    return level
-
-
-def _comparison(name: str, levels: list[dict[str, Any]]) -> dict[str, Any]:
-    return {
-        "output_column_name": name,
-        "comparison_description": name,
-        "comparison_levels": [*levels, {"sql_condition": "ELSE", "label_for_charts": "else"}],
-    }
-
-
-# Suffixes that make another person's name of a given name (Eric / Erica, Daniel / Danielle,
-# Joan / Joanne): one edit apart, but not a typo.
-GENDERED_SUFFIXES = ("a", "e", "le", "ne", "na", "ia", "ette", "ine")
-
-
-def undoubled_sql(name: str) -> str:
-    """SQL: `name` with every run of one repeated letter written once (samm -> sam, zoee -> zoe)."""
-    letters = f"str_split({name}, '')"
-    return (
-        f"array_to_string(list_filter({letters}, lambda c, i: i = 1 or c <> {letters}[i - 1]), '')"
-    )
-
 
 def given_name_typo_sql(a: str, b: str) -> str:
-    """SQL: given names `a` and `b` (column expressions) are one typing error apart: one
-    insertion, deletion, substitution or transposition, same first letter, four letters or
-    more, and not a gendered form of the other; or, from three letters, a letter typed twice
-    (Samm / Sam, Zoëë / Zoë), or a three-letter name that is a four-letter one with an inner
-    letter dropped (Jhn / John, Ran / Ryan; a dropped last letter is another name: Eva / Evan).
-    Short names are otherwise too close to each other's to allow an edit. The dbt macro
-    identity_given_names_compatible repeats this rule: keep them in step."""
-    suffixes = "[" + ", ".join(f"'{suffix}'" for suffix in GENDERED_SUFFIXES) + "]"
-    return (
-        f"((damerau_levenshtein({a}, {b}) <= 1 and left({a}, 1) = left({b}, 1) "
-        f"and least(length({a}), length({b})) >= 4 "
-        f"and not (starts_with({a}, {b}) and list_contains({suffixes}, "
-        f"substr({a}, length({b}) + 1))) "
-        f"and not (starts_with({b}, {a}) and list_contains({suffixes}, "
-        f"substr({b}, length({a}) + 1)))) "
-        f"or (length({a}) <> length({b}) and least(length({a}), length({b})) >= 3 "
-        f"and {undoubled_sql(a)} = {undoubled_sql(b)}) "
-        f"or (least(length({a}), length({b})) = 3 and greatest(length({a}), length({b})) = 4 "
-        f"and damerau_levenshtein({a}, {b}) = 1 "
-        f"and left({a}, 1) = left({b}, 1) and right({a}, 1) = right({b}, 1)))"
-    )
+    """SQL: given names `a` and `b` (column expressions) are one typing error apart: the dbt
+    macro identity_given_name_typo, the rule's one definition."""
+    return macro("identity_given_name_typo", a, b)
 
 
-def swapped_names_sql(left: str, right: str) -> str:
-    """SQL: first and last name swapped between relations/suffixes `left` and `right` (formats
-    with `{}` for the column name): one part equal to the other record's opposite part and the
-    remaining two alike or nickname-related (Robinson Emily / Emily Robinson, Robinson Emly /
-    Emily Robinson, Roberts Tim / Timothy Roberts: `family_aliases` reads a family name as a
-    given name). One part alone proves nothing: Emily Robinson and Robinson Maria are two
-    Robinsons. Mirrored by the dbt macro identity_given_names_compatible."""
-    g_l, g_r = left.format("given_name"), right.format("given_name")
-    f_l, f_r = left.format("family_name"), right.format("family_name")
-    ga_l, ga_r = left.format("given_aliases"), right.format("given_aliases")
-    fa_l, fa_r = left.format("family_aliases"), right.format("family_aliases")
-    return (
-        f"(({g_l} = {f_r} and (jaro_winkler_similarity({f_l}, {g_r}) >= 0.9 "
-        f"or list_has_any({fa_l}, {ga_r}))) "
-        f"or ({f_l} = {g_r} and (jaro_winkler_similarity({g_l}, {f_r}) >= 0.9 "
-        f"or list_has_any({ga_l}, {fa_r}))))"
-    )
+def _one_line(sql: str) -> str:
+    # the conditions hold no string literal with a run of spaces, so this changes no meaning
+    return " ".join(sql.split())
 
 
-def given_names_compatible_sql(left: str, right: str) -> str:
-    """SQL: the given names of relations/suffixes `left` and `right` can be one person's:
-    equal, nickname-related, one typo apart (also between formal forms), or an initial.
-    `left`/`right` are formats with `{}` for the column name (`l.{}` or `{}_l`). Mirrored by
-    the dbt macro identity_given_names_compatible (keep the two in step)."""
-    g_l, g_r = left.format("given_name"), right.format("given_name")
-    c_l, c_r = left.format("given_canonical"), right.format("given_canonical")
-    a_l, a_r = left.format("given_aliases"), right.format("given_aliases")
-    return (
-        f"({g_l} = {g_r} or list_has_any({a_l}, {a_r}) or {given_name_typo_sql(g_l, g_r)} "
-        # a nickname on one side, a typo of the formal name on the other (Bob / Rboert)
-        f"or {given_name_typo_sql(c_l, c_r)} "
-        f"or ((length({g_l}) = 1 or length({g_r}) = 1) and left({g_l}, 1) = left({g_r}, 1)))"
-    )
+@cache
+def _model_definition() -> dict[str, Any]:
+    """``sql/splink_model.yml``: the comparisons and the candidate (blocking) rules."""
+    definition: dict[str, Any] = yaml.safe_load(template("splink_model.yml"))
+    return definition
 
 
-_SWAPPED = "given_name_l = family_name_r and family_name_l = given_name_r"
-_GIVEN_NICKNAME = (
-    "(given_canonical_l = given_canonical_r or list_has_any(given_aliases_l, given_aliases_r))"
-)
-_GIVEN_TYPO = given_name_typo_sql("given_name_l", "given_name_r")
-_FAMILY_TYPO = "jaro_winkler_similarity(family_name_l, family_name_r) >= 0.92"
-
-COMPARISONS: list[ComparisonCreator | dict[str, Any]] = [
-    # One comparison for the whole name, so a swapped or partly matching name is weighed once.
-    _comparison(
-        "name",
-        [
-            _level(
-                "(given_name_l is null and family_name_l is null) "
-                "or (given_name_r is null and family_name_r is null)",
-                "null",
-                null=True,
-            ),
-            _level("full_name_l = full_name_r", "exact", tf="full_name"),
-            _level(_SWAPPED, "first and last name swapped"),
-            _level(
-                "jaro_winkler_similarity(given_name_l, family_name_r) >= 0.9 "
-                "and jaro_winkler_similarity(family_name_l, given_name_r) >= 0.9",
-                "swapped, with a typo",
-            ),
-            _level(
-                f"{_GIVEN_NICKNAME} and family_name_l = family_name_r",
-                "nickname, same family name",
-            ),
-            _level(
-                f"({_GIVEN_TYPO} and family_name_l = family_name_r) "
-                f"or (given_name_l = given_name_r and {_FAMILY_TYPO})",
-                "one part exact, the other a typo apart",
-            ),
-            _level(
-                f"({_GIVEN_TYPO} or {_GIVEN_NICKNAME}) and {_FAMILY_TYPO}",
-                "both parts a typo apart",
-            ),
-            _level(
-                "family_name_l = family_name_r and (given_name_l is null or given_name_r is null "
-                "or ((length(given_name_l) = 1 or length(given_name_r) = 1) "
-                "and left(given_name_l, 1) = left(given_name_r, 1)))",
-                "same family name, given name missing or an initial",
-            ),
-            _level(
-                f"given_name_l = given_name_r or {_GIVEN_NICKNAME}",
-                "same given name, other family name",
-            ),
-            _level(
-                "family_name_l = family_name_r "
-                "and jaro_winkler_similarity(given_name_l, given_name_r) >= 0.8",
-                "same family name, similar given name",
-            ),
-            _level(
-                "family_name_l = family_name_r",
-                "same family name, other given name",
-            ),
-            _level(
-                "jaro_winkler_similarity(given_name_l, given_name_r) >= 0.8 "
-                "and jaro_winkler_similarity(family_name_l, family_name_r) >= 0.8",
-                "both parts similar",
-            ),
-        ],
-    ),
-    _comparison(
-        "birth_date",
-        [
-            _level("birth_date_l is null or birth_date_r is null", "null", null=True),
-            _level("birth_date_l = birth_date_r", "exact"),
-            _level(
-                "damerau_levenshtein(birth_date_l, birth_date_r) <= 1 "
-                "or (substr(birth_date_l, 1, 4) = substr(birth_date_r, 1, 4) "
-                "and substr(birth_date_l, 6, 2) = substr(birth_date_r, 9, 2) "
-                "and substr(birth_date_l, 9, 2) = substr(birth_date_r, 6, 2))",
-                "one typo or day and month swapped",
-            ),
-            _level("substr(birth_date_l, 1, 4) = substr(birth_date_r, 1, 4)", "same year"),
-        ],
-    ),
-    _comparison(
-        "email",
-        [
-            _level("email_l is null or email_r is null", "null", null=True),
-            _level("email_l = email_r and not email_is_shared_l", "exact, personal"),
-            _level("email_l = email_r", "exact, shared by several people"),
-            _level("email_local_l = email_local_r", "same mailbox name, other domain"),
-            # a typo of one address, not a similar address: people's addresses are built from
-            # their names, so namesakes' addresses are close in Jaro-Winkler terms
-            _level("damerau_levenshtein(email_l, email_r) <= 1", "one typo apart"),
-        ],
-    ),
-    _comparison(
-        "phone",
-        [
-            _level("phones_l is null or phones_r is null", "null", null=True),
-            _level("list_has_any(phones_personal_l, phones_personal_r)", "shared personal number"),
-            _level("list_has_any(phones_l, phones_r)", "shared number of several people"),
-        ],
-    ),
-    _comparison(
-        "address",
-        [
-            _level(
-                "(street_l is null or street_r is null) and (postal_code_l is null "
-                "or postal_code_r is null) and (city_l is null or city_r is null)",
-                "null",
-                null=True,
-            ),
-            _level("address_key_l = address_key_r", "exact", tf="address_key"),
-            _level(
-                "street_l = street_r and (postal_code_l = postal_code_r or city_l = city_r)",
-                "same street, other unit",
-            ),
-            _level(
-                "jaro_winkler_similarity(street_l, street_r) >= 0.9 "
-                "and (postal_code_l = postal_code_r or city_l = city_r)",
-                "street typo, same postal code or city",
-            ),
-            _level(
-                "jaro_winkler_similarity(street_l, street_r) >= 0.9 "
-                "and damerau_levenshtein(postal_code_l, postal_code_r) <= 1",
-                "street and postal code each a typo apart",
-            ),
-            _level("street_l = street_r", "same street, other postal code and city"),
-            _level("postal_code_l = postal_code_r", "same postal code", tf="postal_code"),
-            _level("city_l = city_r", "same city", tf="city"),
-        ],
-    ),
-]
-
-# Candidate pairs: any one of these puts a pair in front of the model.
-# Candidate rules on a name alone (or a name and a postal code) look for the matches that
-# nothing else finds. A pair that AGREES on an email, phone or address is found by those
-# rules; a pair that DISAGREES on one (both sides have it, and it differs) is a namesake for
-# any model (a name weighs less than an email, phone or address that differs), and namesakes
-# are most of the name blocks of a large enterprise: they are not even compared.
-_CONTACT_CONFLICT = (
-    "((l.email is not null and r.email is not null and l.email <> r.email)"
-    " or (l.phones is not null and r.phones is not null"
-    " and not list_has_any(l.phones, r.phones)))"
-)
-_ADDRESS_CONFLICT = (
-    "(l.postal_code is not null and r.postal_code is not null"
-    " and l.postal_code <> r.postal_code and coalesce(l.street <> r.street, true)"
-    " and coalesce(l.city <> r.city, true))"
-)
-_NAMESAKES = f"({_CONTACT_CONFLICT} or {_ADDRESS_CONFLICT})"
-
-# Each rule earns its place: in a generated enterprise, email and the name find nearly every
-# match; the address rules find the matches whose names carry typos or were replaced (FEBRL).
-BLOCKING_RULES: list[BlockingRuleCreator | str] = [
-    block_on("email"),
-    block_on("phones", arrays_to_explode=["phones"]),
-    f"l.given_canonical = r.given_canonical and l.family_name = r.family_name and not {_NAMESAKES}",
-    f"l.given_name = r.family_name and l.family_name = r.given_name and not {_NAMESAKES}",
-    f"l.family_name = r.family_name and l.postal_code = r.postal_code and not {_CONTACT_CONFLICT}",
-    f"l.given_canonical = r.given_canonical and l.postal_code = r.postal_code "
-    f"and not {_CONTACT_CONFLICT}",
-    block_on("address_key"),
-    block_on("family_name", "birth_date"),
-    block_on("given_canonical", "birth_date"),
-    # both names mistyped, or swapped with a typo (SOURCES.md: typos, swapped first and last
-    # names): the birth date (a CRM contact field) with the postal code, or with one name
-    # written in the other's place (a pair on one street is found by the street rule below)
-    block_on("birth_date", "postal_code"),
-    "l.birth_date = r.birth_date "
-    "and (l.given_name = r.family_name or l.family_name = r.given_name)",
-    block_on("street"),
-    # both names mistyped: the initials and the postal code
-    "l.postal_code = r.postal_code and substr(l.given_name, 1, 1) = substr(r.given_name, 1, 1) "
-    "and substr(l.family_name, 1, 1) = substr(r.family_name, 1, 1) "
-    f"and not {_CONTACT_CONFLICT}",
-    "l.family_name = r.family_name and l.city = r.city "
-    f"and substr(l.given_name, 1, 1) = substr(r.given_name, 1, 1) and not {_NAMESAKES}",
-]
+def comparisons() -> list[dict[str, Any]]:
+    """The comparisons as Splink settings: each level's SQL condition, whether it is the null
+    level, and the column whose term frequencies adjust it (weight 1)."""
+    result = []
+    for comparison in _model_definition()["comparisons"]:
+        levels: list[dict[str, Any]] = []
+        for level in comparison["levels"]:
+            spec: dict[str, Any] = {
+                "sql_condition": _one_line(level["sql"]),
+                "label_for_charts": level["label"],
+            }
+            if level.get("is_null"):
+                spec["is_null_level"] = True
+            if level.get("tf"):
+                spec["tf_adjustment_column"] = level["tf"]
+                spec["tf_adjustment_weight"] = 1.0
+            levels.append(spec)
+        levels.append({"sql_condition": "ELSE", "label_for_charts": "else"})
+        name = comparison["name"]
+        result.append(
+            {
+                "output_column_name": name,
+                "comparison_description": name,
+                "comparison_levels": levels,
+            }
+        )
+    return result
 
 
 def settings_creator() -> SettingsCreator:
     """The untrained model: comparisons and blocking rules (training fills in m and u)."""
+    specs: list[ComparisonCreator | dict[str, Any]] = [*comparisons()]
     return SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name="unique_id",
-        comparisons=COMPARISONS,
+        comparisons=specs,
         blocking_rules_to_generate_predictions=list(blocking_rules_json()),
         retain_matching_columns=True,
         retain_intermediate_calculation_columns=False,
@@ -373,20 +108,22 @@ def settings_creator() -> SettingsCreator:
 
 
 def blocking_rules_json() -> list[dict[str, Any]]:
-    """BLOCKING_RULES as Splink settings JSON: prediction always blocks with the code's
-    rules, whatever the model file was trained with."""
+    """The candidate rules of ``sql/splink_model.yml`` as Splink settings JSON: prediction
+    always blocks with these, whatever the model file was trained with."""
     rules = []
-    for rule in BLOCKING_RULES:
-        if isinstance(rule, str):
-            rules.append({"blocking_rule": rule, "sql_dialect": "duckdb"})
+    for rule in _model_definition()["blocking_rules"]:
+        if "sql" in rule:
+            rules.append({"blocking_rule": _one_line(rule["sql"]), "sql_dialect": "duckdb"})
         else:
-            rules.append(rule.get_blocking_rule("duckdb").as_dict())
+            creator = block_on(*rule["block_on"], arrays_to_explode=rule.get("arrays_to_explode"))
+            rules.append(creator.get_blocking_rule("duckdb").as_dict())
     return rules
 
 
 def build_features(con: duckdb.DuckDBPyConnection) -> pa.Table:
-    """The model's input, one row per record, from tables `records` and `usage` on `con`."""
-    return con.sql(FEATURES_SQL).arrow().read_all()
+    """The model's input, one row per record (``sql/features.sql``), from relations
+    ``identity_records`` and ``identifier_usage`` on ``con``."""
+    return con.sql(statement("features")).arrow().read_all()
 
 
 def load_model(path: Path | None = None) -> dict[str, Any]:

@@ -33,6 +33,7 @@ import pyarrow as pa
 from splink import DuckDBAPI, Linker, block_on
 
 from customer_truth.identity import matching
+from customer_truth.identity.statements import statement
 from customer_truth.warehouse import connect
 
 U_SAMPLE_PAIRS = 1e7
@@ -167,67 +168,22 @@ def floor_m_probabilities(settings: dict[str, Any], floor: float = M_FLOOR) -> d
     return settings
 
 
-# Known matches for training: records of different systems in one component of the
-# deterministic links (digital-to-digital pairs excluded: an anonymousId and its userId often
-# carry the very same identify traits, which would flatter exact agreement), plus merged CRM
-# duplicates and their master.
-_LABELS_SQL = """
-with recursive
-strong as (
-    -- links by a shared email would teach the model that matches always share their email
-    select * from links where guard_reason is null and rule not like 'email:%'
-),
-edges as (
-    select record_uid_l as a, record_uid_r as b from strong
-    union all
-    select record_uid_r, record_uid_l from strong
-    union all
-    select record_uid, survivor_record_uid from records where survivor_record_uid is not null
-    union all
-    select survivor_record_uid, record_uid from records where survivor_record_uid is not null
-),
-walk(node, component) as (
-    select a, a from edges
-    union
-    select edges.b, walk.component
-    from walk
-    inner join edges on walk.node = edges.a
-),
-components as (
-    select node as record_uid, min(component) as component
-    from walk
-    group by node
-),
-members as (
-    select components.*, records.source_system,
-           count(*) over (partition by component) as size
-    from components
-    inner join records using (record_uid)
-)
-select distinct l.record_uid as unique_id_l, r.record_uid as unique_id_r
-from members as l
-inner join members as r
-    on l.component = r.component and l.record_uid < r.record_uid
-where l.size <= $max_size
-  and (l.source_system <> r.source_system or l.source_system = 'crm')
-  and not (l.source_system = 'digital' and r.source_system = 'digital')
-"""
-
-
 def training_data(con: duckdb.DuckDBPyConnection) -> tuple[pa.Table, pa.Table]:
     """(features of every record, known matching pairs) from a warehouse's identity models."""
     work = duckdb.connect()
     try:
         for name, relation in (
-            ("records", "int_identity__records"),
-            ("usage", "int_identity__identifier_usage"),
+            ("identity_records", "int_identity__records"),
+            ("identifier_usage", "int_identity__identifier_usage"),
             ("links", "int_identity__deterministic_links"),
         ):
             sql = f"select * from intermediate.{relation}"  # noqa: S608 - constant names
             work.register(name, con.sql(sql).arrow().read_all())
         features = matching.build_features(work)
         labels = (
-            work.sql(_LABELS_SQL, params={"max_size": MAX_COMPONENT_FOR_LABELS}).arrow().read_all()
+            work.sql(statement("training_labels"), params={"max_size": MAX_COMPONENT_FOR_LABELS})
+            .arrow()
+            .read_all()
         )
         return features, labels
     finally:

@@ -8,7 +8,8 @@ after each publication and after a blocked gate's erasure path:
    customer, the events attributed to one, their CRM Individual account) are deleted, and their
    record uids remembered by hash (``privacy.erased_source_records``) so that ingestion
    suppresses a later delivery of the same record. The erasure request's own identifier is
-   removed from its payload (the request, its time and type stay: ``erasure_log`` counts it).
+   removed from its payload and its staging row (the request, its time and type stay:
+   ``erasure_log`` counts it), as a rebuild from the redacted payload would have it.
 2. Every row built from those landing lines (any table with ``source_file`` and
    ``line_number``: staging, incremental ones included) is deleted by that lineage.
 3. Every row of any other table (intermediate, marts, identity state, snapshots, publish
@@ -50,6 +51,9 @@ KEPT = {
     ("publish", "erasure_log"),
 }
 ERASURE_REQUESTS = "privacy__erasure_requests"
+# the requests' staging model keeps each request, without its identifier, as a rebuild from the
+# redacted raw row would
+STAGED_REQUESTS = ("staging", "stg_privacy__erasure_requests")
 
 
 @dataclass(frozen=True)
@@ -92,7 +96,7 @@ def _swept_tables(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], dict[
     ).fetchall()
     tables: dict[tuple[str, str], dict[str, str]] = {}
     for schema, table, column, data_type in rows:
-        if (schema, table) not in KEPT:
+        if (schema, table) not in KEPT and (schema, table) != STAGED_REQUESTS:
             tables.setdefault((schema, table), {})[column] = data_type
     return tables
 
@@ -145,6 +149,16 @@ def _sweep_raw(con: duckdb.DuckDBPyConnection, removed: dict[str, int]) -> None:
             ).fetchall()[0][0]
             if changed:
                 removed[f"raw.{table} (identifier removed)"] = int(changed)
+            staged = con.execute(
+                f"""
+                update {_quoted(*STAGED_REQUESTS)}
+                set identifier_value = null, identifier_value_normalized = null
+                where erasure_request_id in (select erasure_request_id from _sweep_requests)
+                    and identifier_value is not null
+                """  # noqa: S608
+            ).fetchall()[0][0]
+            if staged:
+                removed[f"{'.'.join(STAGED_REQUESTS)} (identifier removed)"] = int(staged)
             continue
         system, _, entity = table.partition("__")
         mine = (

@@ -68,7 +68,7 @@ from customer_truth.publication.store import (
     remove_orphans,
 )
 from customer_truth.settings import Settings
-from customer_truth.warehouse import open_warehouse
+from customer_truth.warehouse import open_warehouse, rewrite_warehouse_file
 
 # rows per arrow batch streamed from the warehouse into a Delta table
 STREAM_BATCH_ROWS = 250_000
@@ -280,8 +280,10 @@ def publish_release(
         entry = _publish(settings, publication_id, started_at, gate_results, tables,
                          stream_candidates(con, tables), after_table_written)  # fmt: skip
         # the release no longer holds anyone erased; now the warehouse must not either
-        sweep_erased(con, settings.home)
-        return entry
+        swept = sweep_erased(con, settings.home)
+    if swept is not None and swept.total_removed:
+        rewrite_warehouse_file(settings)
+    return entry
 
 
 def _publish(

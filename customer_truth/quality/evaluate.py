@@ -24,7 +24,7 @@ from customer_truth.quality.gate import (
     store_result,
 )
 from customer_truth.settings import Settings
-from customer_truth.warehouse import open_warehouse
+from customer_truth.warehouse import open_warehouse, rewrite_warehouse_file
 
 
 def gate_context(settings: Settings) -> GateContext:
@@ -69,5 +69,7 @@ def apply_erasures_while_blocked(settings: Settings, run_id: str) -> LogEntry | 
     started = datetime.fromisoformat(min(r["ran_at"] for r in results))
     entry = record_blocked(settings, run_id, started, results, batches, erased)
     with open_warehouse(settings) as con:
-        sweep_erased(con, settings.home)
+        swept = sweep_erased(con, settings.home)
+    if swept is not None and swept.total_removed:
+        rewrite_warehouse_file(settings)
     return entry

@@ -59,7 +59,7 @@ def build_publication_asset(
     @dg.asset(
         key=PUBLISHED_RELEASE,
         deps=deps,
-        group_name="publication",
+        group_name="release",
         kinds={"deltalake", "duckdb"},
         op_tags={"warehouse": "write"},
         description="Every published Delta table as one release under published/, "

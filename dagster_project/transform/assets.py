@@ -15,10 +15,42 @@ from dagster_project.resources import WarehouseResource
 from dagster_project.transform import incremental_state
 from dagster_project.transform.project import customer_truth_project
 
+# The stages of the flow, in order: every asset's group is one, and no group feeds an earlier
+# one (tests/unit/test_definitions.py). Raw assets are grouped per source system before these.
+STAGES = ("seeds", "staging", "identity", "golden", "journeys", "publish", "release")
+# dbt folders (layer/domain) whose models belong to another stage than the folder says: the
+# linked records are identity's output, the identity marts built on golden records are golden
+STAGE_OF_MODEL = {
+    "int_customer_records_linked": "identity",
+    "dim_customer_profile": "golden",
+    "dim_households": "golden",
+    "dim_billing_accounts": "golden",
+    "bdg_customer_households": "golden",
+    "bdg_customer_billing_accounts": "golden",
+    "fct_customer_attribute_conflicts": "golden",
+}
+
+
+def stage_of(dbt_resource_props: Mapping[str, Any]) -> str:
+    """The flow stage of a dbt node: by its folder (``staging/``, ``intermediate/<stage>/``,
+    ``marts/<stage>/``, ``publish/``, ``snapshots/`` = golden history, seeds), else named above."""
+    name = dbt_resource_props["name"]
+    if name in STAGE_OF_MODEL:
+        return STAGE_OF_MODEL[name]
+    if dbt_resource_props["resource_type"] == "seed":
+        return "seeds"
+    if dbt_resource_props["resource_type"] == "snapshot":
+        return "golden"
+    fqn = dbt_resource_props.get("fqn", [])
+    layer = fqn[1] if len(fqn) > 2 else ""
+    if layer in ("intermediate", "marts") and len(fqn) > 3:
+        return fqn[2]
+    return layer
+
 
 class CustomerTruthTranslator(DagsterDbtTranslator):
     """Asset keys mirror relations (``[schema, table]``) so that dbt sources land on the raw
-    ingestion assets and models line up with the DuckDB catalogue; groups follow dbt layers."""
+    ingestion assets and models line up with the DuckDB catalogue; groups are flow stages."""
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         if dbt_resource_props["resource_type"] == "source":
@@ -28,9 +60,7 @@ class CustomerTruthTranslator(DagsterDbtTranslator):
         return dg.AssetKey([schema, relation])
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
-        fqn = dbt_resource_props.get("fqn", [])
-        # fqn is [project, layer, domain, ..., model]: the layer names the group
-        return fqn[1] if len(fqn) > 2 else "dbt"
+        return stage_of(dbt_resource_props)
 
 
 class DbtBuildConfig(dg.Config):

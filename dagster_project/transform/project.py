@@ -51,7 +51,8 @@ def ensure_manifest(
     """Parse the dbt project when its manifest is missing or stale, or was parsed for another
     home.
 
-    The environment dbt's profile reads (the warehouse path, the memory budget) is set first.
+    The environment dbt's profile reads (the home its paths derive from, the memory budget) is
+    set first.
     dbt keeps partial parsing (``partial_parse.msgpack``, which dagster-dbt copies into every
     invocation) only while those values are the ones it was parsed with; otherwise each of the
     job's dbt steps parses the whole project again ("profile has changed"), about 5 s each.

@@ -1,10 +1,10 @@
 {#-
     ensure_identity_state(): create the `identity` schema's persisted state tables when they do
-    not exist yet, empty, so that `dbt build` works on a fresh warehouse before the identity
-    steps ever ran (the marts are then empty). The same DDL as
-    `customer_truth.identity.stable_ids.ensure_state_tables`, which owns these tables and fills
-    them; tests/unit/test_stable_ids.py checks that both create the same columns. Run by
-    `on-run-start` (dbt_project.yml), once per invocation; never drops or alters anything.
+    not exist yet, empty. Their one definition: dbt runs it by `on-run-start` (dbt_project.yml),
+    once per invocation, so that `dbt build` works on a fresh warehouse before the identity
+    steps ever ran (the marts are then empty); the stable-id step
+    (`customer_truth.identity.stable_ids.ensure_state_tables`), which owns and fills these
+    tables, renders this same macro. Plain SQL, no dbt context. Never drops or alters anything.
 -#}
 {% macro ensure_identity_state() %}
 create schema if not exists identity;

@@ -36,7 +36,6 @@ def run_job(settings: Settings, full_refresh: bool = False) -> RunOutcome:
         env.setenv("CUSTOMER_TRUTH_LANDING", str(settings.landing))
         env.setenv("CUSTOMER_TRUTH_HOME", str(settings.home))
         env.setenv("DAGSTER_HOME", str(settings.dagster_home))
-        env.setenv("CUSTOMER_TRUTH_WAREHOUSE", str(settings.warehouse))
         return run_main_job(settings, full_refresh=full_refresh)
 
 

@@ -36,7 +36,7 @@ def test_journey_metric_unit_tests_pass_on_hand_computed_fixtures(tmp_path: Path
     ]  # fmt: skip
     env = {
         **os.environ,
-        "CUSTOMER_TRUTH_WAREHOUSE": str(tmp_path / "warehouse.duckdb"),
+        "CUSTOMER_TRUTH_HOME": str(tmp_path),
         "DO_NOT_TRACK": "1",
     }
     completed = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)

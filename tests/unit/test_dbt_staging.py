@@ -303,7 +303,7 @@ def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     finally:
         con.close()
     dbt = Path(sys.executable).parent / "dbt"
-    env = {**os.environ, "CUSTOMER_TRUTH_WAREHOUSE": str(warehouse), "DO_NOT_TRACK": "1"}
+    env = {**os.environ, "CUSTOMER_TRUTH_HOME": str(work), "DO_NOT_TRACK": "1"}
     build = subprocess.run(
         [str(dbt), "build", *_dbt_args(work)],
         env=env,

@@ -119,7 +119,7 @@ def test_the_dbt_project_is_parsed_again_only_for_another_home(
     assert manifest.stat().st_mtime_ns == parsed_at  # same home: nothing parsed
     ensure_manifest(customer_truth_project, home_b)
     assert json.loads(stamp.read_text()) == home_b.dbt_environment()
-    assert os.environ["CUSTOMER_TRUTH_WAREHOUSE"] == str(home_b.warehouse)
+    assert os.environ["CUSTOMER_TRUTH_HOME"] == str(home_b.home)
 
 
 def test_old_step_target_folders_are_swept_and_recent_ones_kept(tmp_path: Path) -> None:
@@ -143,3 +143,23 @@ def test_old_step_target_folders_are_swept_and_recent_ones_kept(tmp_path: Path) 
         os.utime(folder, (stamp, stamp))
     assert sweep_step_targets(tmp_path, now=now) == [old]
     assert not old.exists() and recent.exists() and other.exists()
+
+
+def test_asset_groups_are_the_flow_stages_and_no_group_feeds_an_earlier_one() -> None:
+    from dagster_project.transform.assets import STAGES
+
+    graph = _repository().asset_graph
+    # every system's raw group comes first, then the stages in flow order
+    order = {system: 0 for system in SYSTEMS} | {stage: n + 1 for n, stage in enumerate(STAGES)}
+    groups = {key: graph.get(key).group_name for key in graph.get_all_asset_keys()}
+    assert set(groups.values()) <= set(order), set(groups.values()) - set(order)
+    backwards = sorted(
+        f"{parent.to_user_string()} ({groups[parent]}) -> {key.to_user_string()} ({group})"
+        for key, group in groups.items()
+        for parent in graph.get(key).parent_keys
+        if order[groups[parent]] > order[group]
+    )
+    assert backwards == []
+    # the stages a reader follows are all there, ending in the release
+    assert set(STAGES) <= set(groups.values())
+    assert groups[dg.AssetKey(["published", "release"])] == "release"

@@ -101,6 +101,9 @@ RECORDS = [
             email="rjones@mail.com", phones=["+14155550177"], **ELSEWHERE),
     _record("billing:customers:cus_OLD", is_live=False, given_name_std="robert",
             family_name_std="jones", email="rjones@mail.com", **ELSEWHERE),
+    # a deleted Stripe customer nobody else resembles: no customer of its own
+    _record("billing:customers:cus_GONE", is_live=False, given_name_std="wilhelmina",
+            family_name_std="ostrowska", email="w.ostrowska@mail.com"),
     # a Zendesk user carrying John's CRM id (a deterministic link)
     _record("support:users:9", given_name_std="john", family_name_std="smith"),
 ]  # fmt: skip
@@ -210,11 +213,17 @@ def test_one_person_across_systems_and_names_is_one_cluster(resolved: dict[str, 
     )
 
 
-def test_merged_and_deleted_records_follow_their_survivor(resolved: dict[str, Any]) -> None:
+def test_merged_and_deleted_records_follow_their_survivor_and_never_make_a_customer(
+    resolved: dict[str, Any],
+) -> None:
     clusters, rules = resolved["clusters"], resolved["rules"]
     assert clusters["crm:contacts:JOHN2"] == clusters["crm:contacts:JOHN"]
     assert rules["crm:contacts:JOHN2"] == "deterministic:crm_master_record_id"
     assert clusters["billing:customers:cus_OLD"] == clusters["crm:contacts:ROB"]
+    # identity resolution is the one place that decides this: the golden records take what
+    # it gives (int_customer_records_linked)
+    assert "billing:customers:cus_GONE" not in clusters
+    assert all(uid in clusters for uid in ("crm:contacts:JOHN2", "billing:customers:cus_OLD"))
 
 
 def test_every_link_has_its_evidence(resolved: dict[str, Any]) -> None:
@@ -256,7 +265,7 @@ def test_a_small_generated_world_resolves_with_high_pairwise_f1(tmp_path: Path) 
         "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
         "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs"),
     ]  # fmt: skip
-    env = {**os.environ, "CUSTOMER_TRUTH_WAREHOUSE": str(warehouse), "DO_NOT_TRACK": "1"}
+    env = {**os.environ, "CUSTOMER_TRUTH_HOME": str(tmp_path), "DO_NOT_TRACK": "1"}
     completed = subprocess.run(command, env=env, capture_output=True, text=True)
     assert completed.returncode == 0, completed.stdout[-3000:]
     con = connect(warehouse)
@@ -329,13 +338,13 @@ def test_contacts_with_both_names_mistyped_or_swapped_with_a_typo_are_compared()
     ]  # fmt: skip
     work = duckdb.connect()
     columns = ", ".join(f"{name} {kind}" for name, kind in _RECORD_COLUMNS.items())
-    work.execute(f"create table records ({columns})")
+    work.execute(f"create table identity_records ({columns})")
     for row in records + FILLERS:
-        work.execute(
-            f"insert into records by name select {', '.join(f'${n} as {n}' for n in row)}", row
-        )
+        values = ", ".join(f"${n} as {n}" for n in row)
+        work.execute(f"insert into identity_records by name select {values}", row)
     work.execute(
-        "create table usage (identifier_type varchar, identifier_value varchar, is_shared boolean)"
+        "create table identifier_usage (identifier_type varchar, identifier_value varchar, "
+        "is_shared boolean)"
     )
     features = matching.build_features(work)
     pairs = matching.score_pairs(features, matching.load_model(), floor=0.0)

@@ -191,31 +191,44 @@ def test_given_name_typos_include_a_doubled_letter_but_not_short_names_one_edit_
 
 
 @pytest.mark.parametrize(
-    ("left", "right", "swapped"),
+    ("left", "right", "compatible"),
     [
-        (("emily", "robinson"), ("robinson", "emily"), True),
+        (("emily", "robinson"), ("robinson", "emily"), True),  # swapped
         (("emily", "robinson"), ("robinson", "emly"), True),  # swapped, with a typo
         (("emily", "robinson"), ("robinson", "maria"), False),  # two Robinsons
         (("harry", "morgan"), ("morgan", "jonathan"), False),
-        (("emily", "robinson"), ("emily", "robinson"), False),  # not swapped at all
         (("timothy", "roberts"), ("roberts", "tim"), True),  # swapped, with a nickname
+        (("tim", "roberts"), ("timothy", "smith"), True),  # a nickname
+        (("j", "roberts"), ("john", "roberts"), True),  # an initial
+        (("rboert", "smith"), ("bob", "smith"), True),  # a typo of the formal name
+        (("eric", "smith"), ("erica", "smith"), False),  # a gendered form
     ],
 )
-def test_swapped_names_need_both_parts(
-    left: tuple[str, str], right: tuple[str, str], swapped: bool
+def test_given_names_are_compatible_when_alike_or_swapped_on_both_parts(
+    left: tuple[str, str], right: tuple[str, str], compatible: bool
 ) -> None:
-    from customer_truth.identity.matching import swapped_names_sql
+    """The rule is dbt's macro; Python renders the same macro (the pair guards of resolution)."""
+    from customer_truth.identity.statements import macro
 
-    nicknames = {"tim": ["tim", "timothy"]}
+    nicknames = {"tim": ["tim", "timothy"], "bob": ["bob", "robert"]}
+    canonical = {"tim": "timothy", "bob": "robert", "rboert": "rboert"}
 
-    def aliases(name: str) -> list[str]:
-        return nicknames.get(name, [name])
+    def record(name: tuple[str, str]) -> list[object]:
+        given, family = name
+        aliases = nicknames.get(given, [given])
+        return [
+            given,
+            canonical.get(given, given),
+            aliases,
+            family,
+            nicknames.get(family, [family]),
+        ]
 
+    columns = "given_name_std, given_name_canonical, given_name_aliases, family_name_std, "
+    columns += "family_name_aliases"
     sql = (
-        f"select {swapped_names_sql('{}_l', '{}_r')} from (select "  # noqa: S608
-        "? as given_name_l, ? as family_name_l, ? as given_aliases_l, ? as family_aliases_l, "
-        "? as given_name_r, ? as family_name_r, ? as given_aliases_r, ? as family_aliases_r)"
+        f"select {macro('identity_given_names_compatible', 'a', 'b')} "  # noqa: S608
+        f"from (select ?, ?, ?, ?, ?) as a({columns}), (select ?, ?, ?, ?, ?) as b({columns})"
     )
     for a, b in ((left, right), (right, left)):
-        row = [a[0], a[1], aliases(a[0]), aliases(a[1]), b[0], b[1], aliases(b[0]), aliases(b[1])]
-        assert duckdb.execute(sql, row).fetchone() == (swapped,)
+        assert duckdb.execute(sql, record(a) + record(b)).fetchone() == (compatible,)

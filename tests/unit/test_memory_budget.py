@@ -3,6 +3,7 @@ the home to spill to."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -45,3 +46,27 @@ def test_dbt_reads_the_same_budget_and_spill_folder_as_python() -> None:
     for variable in load_settings().dbt_environment():
         assert f"env_var('{variable}'" in rendered, variable
     assert "'40%'" in output["settings"]["memory_limit"]
+
+
+@pytest.mark.parametrize("home", ["/srv/customer-truth", "relative/home", ""])
+def test_dbt_derives_the_warehouse_and_spill_folder_from_the_home_as_python_does(
+    home: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A hand-run `dbt build` with the pipeline's home writes to the pipeline's warehouse file
+    (a relative home read from the checkout's root, where the pipeline runs)."""
+    import jinja2
+
+    monkeypatch.chdir(DBT_PROJECT_DIR.parent)
+    monkeypatch.setenv("CUSTOMER_TRUTH_HOME", home)
+    settings = load_settings()
+    output = yaml.safe_load((DBT_PROJECT_DIR / "profiles.yml").read_text())["customer_truth"]
+    local = output["outputs"]["local"]
+
+    def render(value: str) -> Path:
+        environment = jinja2.Environment()
+        environment.globals["env_var"] = lambda name, default="": os.environ.get(name, default)
+        # dbt runs from dbt_project/, so a relative path is read from there
+        return (DBT_PROJECT_DIR / environment.from_string(value).render()).resolve()
+
+    assert render(local["path"]) == settings.warehouse
+    assert render(local["settings"]["temp_directory"]) == settings.duckdb_temp

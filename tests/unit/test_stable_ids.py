@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import duckdb
 import jinja2
 import pytest
 
+from customer_truth.identity import stable_ids
 from customer_truth.identity.stable_ids import assign_customer_ids, ensure_state_tables
+from customer_truth.identity.statements import macro
 from customer_truth.settings import DBT_PROJECT_DIR
 from customer_truth.warehouse import connect
 
@@ -246,15 +249,25 @@ def test_ids_do_not_depend_on_cluster_keys_or_row_order(con) -> None:
     assert run(other, reordered, 5) == first
 
 
-def test_the_dbt_on_run_start_hook_creates_the_same_state_tables_as_the_python_step() -> None:
-    """dbt creates the state tables empty on a fresh warehouse; their shape must not drift."""
+def test_the_state_tables_have_one_definition_that_dbt_and_the_python_step_both_run() -> None:
+    """dbt creates the state tables empty on a fresh warehouse (on-run-start); the stable-id
+    step creates them from the same macro, so their shape cannot drift."""
+    dbt_project = (DBT_PROJECT_DIR / "dbt_project.yml").read_text()
+    assert "{{ ensure_identity_state() }}" in dbt_project
     macro_file = DBT_PROJECT_DIR / "macros" / "ensure_identity_state.sql"
     module = jinja2.Environment().from_string(macro_file.read_text()).module
-    columns = """
-        select table_name, column_name, data_type, is_nullable
-        from duckdb_columns() where schema_name = 'identity' order by all
-    """
-    from_python, from_dbt = connect(":memory:"), connect(":memory:")
-    ensure_state_tables(from_python)
-    from_dbt.execute(str(module.ensure_identity_state()))  # type: ignore[attr-defined]
-    assert from_dbt.execute(columns).fetchall() == from_python.execute(columns).fetchall()
+    assert macro("ensure_identity_state") == str(module.ensure_identity_state())  # type: ignore[attr-defined]
+    con = connect(":memory:")
+    ensure_state_tables(con)
+    tables = con.execute(
+        "select table_name from duckdb_tables() where schema_name = 'identity' order by all"
+    ).fetchall()
+    assert [name for (name,) in tables] == [
+        "customer_id_history",
+        "customer_id_runs",
+        "customer_ids",
+        "customers",
+        "record_customer_ids",
+    ]
+    source = (Path(stable_ids.__file__)).read_text().lower()
+    assert "create table" not in source

@@ -13,6 +13,7 @@
 -- `observed_name_given` / `observed_name_family` are the name the value was given under, when
 -- the source states one (an address's or a card's holder): the lookup counts the value as the
 -- customer's only when that name can be one of theirs (a gift's recipient is not the buyer).
+-- `observed_in` is the source record the value was read from (system:entity:id).
 
 with
 
@@ -47,30 +48,34 @@ observations as (
     select cast(null as varchar) as record_uid, order_id, 'email' as identifier_type,
         email as value_raw, cast(null as varchar) as country_raw, 'order_email' as observed_via,
         cast(null as varchar) as observed_name_given, cast(null as varchar) as observed_name_family,
-        observed_at,
+        observed_at, 'commerce:orders:' || order_id as observed_in,
     from order_values where email is not null
     union all
     select null, order_id, 'phone', phone, coalesce(billing_country_code, shipping_country_code),
-        'order_phone', null, null, observed_at,
+        'order_phone', null, null, observed_at, 'commerce:orders:' || order_id,
     from order_values where phone is not null
     union all
     select null, order_id, 'phone', billing_phone, billing_country_code,
         'order_billing_phone', billing_first_name, billing_last_name, observed_at,
+        'commerce:orders:' || order_id,
     from order_values where billing_phone is not null
     union all
     select null, order_id, 'phone', shipping_phone, shipping_country_code,
         'order_shipping_phone', shipping_first_name, shipping_last_name, observed_at,
+        'commerce:orders:' || order_id,
     from order_values where shipping_phone is not null
 
     union all
     select 'billing:customers:' || billing_customer_id, null, 'email', billing_email, null,
         'charge_billing_email', given_name_of(billing_name), family_name_of(billing_name), created_at,
+        'billing:charges:' || charge_id,
     from {{ ref('stg_billing__charges') }}
     where billing_customer_id is not null and billing_email is not null
     union all
     select 'billing:customers:' || billing_customer_id, null, 'phone', billing_phone,
         billing_address_country,
         'charge_billing_phone', given_name_of(billing_name), family_name_of(billing_name), created_at,
+        'billing:charges:' || charge_id,
     from {{ ref('stg_billing__charges') }}
     where billing_customer_id is not null and billing_phone is not null
 
@@ -78,6 +83,7 @@ observations as (
     select 'crm:contacts:' || contacts.crm_contact_id, null, 'phone', accounts.phone,
         coalesce(contacts.mailing_country, accounts.billing_country),
         'crm_account_phone', null, null, greatest(accounts.last_modified_at, contacts.last_modified_at),
+        'crm:accounts:' || accounts.crm_account_id,
     from {{ ref('stg_crm__accounts') }} as accounts
     inner join crm_contacts as contacts using (crm_account_id)
     where not accounts.is_deleted
@@ -87,7 +93,7 @@ observations as (
 
     union all
     select 'crm:contacts:' || crm_contact_id, null, 'email', customer_email, null,
-        'prechat_email', null, null, initiated_at,
+        'prechat_email', null, null, initiated_at, 'contact_center:contact_records:' || contact_id,
     from {{ ref('stg_contact_center__contact_records') }}
     where crm_contact_id is not null and customer_email is not null
 )

@@ -18,6 +18,7 @@ source as (
         record_key,
         {{ parse_json_payload('payload', payload_shape) }} as record,
         batch_id,
+        source_file,
         line_number,
     from {{ source('raw', 'support__tickets') }}
 ),
@@ -31,6 +32,7 @@ renamed as (
         {{ to_utc('record.created_at') }} as created_at,
         {{ to_utc('record.updated_at') }} as updated_at,
         batch_id,
+        source_file,
         line_number,
     from source
 ),
