@@ -95,3 +95,16 @@ class TreeSampler:
             if (start is None or when >= start) and (end is None or when <= end)
         ]
         return max(inside, default=0)
+
+
+def descendants(root: int) -> list[int]:
+    """Every process below ``root`` now (children, their children, ...)."""
+    children: dict[int, list[int]] = {}
+    for pid, (parent, _) in _parents_and_rss().items():
+        children.setdefault(parent, []).append(pid)
+    found, stack = [], list(children.get(root, []))
+    while stack:
+        pid = stack.pop()
+        found.append(pid)
+        stack.extend(children.get(pid, []))
+    return found

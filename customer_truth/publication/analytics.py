@@ -8,6 +8,7 @@ gets the new one. Contract tables sit in schema ``main``, journey marts in schem
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from pathlib import Path
@@ -25,12 +26,23 @@ def analytics_path(settings: Settings) -> Path:
     return settings.published / ANALYTICS_FILE
 
 
+def table_generations(settings: Settings, keys: list[str]) -> dict[str, str]:
+    """The generation folder (``store.py``) each table's path points to now."""
+    found = {}
+    for key in keys:
+        link = settings.published / key
+        if link.is_symlink():
+            found[key] = link.resolve().name
+    return found
+
+
 def build_analytics_file(settings: Settings) -> Path | None:
     release = current_release(settings)
     if release is None:
         return None
     target = analytics_path(settings)
     temporary = target.with_name(f".{ANALYTICS_FILE}.{uuid.uuid4().hex}")
+    generations = table_generations(settings, release.tables)
     con = connect(temporary, settings)  # the memory budget, and TimeZone UTC
     try:
         con.execute("create schema if not exists marts")
@@ -49,6 +61,8 @@ def build_analytics_file(settings: Settings) -> Path | None:
                 {
                     "publication_id": [release.publication_id],
                     "published_at": pa.array([release.published_at], pa.timestamp("us", "UTC")),
+                    # the generations read: an erasure purge of the same release swaps them
+                    "generations": [json.dumps(generations, sort_keys=True)],
                 }
             ),
         )

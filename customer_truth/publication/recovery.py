@@ -8,16 +8,24 @@ names. So every run, before it does anything else (``customer-truth run``, and t
 before it writes), restores each such table to the version the current release names: Delta's
 RESTORE commits a new version holding exactly the released files. It also rebuilds
 ``analytics.duckdb`` when that file holds another release than the current one (a kill between
-the log commit and the file's swap).
+the log commit and the file's swap), or the current one as it was before an erasure purge
+rewrote its tables (a kill between the purge and the file's rebuild: the file would still serve
+the erased persons).
 """
 
 from __future__ import annotations
 
+import json
+
 import duckdb
 from deltalake import DeltaTable
 
-from customer_truth.publication.analytics import analytics_path, build_analytics_file
-from customer_truth.publication.reader import current_release
+from customer_truth.publication.analytics import (
+    analytics_path,
+    build_analytics_file,
+    table_generations,
+)
+from customer_truth.publication.reader import Release, current_release
 from customer_truth.publication.registry import PUBLISHED_TABLES, PublishedTable
 from customer_truth.publication.store import publisher_lock, table_exists, table_path
 from customer_truth.settings import Settings
@@ -30,18 +38,28 @@ def _restored_to(table: DeltaTable, version: int) -> bool:
     return newest.get("operation") == "RESTORE" and str(parameters.get("version")) == str(version)
 
 
-def _analytics_release(settings: Settings) -> str | None:
+def _analytics_release(settings: Settings) -> tuple[str | None, dict[str, str]]:
+    """The release ``analytics.duckdb`` holds, and the table generations it was built from."""
     path = analytics_path(settings)
     if not path.exists():
-        return None
+        return None, {}
     con = duckdb.connect(str(path), read_only=True)
     try:
-        rows = con.sql("select publication_id from release_info").fetchall()
-        return rows[0][0] if rows else None
+        rows = con.sql("select publication_id, generations from release_info").fetchall()
+        return (rows[0][0], json.loads(rows[0][1] or "{}")) if rows else (None, {})
     except duckdb.Error:
-        return None  # a file from before release_info, or a broken one: rebuild it
+        return None, {}  # a file from before release_info or generations, or broken: rebuild
     finally:
         con.close()
+
+
+def analytics_is_current(settings: Settings, release: Release) -> bool:
+    """Whether ``analytics.duckdb`` holds ``release`` as its tables are now: the same release,
+    read from the same generations (a purge killed before its rebuild swapped some)."""
+    held, generations = _analytics_release(settings)
+    return held == release.publication_id and generations == table_generations(
+        settings, release.tables
+    )
 
 
 def restore_released_versions(
@@ -74,6 +92,6 @@ def roll_back_unreleased(
     with publisher_lock(settings.published):
         restored = restore_released_versions(settings, tables)
         release = current_release(settings)
-        if release is not None and _analytics_release(settings) != release.publication_id:
+        if release is not None and not analytics_is_current(settings, release):
             build_analytics_file(settings)
     return restored

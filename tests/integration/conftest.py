@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ class World:
     root: Path
     settings: Settings
     first_run: RunOutcome
+    first_run_seconds: float  # wall time of the uninterrupted first run
 
     def defects(self) -> list[dict]:
         lines = (self.root / "truth" / "defects.jsonl").read_text().splitlines()
@@ -37,11 +39,14 @@ def run_job(settings: Settings, full_refresh: bool = False) -> RunOutcome:
         return run_main_job(settings, full_refresh=full_refresh)
 
 
-@pytest.fixture(scope="module")
+# one world for the whole session: tests that change it run in test_main_job.py, the others
+# (test_faults.py) work on a copy; a second world would cost a second run of the job
+@pytest.fixture(scope="session")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     root = tmp_path_factory.mktemp("world")
     generate_world(persons=PERSONS, seed=SEED, out=root, days=DAYS)
     settings = Settings(landing=root / "landing", home=root / "home")
+    started = time.monotonic()
     outcome = run_job(settings)
-    yield World(root, settings, outcome)
+    yield World(root, settings, outcome, time.monotonic() - started)
     shutil.rmtree(root, ignore_errors=True)
