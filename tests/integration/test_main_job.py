@@ -312,7 +312,8 @@ def test_an_incremental_run_publishes_what_a_full_refresh_publishes(
     ``customer-truth run --full-refresh`` (every dbt model from all history, incremental ones
     included; identity state is kept): it loads nothing, changes no row of raw, ingest or
     staging and no customer id, and publishes the same release, value for value, customer ids
-    and history included (model scores aside: SCORE_COLUMNS). (One run for both: the suite's time budget.)"""
+    and history included (model scores aside: SCORE_COLUMNS). (One run for both: the suite's
+    time budget.)"""
     shutil.copytree(world.root, tmp_path / "copy", symlinks=True)
     copy = Settings(landing=tmp_path / "copy" / "landing", home=tmp_path / "copy" / "home")
     with open_warehouse(copy) as con:
