@@ -32,10 +32,15 @@ def access_log_dir(home: Path) -> Path:
 
 def append_access(home: Path, record: dict[str, Any], when: datetime | None = None) -> Path:
     when = (when or datetime.now(UTC)).astimezone(UTC)
-    folder = access_log_dir(home)
+    return append_line(access_log_dir(home), {"read_at": when.isoformat(), **record}, when)
+
+
+def append_line(folder: Path, record: dict[str, Any], when: datetime) -> Path:
+    """Append ``record`` as one JSON line to ``folder/<UTC day of when>.jsonl`` (see above: one
+    ``write`` under ``flock`` on ``O_APPEND``). The interaction log appends the same way."""
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{when:%Y-%m-%d}.jsonl"
-    line = json.dumps({"read_at": when.isoformat(), **record}, sort_keys=True, default=str) + "\n"
+    path = folder / f"{when.astimezone(UTC):%Y-%m-%d}.jsonl"
+    line = json.dumps(record, sort_keys=True, default=str) + "\n"
     descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
     try:
         fcntl.flock(descriptor, fcntl.LOCK_EX)
