@@ -93,6 +93,10 @@ class ReleaseIndex:
             [*values, customer_id],
         )
 
+    def query(self, query: str, parameters: list[object]) -> list[dict[str, Any]]:
+        """Rows of ``query`` (built by code, values bound) on this index's connection."""
+        return self._rows(query, parameters)
+
     def identifiers_of(self, customer_ids: Sequence[str]) -> list[dict[str, Any]]:
         """Every identifier of these customers (what pass 3 of the policy masks)."""
         if not customer_ids:
@@ -220,6 +224,18 @@ def _load_delta(home: Home, release: Release) -> ReleaseIndex:
     return ReleaseIndex(
         release, con, "delta", "main", columns, arrow={CONTEXT_TABLE: tables[CONTEXT_TABLE]}
     )
+
+
+def open_analytics_index(home: Home, release: Release) -> ReleaseIndex | None:
+    """A new, uncached index of ``release`` over ``published/analytics.duckdb``; None while the
+    file does not hold that release yet (the publisher swaps it in right after the release's
+    log commit), so a server can wait for it instead of loading the Delta tables."""
+    return _open_analytics(published_root(home_dir(home)), release)
+
+
+def publication_log_stamp(home: Home) -> tuple[int, int]:
+    """Changes with every publication_log commit (a release, a block, a purge)."""
+    return _log_stamp(published_root(home_dir(home)))
 
 
 class _Cache:

@@ -146,18 +146,24 @@ def lookup(
     as_of: datetime | str | None = None,
     home: Home | None = None,
     default_region: str = DEFAULT_COUNTRY,
+    index: ReleaseIndex | None = None,
 ) -> ContextResponse:
     """Resolve ``identifier`` in one release and return what ``consumer`` may see of the
     customer (see the module docstring). Raises ``PolicyError`` for an unknown consumer or a
     policy that names missing columns, ``AccessDenied`` when the policy does not allow the
-    tables a lookup reads, ``NoReleaseError`` when nothing was published (by ``as_of``)."""
+    tables a lookup reads, ``NoReleaseError`` when nothing was published (by ``as_of``).
+
+    ``index``: read exactly this release's index (a server pins one per request, so a
+    publication in between cannot give it a mix); ``as_of`` then only goes to the log."""
     policy = ConsumerPolicy.load(consumer)
     lookup_rule = policy.table(LOOKUP_TABLE)
     profile_rule = policy.table(PROFILE_TABLE)
     context_rule = policy.table(CONTEXT_TABLE)
     home = home if home is not None else load_settings()
-    release, current = _choose_release(home, as_of)
-    index = release_index(home, release, current=current)
+    if index is None:
+        chosen, current = _choose_release(home, as_of)
+        index = release_index(home, chosen, current=current)
+    release = index.release
     _check_policy(index, policy)
     key = pseudonym_key(pseudonym_key_file(home_dir(home)))
 

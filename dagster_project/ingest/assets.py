@@ -197,9 +197,7 @@ def ingest_agent_interactions(
         loaded = load_interactions(con, warehouse.settings.home)
         total = con.execute("select count(*) from raw.ai_agent__interactions").fetchall()[0][0]
     context.log.info(f"ai_agent: loaded {loaded} new interaction(s)")
-    return dg.MaterializeResult(
-        metadata={"new_rows_loaded": loaded, "dagster/row_count": total}
-    )
+    return dg.MaterializeResult(metadata={"new_rows_loaded": loaded, "dagster/row_count": total})
 
 
 INGEST_ASSETS = [*(_system_assets(system) for system in SYSTEMS), ingest_agent_interactions]
