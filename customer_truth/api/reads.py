@@ -115,6 +115,7 @@ class ServedRelease:
             index = open_analytics_index(self.home, newest)
         if index is None:
             index = release_index(self.home, newest, current=False)  # the Delta tables
+        index.warm_up()  # before the switch: no request waits for it
         previous = self._pinned
         self._pinned = index  # the switch: one assignment, seen whole by every later request
         self._stamp = stamp
@@ -195,11 +196,16 @@ class Reader:
     ) -> ContextResponse | None:
         """None when the release has no customer with this id."""
         index = self.served.index_for(as_of)
-        response = lookup(customer_id, consumer=consumer, home=self.home, index=index, as_of=as_of)
+        response = lookup(
+            customer_id,
+            consumer=consumer,
+            home=self.home,
+            index=index,
+            as_of=as_of,
+            customer_id_only=True,
+        )
         if response.status != FOUND or response.customer is None:
             return None
-        if response.customer["customer_id"] != customer_id:
-            return None  # the id is another customer's system id: not this endpoint's question
         return response
 
     def timeline(

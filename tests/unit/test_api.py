@@ -19,8 +19,9 @@ from customer_truth.api.http import create_app
 from customer_truth.api.keys import keys_dir, list_keys
 from customer_truth.api.reads import ServedRelease
 from customer_truth.interaction_log import interaction_log_dir
+from customer_truth.retrieval import lookup
 from customer_truth.retrieval.access_log import access_log_dir, read_access_log
-from customer_truth.retrieval.index import clear_cache
+from customer_truth.retrieval.index import clear_cache, open_analytics_index
 from customer_truth.settings import Settings
 from tests.api_helpers import (
     EVENTS_PER_PERSON,
@@ -317,6 +318,26 @@ def test_keys_are_created_listed_and_revoked_from_the_command_line(
     assert cli.main(["keys", "revoke", entry.key_id]) == 0
     assert not list_keys(tmp_path / "home")[0].active
     assert cli.main(["keys", "revoke", "nope"]) == 1
+
+
+def test_a_warmed_index_answers_exactly_as_a_cold_one(api: Api) -> None:
+    """The server's one-probe record (``ReleaseIndex.warm_up``) is a copy of the same rows: any
+    difference would be a second rule."""
+    warm = api.served.pinned
+    assert warm.hot
+    cold = open_analytics_index(api.home, warm.release)
+    assert cold is not None and not cold.hot
+    for consumer in ("support_agent_ai", *RESTRICTED):
+        for n in (1, 2, 3):
+            customer = retrieval_person(n)["customer_id"]
+            answers = [
+                lookup(
+                    customer, consumer=consumer, home=api.home, index=index, customer_id_only=True
+                ).to_dict()
+                for index in (warm, cold)
+            ]
+            assert answers[0] == answers[1], (consumer, n)
+            assert answers[0]["status"] == "found"
 
 
 def test_a_new_release_is_served_without_restart_and_as_of_reads_the_older_one(
