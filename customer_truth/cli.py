@@ -210,7 +210,7 @@ def _keys_revoke(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     from customer_truth.api.http import serve
 
-    serve(load_settings().home, args.host, args.port)
+    serve(load_settings().home, args.host, args.port, args.workers)
     return 0
 
 
@@ -231,6 +231,7 @@ def _benchmark_serve(args: argparse.Namespace) -> int:
         seconds=args.seconds,
         publish_during=args.publish_during,
         out=Path(args.json) if args.json else None,
+        workers=args.workers,
     )
 
 
@@ -315,6 +316,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--host", default="127.0.0.1", help="bind address (default: localhost)")
     serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="server processes (each holds the release's index in memory: ~3 GiB at 100k persons)",
+    )
     serve.set_defaults(handler=_serve)
 
     mcp = commands.add_parser("mcp", help="the MCP server (stdio, or streamable HTTP with --http)")
@@ -392,6 +399,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="run `customer-truth run --full-refresh` on the home during the last level",
     )
+    serve_bench.add_argument("--workers", type=int, default=1, help="server processes")
     serve_bench.add_argument("--json", default=None, help="write the results here")
     serve_bench.set_defaults(handler=_benchmark_serve)
     return parser

@@ -282,9 +282,29 @@ def create_app(home: Path, served: ServedRelease | None = None) -> FastAPI:
     return app
 
 
-def serve(home: Path, host: str, port: int) -> None:
+def app_from_environment() -> FastAPI:
+    """The app over ``$CUSTOMER_TRUTH_HOME``: what each uvicorn worker process builds."""
+    from customer_truth.settings import load_settings
+
+    return create_app(load_settings().home)
+
+
+def serve(home: Path, host: str, port: int, workers: int = 1) -> None:
     import uvicorn
 
     # access_log off: its lines carry the query string (an identifier); the project's access
     # log records every read instead
-    uvicorn.run(create_app(home), host=host, port=port, access_log=False, log_level="warning")
+    options: dict[str, Any] = {"access_log": False, "log_level": "warning"}
+    if workers == 1:
+        uvicorn.run(create_app(home), host=host, port=port, **options)
+        return
+    # several processes (the GIL lets one use one core): each pins and switches releases on
+    # its own, so each request still reads one release; each holds its own warmed index
+    uvicorn.run(
+        "customer_truth.api.http:app_from_environment",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        **options,
+    )

@@ -10,8 +10,8 @@ generator more CPU than the server spends per read).
 
 Reported per level: reads, reads/s, errors (any status but 200, or a broken connection),
 latency p50/p95/p99 (ms, from sending the request to the last byte of the answer), the
-server's resident memory at the start, the end and its peak (sampled every 0.5 s), and the
-releases the answers came from. Every answer is checked for a mixed read: all the
+server's resident memory (its process tree) at the start, the end and its peak (sampled every
+0.5 s), and the releases the answers came from. Every answer is checked for a mixed read: all the
 ``publication_id`` values in one body (the answer's and its profile's, stamped on every row of
 a release) must be the same.
 
@@ -41,8 +41,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from customer_truth.benchmarks.process_tree import tree_rss
+
 _PUBLICATION = re.compile(rb'"publication_id":"([^"]*)"')
-_PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
 def _free_port() -> int:
@@ -52,10 +53,8 @@ def _free_port() -> int:
 
 
 def _rss(pid: int) -> int:
-    try:
-        return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * _PAGE
-    except (OSError, ValueError):
-        return 0
+    """The server's resident memory: its process and its workers (``--workers``)."""
+    return tree_rss(pid)
 
 
 class _Sampler:
@@ -180,6 +179,7 @@ def run_serve_benchmark(
     seconds: float,
     publish_during: bool,
     out: Path | None,
+    workers: int = 1,
 ) -> int:
     from customer_truth.api.keys import create_key, revoke_key
     from customer_truth.publication.reader import current_release, read_table
@@ -197,12 +197,17 @@ def run_serve_benchmark(
     if landing is not None:
         env["CUSTOMER_TRUTH_LANDING"] = str(landing)
     server = subprocess.Popen(
-        [sys.executable, "-m", "customer_truth.cli", "serve", "--port", str(port)], env=env
-    )
+        [
+            sys.executable, "-m", "customer_truth.cli", "serve",
+            "--port", str(port), "--workers", str(workers),
+        ],
+        env=env,
+    )  # fmt: skip
     results: dict[str, Any] = {
         "home": str(home),
         "customers": len(customer_ids),
         "release": release.publication_id,
+        "server_workers": workers,
         "levels": [],
     }
     try:
