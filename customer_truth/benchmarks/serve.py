@@ -37,6 +37,7 @@ import threading
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -80,12 +81,12 @@ class _Sampler:
 
 
 async def _client(
-    port: int, key: str, ids: list[str], until: float, seed: int, out: dict[str, Any]
+    port: int, key: str, ids: list[str], going: Callable[[], bool], seed: int, out: dict[str, Any]
 ) -> None:
     rng = random.Random(seed)
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     try:
-        while time.perf_counter() < until:
+        while going():
             customer = ids[rng.randrange(len(ids))]
             request = (
                 f"GET /v1/customers/{customer}/context HTTP/1.1\r\nHost: 127.0.0.1\r\n"
@@ -115,7 +116,9 @@ async def _client(
         writer.close()
 
 
-async def _level(port: int, key: str, ids: list[str], clients: int, seconds: float) -> dict:
+async def _level(
+    port: int, key: str, ids: list[str], clients: int, going: Callable[[], bool]
+) -> dict:
     out: dict[str, Any] = {
         "latencies": [],
         "errors": 0,
@@ -123,8 +126,7 @@ async def _level(port: int, key: str, ids: list[str], clients: int, seconds: flo
         "statuses": Counter(),
         "releases": Counter(),
     }
-    until = time.perf_counter() + seconds
-    await asyncio.gather(*(_client(port, key, ids, until, n, out) for n in range(clients)))
+    await asyncio.gather(*(_client(port, key, ids, going, n, out) for n in range(clients)))
     return out
 
 
@@ -198,11 +200,17 @@ def run_serve_benchmark(
         env["CUSTOMER_TRUTH_LANDING"] = str(landing)
     server = subprocess.Popen(
         [
-            sys.executable, "-m", "customer_truth.cli", "serve",
-            "--port", str(port), "--workers", str(workers),
+            sys.executable,
+            "-m",
+            "customer_truth.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
         ],
         env=env,
-    )  # fmt: skip
+    )
     results: dict[str, Any] = {
         "home": str(home),
         "customers": len(customer_ids),
@@ -214,18 +222,20 @@ def run_serve_benchmark(
         started = time.perf_counter()
         warm = _warm_up(port, key, customer_ids)
         print(f"server ready in {time.perf_counter() - started:.1f} s ({warm} warm-up reads)")
-        for n, level in enumerate(clients):
-            publisher = None
-            if publish_during and n == len(clients) - 1:
-                publisher = threading.Timer(seconds / 3, _republish_child, [home, env, results])
-                publisher.start()
+        for level in clients:
+            until = time.perf_counter() + seconds
             with _Sampler(server.pid) as memory:
-                measured = asyncio.run(_level(port, key, customer_ids, level, seconds))
-            if publisher is not None:
-                publisher.join()
+                measured = asyncio.run(
+                    _level(port, key, customer_ids, level, lambda u=until: time.perf_counter() < u)
+                )
             row = _summary(level, seconds, measured, memory.samples)
             results["levels"].append(row)
-            print(json.dumps(row))
+            print(json.dumps(row), flush=True)
+        if publish_during:
+            results["publication_level"] = _publication_level(
+                home, env, port, key, customer_ids, clients[-1], server.pid, results
+            )
+            print(json.dumps(results["publication_level"]), flush=True)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -235,12 +245,71 @@ def run_serve_benchmark(
     return 0
 
 
+def _publication_level(
+    home: Path,
+    env: dict[str, str],
+    port: int,
+    key: str,
+    ids: list[str],
+    clients: int,
+    server_pid: int,
+    results: dict[str, Any],
+) -> dict[str, Any]:
+    """Load by ``clients`` while a new release is published and the server switches to it:
+    from 5 s before the publication starts until 20 s after the answers first came from the
+    new release (at most 20 minutes)."""
+    publisher = threading.Timer(5.0, _republish_child, [home, env, results])
+    started = time.perf_counter()
+    switched: list[float] = []
+
+    def going() -> bool:
+        now = time.perf_counter()
+        if now - started > 1200:
+            return False
+        done = results.get("publication_during_load")
+        if done is not None and done.get("exit_code") != 0:
+            return False
+        return not switched or now - switched[0] < 20
+
+    async def watch(out: dict[str, Any]) -> None:
+        # the moment the answers come from a release other than the one the level began with
+        while going():
+            if len(out["releases"]) > 1 and not switched:
+                switched.append(time.perf_counter())
+            await asyncio.sleep(0.2)
+
+    async def level() -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "latencies": [],
+            "errors": 0,
+            "mixed": 0,
+            "statuses": Counter(),
+            "releases": Counter(),
+        }
+        await asyncio.gather(
+            watch(out), *(_client(port, key, ids, going, n, out) for n in range(clients))
+        )
+        return out
+
+    publisher.start()
+    with _Sampler(server_pid) as memory:
+        measured = asyncio.run(level())
+    publisher.join()
+    seconds = round(time.perf_counter() - started, 1)
+    row = _summary(clients, seconds, measured, memory.samples)
+    row["switched_after_s"] = round(switched[0] - started, 1) if switched else None
+    return row
+
+
 def _warm_up(port: int, key: str, ids: list[str]) -> int:
     """Wait for the server to answer (it opens the release's index first)."""
     deadline = time.monotonic() + 600
     while True:
         try:
-            measured = asyncio.run(_level(port, key, ids, 1, 2.0))
+            until = time.perf_counter() + 2.0
+            measured = asyncio.run(
+                _level(port, key, ids, 1, lambda u=until: time.perf_counter() < u)
+            )
             if measured["latencies"] and not measured["errors"]:
                 return len(measured["latencies"])
         except OSError:
@@ -264,7 +333,7 @@ def _republish_child(home: Path, env: dict[str, str], results: dict[str, Any]) -
         "publication_id": done.stdout.strip().splitlines()[-1] if done.stdout.strip() else None,
         "stderr_tail": done.stderr[-2000:],
     }
-    print(f"publication during load: {results['publication_during_load']}")
+    print(f"publication during load: {results['publication_during_load']}", flush=True)
 
 
 def _summary(clients: int, seconds: float, measured: dict, samples: list[int]) -> dict:
