@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -348,12 +349,39 @@ def test_a_new_release_is_served_without_restart_and_as_of_reads_the_older_one(
     first_page = api.get(f"/v1/customers/{CUSTOMER}/timeline", api.keys.support, limit=2).json()
     before = api.get(path, api.keys.support).json()
     assert before["publication_id"] == "pub-1"
-    time.sleep(0.01)
+    # reads all through the publication and the switch: each one whole, from one release
+    answers: list[tuple[int, str, str]] = []
+    stop = threading.Event()
+
+    def read_on() -> None:
+        while not stop.is_set():
+            body = api.get(path, api.keys.support)
+            data = body.json() if body.status_code == 200 else {}
+            release = data.get("publication_id", "")
+            answers.append(
+                (
+                    body.status_code,
+                    release,
+                    (data.get("profile") or {}).get("publication_id", "")
+                    + "|"
+                    + ("new" if "new.address" in body.text else "old"),
+                )
+            )
+
+    reader = threading.Thread(target=read_on)
+    reader.start()
     publish_api_release(api.settings, "pub-2", range(1, 4), emails={1: "new.address@example.org"})
     deadline = time.monotonic() + 30
     while api.get(path, api.keys.support).json()["publication_id"] != "pub-2":
         assert time.monotonic() < deadline, "the server never switched to the new release"
         time.sleep(0.1)
+    time.sleep(0.3)
+    stop.set()
+    reader.join()
+    assert {status for status, _, _ in answers} == {200}
+    expected = {"pub-1": "pub-1|old", "pub-2": "pub-2|new"}
+    assert all(expected[release] == rest for _, release, rest in answers), set(answers)
+    assert {release for _, release, _ in answers} == {"pub-1", "pub-2"}
     after = api.get(path, api.keys.support).json()
     assert after["profile"]["email"] == "new.address@example.org"
     assert api.served.switches >= 1
