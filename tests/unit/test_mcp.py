@@ -220,3 +220,38 @@ def test_a_wrong_or_revoked_key_is_refused_and_logs_hold_no_key_or_identifier(
     )
     assert refused.returncode == 2 and "unauthorized" in refused.stderr
     assert "ctk_wrong" not in refused.stderr + refused.stdout
+
+
+def test_over_streamable_http_each_request_brings_its_key_and_reads_under_its_consumer(
+    home: Home,
+) -> None:
+    """``customer-truth mcp --http``: the SDK's bearer middleware verifies every request's key
+    (``KeyVerifier``); the tools read under that key's consumer."""
+    import httpx
+    from mcp.client.streamable_http import streamable_http_client
+    from mcp.shared._httpx_utils import create_mcp_http_client
+
+    from customer_truth.api.mcp_server import build_server
+    from tests.api_helpers import ThreadedServer
+
+    app = build_server(home.path, None).streamable_http_app(host="127.0.0.1")
+
+    async def context_as(url: str, key: str) -> Any:
+        client = create_mcp_http_client(headers={"Authorization": f"Bearer {key}"})
+        async with client, streamable_http_client(url, http_client=client) as streams:
+            async with ClientSession(streams[0], streams[1]) as session:
+                await session.initialize()
+                return await session.call_tool("get_customer_context", {"customer_id": CUSTOMER})
+
+    with ThreadedServer(app) as server:
+        url = f"{server.url}/mcp"
+        support = asyncio.run(context_as(url, home.keys.support))
+        analyst = asyncio.run(context_as(url, home.keys.analyst))
+        for key in (None, "ctk_wrong", home.keys.revoked):
+            headers = {"Authorization": f"Bearer {key}"} if key else {}
+            refused = httpx.post(url, json={}, headers=headers, timeout=10)
+            assert refused.status_code == 401, key
+    assert support.structured_content["profile"]["email"] == PERSON["email"]
+    analyst_text = json.dumps(analyst.structured_content).lower()
+    assert "email" in analyst.structured_content["profile"]
+    assert PERSON["email"] not in analyst_text and PERSON["phone"] not in analyst_text
