@@ -318,9 +318,11 @@ def _auth_settings() -> Any:
 
     # resource-server only: keys are issued by `customer-truth keys create`, not by OAuth; the
     # URLs are what the SDK advertises in its protected-resource metadata
+    from pydantic import AnyHttpUrl
+
     return AuthSettings(
-        issuer_url=_HTTP_URL["url"],
-        resource_server_url=_HTTP_URL["url"],
+        issuer_url=AnyHttpUrl(_HTTP_URL["url"]),
+        resource_server_url=AnyHttpUrl(_HTTP_URL["url"]),
         validate_token_resource=False,
     )
 

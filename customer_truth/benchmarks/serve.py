@@ -130,6 +130,10 @@ async def _level(
     return out
 
 
+def _before(until: float) -> Callable[[], bool]:
+    return lambda: time.perf_counter() < until
+
+
 def _percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] * 1000 if ordered else 0.0
@@ -225,9 +229,7 @@ def run_serve_benchmark(
         for level in clients:
             until = time.perf_counter() + seconds
             with _Sampler(server.pid) as memory:
-                measured = asyncio.run(
-                    _level(port, key, customer_ids, level, lambda u=until: time.perf_counter() < u)
-                )
+                measured = asyncio.run(_level(port, key, customer_ids, level, _before(until)))
             row = _summary(level, seconds, measured, memory.samples)
             results["levels"].append(row)
             print(json.dumps(row), flush=True)
@@ -307,9 +309,7 @@ def _warm_up(port: int, key: str, ids: list[str]) -> int:
     while True:
         try:
             until = time.perf_counter() + 2.0
-            measured = asyncio.run(
-                _level(port, key, ids, 1, lambda u=until: time.perf_counter() < u)
-            )
+            measured = asyncio.run(_level(port, key, ids, 1, _before(until)))
             if measured["latencies"] and not measured["errors"]:
                 return len(measured["latencies"])
         except OSError:
