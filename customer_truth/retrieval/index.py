@@ -69,23 +69,27 @@ class ReleaseIndex:
     checked: set[str] = field(default_factory=set)  # consumers whose policy fits this release
     # the Delta path's context, kept as the arrow table read (a copy would double the memory)
     arrow: dict[str, pa.Table] = field(default_factory=dict)
-    hot: bool = False  # warm_up() built the one-probe table of a customer's whole record
+    # warm_up(): customer_id -> (profile JSON, context, context_text, identifiers JSON)
+    records: dict[str, tuple[str, str | None, str | None, str | None]] | None = None
+
+    @property
+    def hot(self) -> bool:
+        return self.records is not None
 
     def warm_up(self) -> None:
-        """Denormalise every customer into one row of an in-memory table ``hot``: the profile
-        as JSON, the context and its brief, and the customer's identifiers as JSON, indexed by
-        customer id. A server's read of one customer by id is then one probe (about 1 ms at
-        100k persons, where the profile's ~90 columns and the context's row group cost ~10 ms
-        across four queries), for about 1 GiB of memory at that size (3 GiB while it is
-        built). Only a long-lived server pays that; a one-off lookup does not call it."""
-        if self.hot or CONTEXT_TABLE in self.arrow:
+        """Hold every customer's whole record in a dict: the profile as JSON, the context and
+        its brief, and the customer's identifiers as JSON. A server's read of one customer by
+        id is then a dict probe, where the profile's ~90 columns and the context's row group
+        cost ~10 ms across four DuckDB queries at 100k persons. About 1 GiB at that size (the
+        context text, which otherwise stays in the file); only a long-lived server pays it, a
+        one-off lookup does not call this. Built set-wise by DuckDB, handed over as columns."""
+        if self.records is not None or CONTEXT_TABLE in self.arrow:
             return  # the Delta path's context is an arrow table, already in memory
         con = self.con.cursor()
         try:
             # schema comes from code ("release"), never from data
-            con.execute(
+            table = con.sql(
                 f"""
-                create table hot as
                 with identifiers as (
                     select customer_id, to_json(list(struct_pack(
                         identifier_type := identifier_type, identifier_value := identifier_value
@@ -102,33 +106,27 @@ class ReleaseIndex:
                 left join {self.schema}.{CONTEXT_TABLE} as context using (customer_id)
                 left join identifiers using (customer_id)
                 """  # noqa: S608
-            )
-            con.execute("create index hot__customer on hot (customer_id)")
+            ).to_arrow_table()
         finally:
             con.close()
-        self.hot = True
+        columns = [table.column(name).to_pylist() for name in table.column_names]
+        del table
+        self.records = dict(zip(columns[0], zip(*columns[1:], strict=True), strict=True))
 
     def customer_record(self, customer_id: str) -> dict[str, Any] | None:
-        """One customer's whole record from ``hot`` (``warm_up``): ``profile`` (every column),
-        ``context`` (the row's context and context_text) and ``identifiers``; None when the
-        release has no such customer."""
-        rows = self._rows(
-            "select profile, context, context_text, identifiers from hot where customer_id = ?",
-            [customer_id],
-        )
-        if not rows:
+        """One customer's whole record (``warm_up``): ``profile`` (every column), ``context``
+        (the row's context and context_text) and ``identifiers``; None when the release has no
+        such customer."""
+        found = (self.records or {}).get(customer_id)
+        if found is None:
             return None
-        row = rows[0]
+        profile, context, context_text, identifiers = found
         return {
-            "profile": json.loads(row["profile"]),
+            "profile": json.loads(profile),
             "context": None
-            if row["context"] is None
-            else {
-                "customer_id": customer_id,
-                "context": row["context"],
-                "context_text": row["context_text"],
-            },
-            "identifiers": json.loads(row["identifiers"] or "[]"),
+            if context is None
+            else {"customer_id": customer_id, "context": context, "context_text": context_text},
+            "identifiers": json.loads(identifiers or "[]"),
         }
 
     def _rows(self, query: str, parameters: list[object]) -> list[dict[str, Any]]:
