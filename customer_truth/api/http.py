@@ -14,14 +14,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import datetime
-from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
 import orjson
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi import Path as PathParam
-from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -83,14 +81,13 @@ class Interaction(BaseModel):
 _bearer = HTTPBearer(auto_error=False)
 
 
-async def consumer_of(
+def consumer_of(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> str:
     """The consumer of the request's key. Every route depends on it, and FastAPI runs
     dependencies before it validates parameters: a caller without a valid key learns nothing,
-    not even whether its input was well-formed. Async: a ``stat`` and a hash, cheaper than the
-    hop to a worker thread FastAPI makes for a plain function."""
+    not even whether its input was well-formed."""
     ring: KeyRing = request.app.state.keys
     entry: KeyEntry | None = ring.authenticate(
         credentials.credentials if credentials is not None else None
@@ -185,13 +182,9 @@ def create_app(home: Path, served: ServedRelease | None = None) -> FastAPI:
         return _json(found)
 
     @app.get("/v1/customers/{customer_id}/context", summary="The customer's context and brief")
-    async def context(consumer: Consumer, customer_id: CustomerId, as_of: AsOf = None) -> Response:
+    def context(consumer: Consumer, customer_id: CustomerId, as_of: AsOf = None) -> Response:
         at = when(as_of)
-        read = partial(answer, lambda: reader.context(consumer, customer_id, at))
-        # the served release's warmed index answers in about a millisecond: on the event loop,
-        # without the hop to a worker thread; an as_of read may open an index (seconds): thread
-        warm = at is None and served.ready
-        response = read() if warm else await run_in_threadpool(read)
+        response = answer(lambda: reader.context(consumer, customer_id, at))
         if response is None:
             raise HTTPException(404, "no customer with this id in this release")
         customer = response.customer or {}

@@ -124,12 +124,6 @@ class ServedRelease:
             _log.info("now serving release %s", newest.publication_id)
 
     @property
-    def ready(self) -> bool:
-        """A warmed release is pinned: a read of the served release takes no index build."""
-        index = self._pinned
-        return index is not None and index.hot
-
-    @property
     def pinned(self) -> ReleaseIndex:
         index = self._pinned
         if index is None:
