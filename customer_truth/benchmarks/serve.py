@@ -62,6 +62,8 @@ class _Sampler:
     def __init__(self, pid: int) -> None:
         self.pid = pid
         self.samples: list[int] = []
+        self.cpu_start = 0.0
+        self.cpu = 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -71,6 +73,7 @@ class _Sampler:
             self._stop.wait(0.5)
 
     def __enter__(self) -> _Sampler:
+        self.cpu_start = _cpu_seconds(self.pid)
         self._thread.start()
         return self
 
@@ -78,6 +81,18 @@ class _Sampler:
         self._stop.set()
         self._thread.join()
         self.samples.append(_rss(self.pid))
+        self.cpu = _cpu_seconds(self.pid) - self.cpu_start
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) the server process has used: per read, it says what a read
+    costs whatever else the machine runs (the latencies do not: they include waiting for it)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    fields = stat[stat.rindex(")") + 2 :].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def _client(
@@ -231,6 +246,7 @@ def run_serve_benchmark(
             with _Sampler(server.pid) as memory:
                 measured = asyncio.run(_level(port, key, customer_ids, level, _before(until)))
             row = _summary(level, seconds, measured, memory.samples)
+            row["server_cpu_ms_per_read"] = _per_read(memory.cpu, row["reads"])
             results["levels"].append(row)
             print(json.dumps(row), flush=True)
         if publish_during:
@@ -299,6 +315,7 @@ def _publication_level(
     publisher.join()
     seconds = round(time.perf_counter() - started, 1)
     row = _summary(clients, seconds, measured, memory.samples)
+    row["server_cpu_ms_per_read"] = _per_read(memory.cpu, row["reads"])
     row["switched_after_s"] = round(switched[0] - started, 1) if switched else None
     return row
 
@@ -334,6 +351,10 @@ def _republish_child(home: Path, env: dict[str, str], results: dict[str, Any]) -
         "stderr_tail": done.stderr[-2000:],
     }
     print(f"publication during load: {results['publication_during_load']}", flush=True)
+
+
+def _per_read(cpu_seconds: float, reads: int) -> float | None:
+    return round(cpu_seconds * 1000 / reads, 2) if reads else None
 
 
 def _summary(clients: int, seconds: float, measured: dict, samples: list[int]) -> dict:
