@@ -128,6 +128,17 @@ def load_interactions(con: duckdb.DuckDBPyConnection, home: Path) -> int:
     con.execute(
         f"""
         insert into {RAW_TABLE}
+        with lines as (
+            select
+                json,
+                filename,
+                -- numbered over the whole file, before the lines loaded earlier are left out
+                row_number() over (
+                    partition by filename
+                    order by json ->> 'recorded_at', json ->> 'interaction_id'
+                ) as line_number,
+            from read_json_objects(?, format = 'newline_delimited', filename = true)
+        )
         select
             json ->> 'interaction_id',
             json,
@@ -135,11 +146,9 @@ def load_interactions(con: duckdb.DuckDBPyConnection, home: Path) -> int:
             'incremental',
             cast(json ->> 'recorded_at' as timestamptz),
             filename,
-            row_number() over (
-                partition by filename order by json ->> 'recorded_at', json ->> 'interaction_id'
-            ),
+            line_number,
             now(),
-        from read_json_objects(?, format = 'newline_delimited', filename = true)
+        from lines
         where json ->> 'interaction_id' not in (select record_key from {RAW_TABLE})
         """,  # noqa: S608 - the table name is this module's constant
         [files],
