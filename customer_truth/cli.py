@@ -217,6 +217,70 @@ def _timeline(args: argparse.Namespace) -> int:
     return 0
 
 
+def _keys_create(args: argparse.Namespace) -> int:
+    from customer_truth.api.keys import create_key
+    from customer_truth.privacy.policies import PolicyError
+
+    try:
+        entry, key = create_key(load_settings().home, args.consumer)
+    except PolicyError as error:
+        print(f"keys: {error}", file=sys.stderr)
+        return 1
+    print(f"key {entry.key_id} for consumer {entry.consumer}, created {entry.created_at}")
+    print("store it now: only its hash is kept, it cannot be shown again")
+    print(key)
+    return 0
+
+
+def _keys_list(args: argparse.Namespace) -> int:
+    from customer_truth.api.keys import list_keys
+
+    for entry in list_keys(load_settings().home):
+        state = f"revoked {entry.revoked_at}" if entry.revoked_at else "active"
+        print(f"{entry.key_id}  {entry.consumer:<20}  created {entry.created_at}  {state}")
+    return 0
+
+
+def _keys_revoke(args: argparse.Namespace) -> int:
+    from customer_truth.api.keys import UnknownKeyError, revoke_key
+
+    try:
+        entry = revoke_key(load_settings().home, args.key_id)
+    except UnknownKeyError as error:
+        print(f"keys: {error}", file=sys.stderr)
+        return 1
+    print(f"key {entry.key_id} ({entry.consumer}) revoked {entry.revoked_at}")
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from customer_truth.api.http import serve
+
+    serve(load_settings().home, args.host, args.port, args.workers)
+    return 0
+
+
+def _mcp(args: argparse.Namespace) -> int:
+    from customer_truth.api.mcp_server import run_mcp
+
+    key = args.key or os.environ.get("CUSTOMER_TRUTH_API_KEY")
+    return run_mcp(load_settings().home, key, args.http, args.host, args.port)
+
+
+def _benchmark_serve(args: argparse.Namespace) -> int:
+    from customer_truth.benchmarks.serve import run_serve_benchmark
+
+    return run_serve_benchmark(
+        home=Path(args.home),
+        landing=Path(args.landing) if args.landing else None,
+        clients=[int(c) for c in args.clients.split(",")],
+        seconds=args.seconds,
+        publish_during=args.publish_during,
+        out=Path(args.json) if args.json else None,
+        workers=args.workers,
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="customer-truth",
@@ -278,6 +342,45 @@ def build_parser() -> argparse.ArgumentParser:
     )
     timeline.add_argument("--out", required=True, help="the HTML file to write")
     timeline.set_defaults(handler=_timeline)
+
+    keys = commands.add_parser("keys", help="API keys: one per consumer and holder")
+    key_commands = keys.add_subparsers(dest="keys_command", required=True)
+    create = key_commands.add_parser(
+        "create", help="a new key for CONSUMER (printed once, on the last line)"
+    )
+    create.add_argument("consumer", help="a consumer of policies/consumers.yml")
+    create.set_defaults(handler=_keys_create)
+    key_commands.add_parser("list", help="ids, consumers, times; never keys").set_defaults(
+        handler=_keys_list
+    )
+    revoke = key_commands.add_parser("revoke", help="revoke a key by its id")
+    revoke.add_argument("key_id")
+    revoke.set_defaults(handler=_keys_revoke)
+
+    serve = commands.add_parser(
+        "serve", help="the HTTP API (docs at /docs): Bearer key -> consumer -> policy"
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="bind address (default: localhost)")
+    serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="server processes (each holds the release's index in memory: ~3 GiB at 100k persons)",
+    )
+    serve.set_defaults(handler=_serve)
+
+    mcp = commands.add_parser("mcp", help="the MCP server (stdio, or streamable HTTP with --http)")
+    mcp.add_argument(
+        "--key",
+        default=None,
+        help="the API key (stdio); CUSTOMER_TRUTH_API_KEY is read when absent (keeps it out "
+        "of the process list). Over --http every request brings its own Bearer key",
+    )
+    mcp.add_argument("--http", action="store_true", help="serve streamable HTTP at /mcp")
+    mcp.add_argument("--host", default="127.0.0.1")
+    mcp.add_argument("--port", type=int, default=8766)
+    mcp.set_defaults(handler=_mcp)
 
     benchmark = commands.add_parser(
         "benchmark", help="measure quality, wall time and peak memory of the pipeline's steps"
@@ -353,6 +456,26 @@ def build_parser() -> argparse.ArgumentParser:
         "--json", default=None, help="results file (default: WORK/faults-results.json)"
     )
     faults.set_defaults(handler=_benchmark_faults)
+    serve_bench = suites.add_parser(
+        "serve",
+        help="load test of `customer-truth serve` on loopback: context reads by N concurrent "
+        "clients for S seconds (p50/p95/p99, reads/s, errors, server memory), optionally "
+        "publishing a release during the load",
+    )
+    serve_bench.add_argument("--home", required=True, help="a home with a published release")
+    serve_bench.add_argument(
+        "--landing", default=None, help="its landing zone (needed by --publish-during)"
+    )
+    serve_bench.add_argument("--clients", default="10,50", help="concurrency levels, in turn")
+    serve_bench.add_argument("--seconds", type=float, default=30.0, help="per level")
+    serve_bench.add_argument(
+        "--publish-during",
+        action="store_true",
+        help="run `customer-truth run --full-refresh` on the home during the last level",
+    )
+    serve_bench.add_argument("--workers", type=int, default=1, help="server processes")
+    serve_bench.add_argument("--json", default=None, help="write the results here")
+    serve_bench.set_defaults(handler=_benchmark_serve)
     return parser
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from customer_truth.code_version import code_version
+from customer_truth.interaction_log import last_written
 from customer_truth.landing import complete_batch_names
 from customer_truth.publication.log import read_entries
 from customer_truth.settings import Settings
@@ -28,10 +29,18 @@ class PendingWork:
     last_attempt: str | None  # publication id of the latest attempt
     last_status: str | None  # published or blocked
     code_changed: bool  # the checkout's code differs from the one the latest attempt ran
+    # the AI agents' interaction log (interaction_log.py) was written after the latest attempt
+    # started: its new lines are a source of the timeline and the context too
+    new_interactions: bool = False
 
     @property
     def anything(self) -> bool:
-        return bool(self.new_batches) or self.code_changed or self.last_attempt is None
+        return (
+            bool(self.new_batches)
+            or self.code_changed
+            or self.new_interactions
+            or self.last_attempt is None
+        )
 
     def reason(self) -> str:
         """One line for the person at the terminal or the sensor's skip reason."""
@@ -46,6 +55,8 @@ class PendingWork:
             shown = ", ".join(self.new_batches[:5])
             more = f" and {len(self.new_batches) - 5} more" if len(self.new_batches) > 5 else ""
             return f"{len(self.new_batches)} new complete batch(es): {shown}{more}"
+        if self.new_interactions:
+            return f"AI agents recorded interactions since attempt {self.last_attempt}"
         return (
             f"nothing new: every complete landing batch is in {self.last_status} attempt "
             f"{self.last_attempt}, made by this code version"
@@ -64,4 +75,8 @@ def pending_work(settings: Settings) -> PendingWork:
         last_attempt=latest.publication_id,
         last_status=latest.status,
         code_changed=latest.code_version != code_version(),
+        # by the log's mtime, not its lines: a line written while that attempt ran may or may
+        # not be in it, and counting it as new costs at most one run that loads nothing
+        new_interactions=(written := last_written(settings.home)) is not None
+        and written >= latest.started_at,
     )

@@ -19,6 +19,8 @@ SYSTEMS = [
     "billing",
     "support",
     "logistics",
+    # this project's own log of what AI agents did (customer_truth/interaction_log.py)
+    "ai_agent",
 ]
 
 
@@ -72,7 +74,13 @@ def timeline_query(relation: str, *, with_reason: bool) -> str:
     )
     return f"""
         select event_id, customer_id, occurred_at, event_type, source_system,
-            date_diff('day', occurred_at, as_of.as_of) as age_days{reason}
+            -- an AI agent's interaction is stamped by the server's clock when it is recorded,
+            -- after the latest extraction: its age is against the run's wall clock
+            date_diff(
+                'day',
+                occurred_at,
+                case when source_system = 'ai_agent' then now() else as_of.as_of end
+            ) as age_days{reason}
         from {relation}
         cross join (select max(as_of) as as_of from intermediate.int_journeys__as_of) as as_of
     """  # noqa: S608 - the relation and columns are constants of this module

@@ -15,7 +15,8 @@ after each publication and after a blocked gate's erasure path:
 3. Every row of any other table (intermediate, marts, identity state, snapshots, publish
    candidates) that holds one of the person's values is deleted: an erased customer id, a record
    uid of theirs, or a personal email or phone of theirs. Quarantined lines holding one go too.
-4. The access log keeps its lines, but an erased customer id in them becomes ``erased``.
+4. The access log keeps its lines, but an erased customer id in them becomes ``erased``; the AI
+   agents' interaction log keeps what the agent did, without the customer id or the summary.
 5. ``privacy.warehouse_erasures`` records how many rows went from which relation, with the
    request ids and never an identifier.
 
@@ -35,6 +36,7 @@ from pathlib import Path
 
 import duckdb
 
+from customer_truth.interaction_log import forget_customers as forget_interactions
 from customer_truth.retrieval.access_log import forget_customers
 from customer_truth.warehouse import ensure_erasure_state, sql_statements
 
@@ -51,6 +53,7 @@ KEPT = {
     ("publish", "erasure_log"),
 }
 ERASURE_REQUESTS = "privacy__erasure_requests"
+AGENT_INTERACTIONS = "ai_agent__interactions"
 # the requests' staging model keeps each request, without its identifier, as a rebuild from the
 # redacted raw row would
 STAGED_REQUESTS = ("staging", "stg_privacy__erasure_requests")
@@ -164,6 +167,18 @@ def _sweep_raw(con: duckdb.DuckDBPyConnection, removed: dict[str, int]) -> None:
             if staged:
                 removed[f"{'.'.join(STAGED_REQUESTS)} (identifier removed)"] = int(staged)
             continue
+        if table == AGENT_INTERACTIONS:
+            # the AI agents' log names the customer by id; its lines are rewritten (``erased``,
+            # no summary) and load again as interactions of nobody
+            count = int(
+                con.execute(
+                    f"delete from {relation} where payload ->> 'customer_id' in "  # noqa: S608
+                    "(select customer_id from _sweep_customer_ids)"
+                ).fetchall()[0][0]
+            )
+            if count:
+                removed[f"raw.{table}"] = count
+            continue
         system, _, entity = table.partition("__")
         mine = (
             "record_key in (select source_record_id from _sweep_records "
@@ -248,7 +263,7 @@ def sweep_erased(con: duckdb.DuckDBPyConnection, home: Path) -> SweepResult | No
         )
         # the access log first: were the commit lost, the next sweep rewrites it again
         erased_ids = {row[0] for row in con.execute("select * from _sweep_customer_ids").fetchall()}
-        lines = forget_customers(home, erased_ids)
+        lines = forget_customers(home, erased_ids) + forget_interactions(home, erased_ids)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")

@@ -19,6 +19,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -32,10 +33,15 @@ def access_log_dir(home: Path) -> Path:
 
 def append_access(home: Path, record: dict[str, Any], when: datetime | None = None) -> Path:
     when = (when or datetime.now(UTC)).astimezone(UTC)
-    folder = access_log_dir(home)
+    return append_line(access_log_dir(home), {"read_at": when.isoformat(), **record}, when)
+
+
+def append_line(folder: Path, record: dict[str, Any], when: datetime) -> Path:
+    """Append ``record`` as one JSON line to ``folder/<UTC day of when>.jsonl`` (see above: one
+    ``write`` under ``flock`` on ``O_APPEND``). The interaction log appends the same way."""
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{when:%Y-%m-%d}.jsonl"
-    line = json.dumps({"read_at": when.isoformat(), **record}, sort_keys=True, default=str) + "\n"
+    path = folder / f"{when.astimezone(UTC):%Y-%m-%d}.jsonl"
+    line = json.dumps(record, sort_keys=True, default=str) + "\n"
     while True:
         descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
         try:
@@ -52,15 +58,17 @@ def append_access(home: Path, record: dict[str, Any], when: datetime | None = No
 
 ERASED = "erased"
 
+# what an erasure does to one line: the line rewritten, or None when it is not the person's
+LineEraser = Callable[[dict[str, Any]], dict[str, Any] | None]
 
-def forget_customers(home: Path, customer_ids: set[str]) -> int:
-    """Erasure: every line keeps its place, time, consumer and outcome, but an erased customer id
-    in it becomes ``erased``, so the log can no longer be joined back to the person. Each day's
-    file is rewritten whole under its lock and swapped in atomically; returns the lines changed."""
-    if not customer_ids:
-        return 0
+
+def rewrite_lines(folder: Path, erase: LineEraser) -> int:
+    """Erasure in a JSON-lines log: each day's file that holds a line ``erase`` rewrites is
+    written anew under its lock and swapped in atomically (an appender waiting for the lock then
+    appends to the new file: ``append_line``); returns the lines changed. Every line keeps its
+    place."""
     changed = 0
-    for path in sorted(access_log_dir(home).glob("*.jsonl")):
+    for path in sorted(Path(folder).glob("*.jsonl")):
         descriptor = os.open(path, os.O_RDONLY)
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX)
@@ -68,10 +76,8 @@ def forget_customers(home: Path, customer_ids: set[str]) -> int:
             file_changed = 0
             with path.open(encoding="utf-8") as source, rewritten.open("w") as target:
                 for line in source:
-                    entry: dict[str, Any] = json.loads(line) if line.strip() else {}
-                    ids = entry.get("customer_ids")
-                    if ids and customer_ids.intersection(ids):
-                        entry["customer_ids"] = [ERASED if i in customer_ids else i for i in ids]
+                    entry = erase(json.loads(line)) if line.strip() else None
+                    if entry is not None:
                         line = json.dumps(entry, sort_keys=True, default=str) + "\n"
                         file_changed += 1
                     target.write(line)
@@ -87,6 +93,19 @@ def forget_customers(home: Path, customer_ids: set[str]) -> int:
             fcntl.flock(descriptor, fcntl.LOCK_UN)
             os.close(descriptor)
     return changed
+
+
+def forget_customers(home: Path, customer_ids: set[str]) -> int:
+    """Erasure: every line keeps its time, consumer and outcome, but an erased customer id in it
+    becomes ``erased``, so the log can no longer be joined back to the person."""
+
+    def erase(entry: dict[str, Any]) -> dict[str, Any] | None:
+        ids = entry.get("customer_ids")
+        if not ids or not customer_ids.intersection(ids):
+            return None
+        return {**entry, "customer_ids": [ERASED if i in customer_ids else i for i in ids]}
+
+    return rewrite_lines(access_log_dir(home), erase) if customer_ids else 0
 
 
 def read_access_log(home: Path) -> list[dict[str, Any]]:

@@ -146,23 +146,43 @@ def lookup(
     as_of: datetime | str | None = None,
     home: Home | None = None,
     default_region: str = DEFAULT_COUNTRY,
+    index: ReleaseIndex | None = None,
+    customer_id_only: bool = False,
 ) -> ContextResponse:
     """Resolve ``identifier`` in one release and return what ``consumer`` may see of the
     customer (see the module docstring). Raises ``PolicyError`` for an unknown consumer or a
     policy that names missing columns, ``AccessDenied`` when the policy does not allow the
-    tables a lookup reads, ``NoReleaseError`` when nothing was published (by ``as_of``)."""
+    tables a lookup reads, ``NoReleaseError`` when nothing was published (by ``as_of``).
+
+    ``index``: read exactly this release's index (a server pins one per request, so a
+    publication in between cannot give it a mix); ``as_of`` then only goes to the log.
+    ``customer_id_only``: ``identifier`` is a customer_id (an API path names one), so no other
+    identifier type is tried."""
     policy = ConsumerPolicy.load(consumer)
     lookup_rule = policy.table(LOOKUP_TABLE)
     profile_rule = policy.table(PROFILE_TABLE)
     context_rule = policy.table(CONTEXT_TABLE)
     home = home if home is not None else load_settings()
-    release, current = _choose_release(home, as_of)
-    index = release_index(home, release, current=current)
+    if index is None:
+        chosen, current = _choose_release(home, as_of)
+        index = release_index(home, chosen, current=current)
+    release = index.release
     _check_policy(index, policy)
     key = pseudonym_key(pseudonym_key_file(home_dir(home)))
 
-    keys = candidate_keys(identifier, default_region)
-    matches = _matches(index, keys)
+    keys = (
+        [IdentifierKey(CUSTOMER_ID, identifier.strip())]
+        if customer_id_only
+        else candidate_keys(identifier, default_region)
+    )
+    # a customer id on a warmed index (a server's): its whole record in one probe
+    record = (
+        index.customer_record(keys[0].identifier_value) if customer_id_only and index.hot else None
+    )
+    if customer_id_only and index.hot:
+        matches = [(CUSTOMER_ID, keys[0].identifier_value)] if record is not None else []
+    else:
+        matches = _matches(index, keys)
     customer_ids = sorted({customer for _, customer in matches})
     types = sorted({kind for kind, _ in matches})
     # only what the policy grants, plus the golden attributes pass 3 must recognise anywhere
@@ -173,7 +193,10 @@ def lookup(
         or c == "customer_id"
         or profile_rule.column_mask(c) not in (None, "drop")
     ]
-    profiles = index.profiles(customer_ids, wanted)
+    if record is not None:
+        profiles = [{c: record["profile"].get(c) for c in wanted}]
+    else:
+        profiles = index.profiles(customer_ids, wanted)
     customer: dict[str, Any] | None = None
     candidates: list[dict[str, Any]] = []
     if not customer_ids:
@@ -183,7 +206,7 @@ def lookup(
         customer = {"customer_id": customer_ids[0]}
         if profiles:
             customer["profile"] = profile_rule.apply_row(profiles[0], key)
-        row = index.context(customer_ids[0])
+        row = record["context"] if record is not None else index.context(customer_ids[0])
         if row is not None and context_rule.column_mask("context") == "clear":
             customer["context"] = context_rule.apply_context(json.loads(row["context"]), key)
         if row is not None and context_rule.column_mask("context_text") == "clear":
@@ -202,7 +225,9 @@ def lookup(
     # pass 3: every identifier of everyone in the answer, wherever it still appears in clear
     identifiers = [
         (row["identifier_type"], row["identifier_value"])
-        for row in index.identifiers_of(customer_ids)
+        for row in (
+            record["identifiers"] if record is not None else index.identifiers_of(customer_ids)
+        )
     ]
     replacements = policy.substitutions(identifiers, profiles, key)
     response = ContextResponse(

@@ -289,14 +289,47 @@ def substitute(node: Any, replacements: dict[str, str]) -> Any:
     if not replacements:
         return node
     ordered = sorted(replacements, key=len, reverse=True)
-    pattern = re.compile(
-        r"(?<![A-Za-z0-9])(?:" + "|".join(re.escape(v) for v in ordered) + r")(?![A-Za-z0-9])",
-        re.IGNORECASE,
-    )
     lowered = {value.lower(): replacement for value, replacement in replacements.items()}
+    finder = [(value.lower(), lowered[value.lower()]) for value in ordered]
+    pattern: re.Pattern[str] | None = None
+
+    def by_regex(text: str) -> str:
+        nonlocal pattern
+        if pattern is None:  # compiled only when a string needs it (it costs ~1 ms)
+            pattern = re.compile(
+                r"(?<![A-Za-z0-9])(?:"
+                + "|".join(re.escape(v) for v in ordered)
+                + r")(?![A-Za-z0-9])",
+                re.IGNORECASE,
+            )
+        return pattern.sub(lambda m: lowered.get(m.group(0).lower(), WITHHELD), text)
 
     def replace(text: str) -> str:
-        return pattern.sub(lambda m: lowered.get(m.group(0).lower(), WITHHELD), text)
+        # the same rule as by_regex, found with str.find (no pattern to compile per response);
+        # any case the two could read differently (overlapping values, a lower-casing that
+        # changes the length) goes to the regex
+        folded = text.lower()
+        if len(folded) != len(text):
+            return by_regex(text)
+        spans: list[tuple[int, int, str]] = []
+        for value, replacement in finder:
+            start = folded.find(value)
+            while start != -1:
+                end = start + len(value)
+                before_ok = start == 0 or not _ALNUM(folded[start - 1])
+                after_ok = end == len(folded) or not _ALNUM(folded[end])
+                if before_ok and after_ok:
+                    if any(start < e and s < end for s, e, _ in spans):
+                        return by_regex(text)
+                    spans.append((start, end, replacement))
+                start = folded.find(value, start + 1)
+        if not spans:
+            return text
+        out, at = [], 0
+        for start, end, replacement in sorted(spans):
+            out += [text[at:start], replacement]
+            at = end
+        return "".join(out) + text[at:]
 
     def walk(value: Any) -> Any:
         if isinstance(value, str):
@@ -308,3 +341,7 @@ def substitute(node: Any, replacements: dict[str, str]) -> Any:
         return value
 
     return walk(node)
+
+
+def _ALNUM(char: str) -> bool:  # noqa: N802 - the regex's [A-Za-z0-9], as a predicate
+    return ("a" <= char <= "z") or ("A" <= char <= "Z") or ("0" <= char <= "9")

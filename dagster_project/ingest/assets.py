@@ -18,6 +18,7 @@ import dagster as dg
 
 from customer_truth.contracts import SYSTEMS, EntityContract, contracts_of
 from customer_truth.ingest import FileLoad, ingest_landing
+from customer_truth.interaction_log import load_interactions
 from customer_truth.landing import LandingProblem
 from dagster_project.resources import WarehouseResource
 
@@ -180,4 +181,23 @@ def _timeliness(contract: EntityContract, quarantined: list[LandingProblem]) -> 
     )
 
 
-INGEST_ASSETS = [_system_assets(system) for system in SYSTEMS]
+@dg.asset(
+    key=dg.AssetKey(["raw", "ai_agent__interactions"]),
+    group_name="ai_agent",
+    kinds={"duckdb"},
+    description="What AI agents recorded doing for a customer (the interaction log under "
+    "$CUSTOMER_TRUTH_HOME/interactions/, customer_truth/interaction_log.py): every line not "
+    "loaded yet, with the raw layer's lineage columns.",
+    op_tags={"warehouse": "write"},
+)
+def ingest_agent_interactions(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    with warehouse.connect() as con:
+        loaded = load_interactions(con, warehouse.settings.home)
+        total = con.execute("select count(*) from raw.ai_agent__interactions").fetchall()[0][0]
+    context.log.info(f"ai_agent: loaded {loaded} new interaction(s)")
+    return dg.MaterializeResult(metadata={"new_rows_loaded": loaded, "dagster/row_count": total})
+
+
+INGEST_ASSETS = [*(_system_assets(system) for system in SYSTEMS), ingest_agent_interactions]

@@ -20,10 +20,13 @@ import pyarrow.compute as pc
 
 from customer_truth.contracts import CONTRACTS
 from customer_truth.generate import generate_world
+from customer_truth.interaction_log import record_interaction
 from customer_truth.landing import complete_batches
+from customer_truth.pending import pending_work
 from customer_truth.publication import reader
 from customer_truth.publication.log import read_entries
 from customer_truth.publication.registry import PUBLISHED_TABLES
+from customer_truth.retrieval import lookup
 from customer_truth.settings import Settings
 from customer_truth.warehouse import open_warehouse
 from tests.integration.conftest import DAYS, PERSONS, SEED, World, run_job
@@ -763,3 +766,45 @@ def test_a_later_delivery_of_an_erased_person_is_suppressed_and_the_access_log_u
             [call_id],
         ).fetchall() == [(0,)]
         assert _tables_holding(con, [*planted["reachable_values"], email, call_id]) == {}
+
+
+def test_a_recorded_interaction_shows_in_the_customers_timeline_and_context_after_the_next_run(
+    world: World,
+) -> None:
+    """What an AI agent recorded (the API's and the MCP tool's record_interaction) is the
+    source ai_agent of the next run: the next agent sees it in the timeline and the context."""
+    settings = world.settings
+    release = reader.current_release(settings)
+    assert release is not None
+    contexts = reader.read_table(settings, "customer_context", columns=["customer_id"])
+    customer = contexts.column("customer_id")[0].as_py()
+    recorded = record_interaction(
+        settings.home,
+        customer_id=customer,
+        consumer="support_agent_ai",
+        action="offered_refund",
+        guardrails_consulted=["refund_window"],
+        publication_id=release.publication_id,
+        summary="Offered a refund to card 4111 1111 1111 1111; customer accepted.",
+    )
+    assert pending_work(settings).new_interactions  # nothing else is new: the log alone is
+
+    outcome = run_job(settings)
+
+    assert outcome.success
+    timeline = reader.read_table(
+        settings, "customer_timeline", where=[("customer_id", "=", customer)]
+    ).to_pylist()
+    [event] = [e for e in timeline if e["source_system"] == "ai_agent"]
+    assert event["source_record_id"] == recorded["interaction_id"]
+    assert event["channel"] == "ai_agent" and event["occurred_at"] == datetime.fromisoformat(
+        recorded["recorded_at"]
+    )
+    assert "offered_refund" in event["summary"] and "refund_window" in event["summary"]
+    assert "[CARD]" in event["summary"] and "4111" not in event["summary"]
+    response = lookup(customer, consumer="support_agent_ai", home=settings)
+    assert response.customer is not None
+    latest = response.customer["context"]["recent_interactions"][0]
+    assert latest["source_system"] == "ai_agent" and "offered_refund" in latest["summary"]
+    assert "offered_refund" in response.customer["context_text"]
+    assert not pending_work(settings).anything  # loaded once: the log is no longer new

@@ -23,6 +23,7 @@ EXPECTED_UNIT_TESTS = {
     "journeys_ticket_metrics_reopen_rate_csat_and_response_times_by_hand",
     "journeys_journey_metrics_channel_switching_contacts_and_resolution_time_by_hand",
     "journeys_repeated_failures_need_two_failure_journeys_in_90_days",
+    "agent_interactions_follow_their_customer_through_merges_or_say_why_not",
 }
 
 

@@ -3,6 +3,8 @@
 -- refunds, invoices and charges, tickets and their status changes, carrier tracking updates.
 -- Every event is kept: one that cannot be attributed has a null customer_id and says why in
 -- unattributed_reason; attribution_path says how an attributed one was placed.
+-- The AI agents' own interactions (source ai_agent, int_journeys__agent_interactions) are
+-- appended: they name their customer, so they need no attribution by identifier.
 -- customer_id comes from the current crosswalk, so a customer's history restates when
 -- identities merge or split.
 select
@@ -31,3 +33,7 @@ select
 from {{ ref('int_journeys__events') }} as events
 left join {{ ref('int_journeys__record_attribution') }} as attribution using (record_key)
 left join {{ ref('int_journeys__record_journeys') }} as journeys using (record_key)
+
+union all
+
+select * from {{ ref('int_journeys__agent_interactions') }}
