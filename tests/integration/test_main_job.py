@@ -156,9 +156,6 @@ def _customer_ids(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, frozen
     return {uid: (customer, frozenset(members)) for uid, customer, members in rows}
 
 
-PLANTED_ERASURE = "er_planted_with_the_later_day"
-
-
 def _land_erasure_request(settings: Settings, request_id: str, email: str) -> str:
     """A privacy batch after the latest one asking to erase the customer with ``email``;
     returns its batch id."""
@@ -182,22 +179,6 @@ def _land_erasure_request(settings: Settings, request_id: str, email: str) -> st
     return batch_id
 
 
-def _land_erasure_of_a_published_customer(settings: Settings) -> str:
-    """A privacy batch after the latest one asking to erase a customer of the current release
-    (by email); returns its batch id."""
-    profiles = reader.read_table(settings, "customer_profile")
-    email = next(e for e in profiles.column("email").to_pylist() if e)
-    return _land_erasure_request(settings, PLANTED_ERASURE, email)
-
-
-def _planted_erasure_email(landing: Path) -> str:
-    for path in (landing / "privacy").glob("*/erasure_requests.jsonl"):
-        for line in path.read_text().splitlines():
-            if line.strip() and json.loads(line)["request_id"] == PLANTED_ERASURE:
-                return json.loads(line)["identifier_value"]
-    raise AssertionError("no planted erasure request")
-
-
 def test_a_further_incremental_batch_is_picked_up_alone(world: World, tmp_path: Path) -> None:
     longer = tmp_path / "longer"
     generate_world(persons=PERSONS, seed=SEED, out=longer, days=DAYS + 1)
@@ -212,7 +193,6 @@ def test_a_further_incremental_batch_is_picked_up_alone(world: World, tmp_path: 
                 shutil.copytree(batch, target)
                 new_batches.append((system_dir.name, batch.name))
     assert new_batches, "one more day should add a batch per system"
-    new_batches.append(("privacy", _land_erasure_of_a_published_customer(world.settings)))
     outcome = run_job(world.settings)
     assert outcome.success
     with open_warehouse(world.settings) as con:
@@ -341,8 +321,13 @@ def test_an_incremental_run_publishes_what_a_full_refresh_publishes(
         assert set(suppressed_before) <= set(con.sql(_SUPPRESSION_SQL).fetchall())
     grown = _published_rows(world.settings, without_scores=True)
     _assert_same_tables(grown, _published_rows(copy, without_scores=True))
-    # the person erased with the later day is in neither (nor in any version: publication tests)
-    erased = _planted_erasure_email(world.settings.landing).lower()
+    # the person the world erased is in neither (nor in any version: publication tests). An
+    # erasure in the later day itself would make the two differ by more than the person: the
+    # release of the run that processes an erasure is built before the warehouse sweep, so
+    # others' rows may still reflect them (an event naming their order), which a rebuild after
+    # the sweep no longer does (README, erasure: "not covered").
+    request = json.loads((world.root / "truth" / "erasures.jsonl").read_text().splitlines()[0])
+    erased = request["identifier_value"].lower()
     assert not any(erased in " ".join(row).lower() for rows in grown.values() for row in rows)
 
 
