@@ -35,7 +35,9 @@ from customer_truth.privacy.redaction import redact_text
 from customer_truth.retrieval.access_log import ERASED, append_line, rewrite_lines
 
 INTERACTIONS = "interactions"
-RAW_TABLE = "raw.ai_agent__interactions"
+# the log is a source of its own, beside the seven landing systems: its raw asset's group too
+SOURCE = "ai_agent"
+RAW_TABLE = f"raw.{SOURCE}__interactions"
 MAX_ACTION = 200
 MAX_SUMMARY = 4000
 

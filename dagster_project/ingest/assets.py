@@ -18,6 +18,7 @@ import dagster as dg
 
 from customer_truth.contracts import SYSTEMS, EntityContract, contracts_of
 from customer_truth.ingest import FileLoad, ingest_landing
+from customer_truth.interaction_log import SOURCE as AGENT_SOURCE
 from customer_truth.interaction_log import load_interactions
 from customer_truth.landing import LandingProblem
 from dagster_project.resources import WarehouseResource
@@ -183,7 +184,7 @@ def _timeliness(contract: EntityContract, quarantined: list[LandingProblem]) -> 
 
 @dg.asset(
     key=dg.AssetKey(["raw", "ai_agent__interactions"]),
-    group_name="ai_agent",
+    group_name=AGENT_SOURCE,
     kinds={"duckdb"},
     description="What AI agents recorded doing for a customer (the interaction log under "
     "$CUSTOMER_TRUTH_HOME/interactions/, customer_truth/interaction_log.py): every line not "

@@ -146,11 +146,14 @@ def test_old_step_target_folders_are_swept_and_recent_ones_kept(tmp_path: Path) 
 
 
 def test_asset_groups_are_the_flow_stages_and_no_group_feeds_an_earlier_one() -> None:
+    from customer_truth.interaction_log import SOURCE as AGENT_SOURCE
     from dagster_project.transform.assets import STAGES
 
     graph = _repository().asset_graph
-    # every system's raw group comes first, then the stages in flow order
-    order = {system: 0 for system in SYSTEMS} | {stage: n + 1 for n, stage in enumerate(STAGES)}
+    # every source's raw group comes first (the landing systems and the AI agents' log), then
+    # the stages in flow order
+    sources = (*SYSTEMS, AGENT_SOURCE)
+    order = {source: 0 for source in sources} | {stage: n + 1 for n, stage in enumerate(STAGES)}
     groups = {key: graph.get(key).group_name for key in graph.get_all_asset_keys()}
     assert set(groups.values()) <= set(order), set(groups.values()) - set(order)
     backwards = sorted(
