@@ -88,14 +88,7 @@ def _quoted(*parts: str) -> str:
 def _swept_tables(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], dict[str, str]]:
     """Every base table of the swept schemas, with its columns and their types."""
     rows = con.execute(
-        """
-        select c.table_schema, c.table_name, c.column_name, c.data_type
-        from information_schema.columns c
-        join information_schema.tables t using (table_catalog, table_schema, table_name)
-        where t.table_type = 'BASE TABLE' and c.table_schema in ?
-        order by c.table_schema, c.table_name, c.ordinal_position
-        """,
-        [list(SWEPT_SCHEMAS)],
+        (SQL_DIR / "swept_tables.sql").read_text(), {"schemas": list(SWEPT_SCHEMAS)}
     ).fetchall()
     tables: dict[tuple[str, str], dict[str, str]] = {}
     for schema, table, column, data_type in rows:
@@ -133,6 +126,13 @@ def _delete(con: duckdb.DuckDBPyConnection, relation: str, predicate: str) -> in
     )
 
 
+def _count(con: duckdb.DuckDBPyConnection, name: str, label: str, removed: dict[str, int]) -> None:
+    """Run ``sql/<name>`` (an update or delete); record the rows it changed under ``label``."""
+    count = int(con.execute((SQL_DIR / name).read_text()).fetchall()[0][0])
+    if count:
+        removed[label] = count
+
+
 def _sweep_raw(con: duckdb.DuckDBPyConnection, removed: dict[str, int]) -> None:
     raw_tables = [
         row[0]
@@ -145,39 +145,12 @@ def _sweep_raw(con: duckdb.DuckDBPyConnection, removed: dict[str, int]) -> None:
         relation = _quoted("raw", table)
         if table == ERASURE_REQUESTS:
             # the request stays (erasure_log counts it); the identifier it named does not
-            changed = con.execute(
-                f"""
-                update {relation} set payload = json_object(
-                    'identifier_type', payload ->> 'identifier_type',
-                    'requested_at', payload ->> 'requested_at')
-                where record_key in (select erasure_request_id from _sweep_requests)
-                    and payload ->> 'identifier_value' is not null
-                """  # noqa: S608
-            ).fetchall()[0][0]
-            if changed:
-                removed[f"raw.{table} (identifier removed)"] = int(changed)
-            staged = con.execute(
-                f"""
-                update {_quoted(*STAGED_REQUESTS)}
-                set identifier_value = null, identifier_value_normalized = null
-                where erasure_request_id in (select erasure_request_id from _sweep_requests)
-                    and identifier_value is not null
-                """  # noqa: S608
-            ).fetchall()[0][0]
-            if staged:
-                removed[f"{'.'.join(STAGED_REQUESTS)} (identifier removed)"] = int(staged)
+            _count(con, "redact_requests.sql", f"raw.{table} (identifier removed)", removed)
+            label = f"{'.'.join(STAGED_REQUESTS)} (identifier removed)"
+            _count(con, "redact_staged_requests.sql", label, removed)
             continue
         if table == AGENT_INTERACTIONS:
-            # the AI agents' log names the customer by id; its lines are rewritten (``erased``,
-            # no summary) and load again as interactions of nobody
-            count = int(
-                con.execute(
-                    f"delete from {relation} where payload ->> 'customer_id' in "  # noqa: S608
-                    "(select customer_id from _sweep_customer_ids)"
-                ).fetchall()[0][0]
-            )
-            if count:
-                removed[f"raw.{table}"] = count
+            _count(con, "forget_agent_interactions.sql", f"raw.{table}", removed)
             continue
         system, _, entity = table.partition("__")
         mine = (
@@ -221,38 +194,14 @@ def sweep_erased(con: duckdb.DuckDBPyConnection, home: Path) -> SweepResult | No
             con.execute("rollback")
             return None
         removed: dict[str, int] = {}
-        con.execute(
-            """
-            insert into privacy.erased_source_records
-            select distinct sha256(record_uid), erasure_request_id, now()
-            from _sweep_records
-            where sha256(record_uid) not in (
-                select record_uid_sha256 from privacy.erased_source_records)
-            """
-        )
+        con.execute((SQL_DIR / "remember_erased_records.sql").read_text())
         _sweep_raw(con, removed)
         for (schema, table), columns in _swept_tables(con).items():
             predicate = _row_predicate(columns)
             count = _delete(con, _quoted(schema, table), predicate) if predicate else 0
             if count:
                 removed[f"{schema}.{table}"] = count
-        quarantined = int(
-            con.execute(
-                """
-                delete from ingest.quarantine as q
-                where exists (
-                    select 1 from (
-                        select value from _sweep_values
-                        union select source_record_id from _sweep_records
-                        where length(source_record_id) >= 6
-                    ) v
-                    where contains(q.raw_text, v.value)
-                )
-                """
-            ).fetchall()[0][0]
-        )
-        if quarantined:
-            removed["ingest.quarantine"] = quarantined
+        _count(con, "sweep_quarantine.sql", "ingest.quarantine", removed)
         request_ids = [
             row[0] for row in con.execute("select * from _sweep_requests order by 1").fetchall()
         ]
