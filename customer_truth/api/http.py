@@ -81,13 +81,14 @@ class Interaction(BaseModel):
 _bearer = HTTPBearer(auto_error=False)
 
 
-def consumer_of(
+async def consumer_of(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> str:
     """The consumer of the request's key. Every route depends on it, and FastAPI runs
     dependencies before it validates parameters: a caller without a valid key learns nothing,
-    not even whether its input was well-formed."""
+    not even whether its input was well-formed. On the event loop (a hash and a dict probe):
+    a sync dependency would cost every request a hop to a worker thread."""
     ring: KeyRing = request.app.state.keys
     entry: KeyEntry | None = ring.authenticate(
         credentials.credentials if credentials is not None else None

@@ -24,6 +24,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 ACCESS_LOG = "access_log"
 
 
@@ -39,21 +41,28 @@ def append_access(home: Path, record: dict[str, Any], when: datetime | None = No
 def append_line(folder: Path, record: dict[str, Any], when: datetime) -> Path:
     """Append ``record`` as one JSON line to ``folder/<UTC day of when>.jsonl`` (see above: one
     ``write`` under ``flock`` on ``O_APPEND``). The interaction log appends the same way."""
-    folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{when.astimezone(UTC):%Y-%m-%d}.jsonl"
-    line = json.dumps(record, sort_keys=True, default=str) + "\n"
+    line = _json_line(record)
     while True:
-        descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+        try:
+            descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+        except FileNotFoundError:  # the first line ever: the folder is made once, not per read
+            folder.mkdir(parents=True, exist_ok=True)
+            continue
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX)
             # an erasure may have replaced the file while we waited for the lock: append to the
             # file the path names now, never to the unlinked one
             if os.fstat(descriptor).st_ino == os.stat(path).st_ino:
-                os.write(descriptor, line.encode("utf-8"))
+                os.write(descriptor, line)
                 return path
         finally:
             fcntl.flock(descriptor, fcntl.LOCK_UN)
             os.close(descriptor)
+
+
+def _json_line(record: dict[str, Any]) -> bytes:
+    return orjson.dumps(record, default=str, option=orjson.OPT_SORT_KEYS) + b"\n"
 
 
 ERASED = "erased"
@@ -78,7 +87,7 @@ def rewrite_lines(folder: Path, erase: LineEraser) -> int:
                 for line in source:
                     entry = erase(json.loads(line)) if line.strip() else None
                     if entry is not None:
-                        line = json.dumps(entry, sort_keys=True, default=str) + "\n"
+                        line = _json_line(entry).decode("utf-8")
                         file_changed += 1
                     target.write(line)
                 target.flush()
