@@ -6,8 +6,9 @@ import argparse
 import multiprocessing.util
 import os
 import sys
+from importlib.metadata import version
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from customer_truth.settings import Settings, load_settings
 
@@ -281,10 +282,43 @@ def _benchmark_serve(args: argparse.Namespace) -> int:
     )
 
 
+SETTINGS_HELP = """\
+settings (environment; every one listed with its default in .env.example):
+  CUSTOMER_TRUTH_LANDING    the landing zone (default: seeds/landing, the sample world)
+  CUSTOMER_TRUTH_HOME       the pipeline's folder: warehouse, Dagster home, releases, logs,
+                            keys (default: .customer_truth_home)
+  CUSTOMER_TRUTH_POLICIES   consumers.yml and guardrails.yml (default: policies)
+  CUSTOMER_TRUTH_MEMORY_LIMIT  DuckDB's memory budget, e.g. 8GB or 40% (default: 40%)
+  CUSTOMER_TRUTH_KEEP_RELEASES, CUSTOMER_TRUTH_RUN_WAIT, CUSTOMER_TRUTH_DBT_THREADS and the
+  ingestion tolerances: see .env.example
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    """Every command's --help shows each option's default (subcommands get this class too)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        super().__init__(*args, **kwargs)
+
+
+class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        shown = action.default not in (None, False, argparse.SUPPRESS)
+        if not action.option_strings or not shown or "default" in text:
+            return text
+        return f"{text} (default: %(default)s)"
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="customer-truth",
         description="Resolve seven enterprise systems into one governed customer truth.",
+        epilog=SETTINGS_HELP,
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {version('customer-truth')}"
     )
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -308,7 +342,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(handler=_run)
 
     ui = commands.add_parser("ui", help="start the Dagster UI on 127.0.0.1 (dagster dev)")
-    ui.add_argument("--port", type=int, default=3000)
+    ui.add_argument("--port", type=int, default=3000, help="the UI's port on 127.0.0.1")
     ui.set_defaults(handler=_ui)
     evaluate = commands.add_parser(
         "evaluate", help="score the resolved customers against a generated world's truth"
@@ -354,14 +388,16 @@ def build_parser() -> argparse.ArgumentParser:
         handler=_keys_list
     )
     revoke = key_commands.add_parser("revoke", help="revoke a key by its id")
-    revoke.add_argument("key_id")
+    revoke.add_argument("key_id", help="the key's id, as `keys list` shows it")
     revoke.set_defaults(handler=_keys_revoke)
 
     serve = commands.add_parser(
         "serve", help="the HTTP API (docs at /docs): Bearer key -> consumer -> policy"
     )
-    serve.add_argument("--host", default="127.0.0.1", help="bind address (default: localhost)")
-    serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="bind address; another than localhost exposes it"
+    )
+    serve.add_argument("--port", type=int, default=8765, help="the port to listen on")
     serve.add_argument(
         "--workers",
         type=int,
@@ -378,8 +414,8 @@ def build_parser() -> argparse.ArgumentParser:
         "of the process list). Over --http every request brings its own Bearer key",
     )
     mcp.add_argument("--http", action="store_true", help="serve streamable HTTP at /mcp")
-    mcp.add_argument("--host", default="127.0.0.1")
-    mcp.add_argument("--port", type=int, default=8766)
+    mcp.add_argument("--host", default="127.0.0.1", help="bind address of --http")
+    mcp.add_argument("--port", type=int, default=8766, help="port of --http")
     mcp.set_defaults(handler=_mcp)
 
     benchmark = commands.add_parser(
@@ -387,29 +423,35 @@ def build_parser() -> argparse.ArgumentParser:
     )
     suites = benchmark.add_subparsers(dest="suite", required=True)
     foundation = suites.add_parser("foundation", help="generate, ingest, main job: time, memory")
-    foundation.add_argument("--persons", type=int, default=100_000)
-    foundation.add_argument("--seed", type=int, default=1)
-    foundation.add_argument("--days", type=int, default=7)
-    foundation.add_argument("--work", default="/tmp/customer-truth-benchmark")
+    foundation.add_argument("--persons", type=int, default=100_000, help="world size")
+    foundation.add_argument("--seed", type=int, default=1, help="the world's seed")
+    foundation.add_argument("--days", type=int, default=7, help="days of deliveries")
+    foundation.add_argument(
+        "--work", default="/tmp/customer-truth-benchmark", help="folder for worlds and homes"
+    )
     foundation.add_argument("--keep", action="store_true", help="keep the world and homes")
     foundation.set_defaults(handler=_benchmark_foundation)
     identity = suites.add_parser(
         "identity", help="this project's resolution vs a plain Splink baseline: F1, seconds"
     )
-    identity.add_argument("--persons", type=int, default=100_000)
-    identity.add_argument("--seed", type=int, default=1)
-    identity.add_argument("--work", default="/tmp/customer-truth-benchmark/identity")
-    identity.add_argument("--skip-febrl", action="store_true")
-    identity.add_argument("--skip-world", action="store_true")
+    identity.add_argument("--persons", type=int, default=100_000, help="world size")
+    identity.add_argument("--seed", type=int, default=1, help="the world's seed")
+    identity.add_argument(
+        "--work", default="/tmp/customer-truth-benchmark/identity", help="folder for worlds"
+    )
+    identity.add_argument("--skip-febrl", action="store_true", help="leave out FEBRL3 and 4")
+    identity.add_argument("--skip-world", action="store_true", help="leave out the generated world")
     identity.set_defaults(handler=_benchmark_identity)
     context_bench = suites.add_parser(
         "context", help="generate, run, then time context lookups: p50/p95/p99 ms"
     )
-    context_bench.add_argument("--persons", type=int, default=100_000)
-    context_bench.add_argument("--seed", type=int, default=1)
-    context_bench.add_argument("--days", type=int, default=7)
-    context_bench.add_argument("--lookups", type=int, default=1000)
-    context_bench.add_argument("--work", default="/tmp/customer-truth-benchmark/context")
+    context_bench.add_argument("--persons", type=int, default=100_000, help="world size")
+    context_bench.add_argument("--seed", type=int, default=1, help="the world's seed")
+    context_bench.add_argument("--days", type=int, default=7, help="days of deliveries")
+    context_bench.add_argument("--lookups", type=int, default=1000, help="lookups timed")
+    context_bench.add_argument(
+        "--work", default="/tmp/customer-truth-benchmark/context", help="folder for the world"
+    )
     context_bench.add_argument(
         "--reuse", action="store_true", help="keep a world and published home already in --work"
     )
@@ -420,9 +462,11 @@ def build_parser() -> argparse.ArgumentParser:
         "(DuckDB reading the landing files once): seconds, rows/s, peak RSS of the process tree",
     )
     scale.add_argument("--persons", default="10000,100000", help="world sizes, comma-separated")
-    scale.add_argument("--seed", type=int, default=1)
-    scale.add_argument("--days", type=int, default=7)
-    scale.add_argument("--work", default="/tmp/customer-truth-benchmark/scale")
+    scale.add_argument("--seed", type=int, default=1, help="the worlds' seed")
+    scale.add_argument("--days", type=int, default=7, help="days of deliveries")
+    scale.add_argument(
+        "--work", default="/tmp/customer-truth-benchmark/scale", help="folder for worlds, homes"
+    )
     scale.add_argument("--reuse", action="store_true", help="keep worlds already in --work")
     scale.add_argument(
         "--json", default=None, help="results file (default: WORK/scale-results.json)"
@@ -433,8 +477,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="kill customer-truth run (SIGKILL, whole process tree) at random points on a small "
         "world; after each kill check every reader, then that the next run publishes",
     )
-    faults.add_argument("--kills", type=int, default=20)
-    faults.add_argument("--persons", type=int, default=300)
+    faults.add_argument("--kills", type=int, default=20, help="kills in all")
+    faults.add_argument("--persons", type=int, default=300, help="world size")
     faults.add_argument("--seed", type=int, default=7, help="the world's and the kill points'")
     faults.add_argument(
         "--publication-kills",
@@ -450,7 +494,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="kills in a row before a run is let finish (1: every kill is followed by a run "
         "that must publish)",
     )
-    faults.add_argument("--work", default="/tmp/customer-truth-benchmark/faults")
+    faults.add_argument(
+        "--work", default="/tmp/customer-truth-benchmark/faults", help="folder for the world"
+    )
     faults.add_argument("--reuse", action="store_true", help="keep a world already in --work")
     faults.add_argument(
         "--json", default=None, help="results file (default: WORK/faults-results.json)"
