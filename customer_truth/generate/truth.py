@@ -241,7 +241,9 @@ def erasure_reach(
             if id(rec) in reached and rec.spec.identity
         }
     )
-    values = sorted(k.split(":", 1)[1] for k in reached_keys if k.startswith(("email:", "phone:")))
+    values = sorted(
+        k.split(":", 1)[1] for k in reached_keys if k and k.startswith(("email:", "phone:"))
+    )
     return records, values
 
 

@@ -5,7 +5,9 @@ in-memory DuckDB, guards, constrained clustering) and carry customer ids over fr
 run; dbt then builds the identity and golden marts from ``identity.*`` (its ``identity`` source).
 """
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 import dagster as dg
 
@@ -52,11 +54,13 @@ RECORD_CLUSTERS = dg.AssetKey(["identity", "record_clusters"])
 )
 def resolve_identity_clusters(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
-) -> dg.MaterializeResult:
+) -> Iterator[dg.MaterializeResult]:
     with warehouse.connect() as con:
         summary = resolve_identities(con)
     context.log.info(f"resolution: {summary.as_dict()}")
-    metadata = {key: value for key, value in summary.as_dict().items() if value is not None}
+    metadata: dict[str, Any] = {
+        key: value for key, value in summary.as_dict().items() if value is not None
+    }
     yield dg.MaterializeResult(asset_key=RECORD_CLUSTERS, metadata=metadata)
     yield dg.MaterializeResult(
         asset_key=dg.AssetKey(["identity", "match_evidence"]),
@@ -99,7 +103,7 @@ STABLE_ID_KEYS = [
 )
 def assign_stable_customer_ids(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
-) -> dg.MaterializeResult:
+) -> Iterator[dg.MaterializeResult]:
     with warehouse.connect() as con:
         summary = assign_customer_ids(con, run_at=datetime.now(UTC))
     context.log.info(f"stable ids: {summary}")

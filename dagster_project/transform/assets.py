@@ -70,12 +70,15 @@ class CustomerTruthTranslator(DagsterDbtTranslator):
             # seeds load after ingestion, in the staging step: Dagster gives the dbt nodes that
             # need no raw table a step of their own, and that step cost every run a dbt start-up
             # (about 8 s) for a second of work
-            raw = {
-                self.get_asset_key(source)
-                for source in manifest["sources"].values()
-                if source["schema"] == "raw"
-            }
-            spec = spec.merge_attributes(deps=sorted(raw, key=lambda key: key.path))
+            raw: list[dg.AssetKey] = sorted(
+                {
+                    self.get_asset_key(source)
+                    for source in manifest["sources"].values()
+                    if source["schema"] == "raw"
+                },
+                key=lambda key: key.to_user_string(),
+            )
+            spec = spec.merge_attributes(deps=raw)
         return spec
 
 
