@@ -1,7 +1,7 @@
 # Thin wrappers over the README's commands.
 UV := python3 -m uv
 
-.PHONY: install run test ui lint generate
+.PHONY: install run test test-fast check ui lint generate
 
 install:
 	python3 -m pip install -q uv && $(UV) sync --locked
@@ -12,11 +12,19 @@ run:
 test:
 	python3 -m pip install -q uv && $(UV) run --locked pytest
 
+# the suite without the integration tests (each runs the whole job): a few minutes
+test-fast:
+	$(UV) run --locked pytest -m "not integration"
+
+# what CI runs before the tests: ruff, format, mypy, dbt parse (.ci/checks)
+check:
+	.ci/checks
+
 ui:
 	$(UV) run --locked customer-truth ui
 
 lint:
-	$(UV) run --locked ruff check . && $(UV) run --locked ruff format --check . && $(UV) run --locked mypy
+	$(UV) run --locked ruff check . && $(UV) run --locked ruff format --check .
 
 generate:
 	$(UV) run --locked customer-truth generate --persons 2000 --seed 7 --out /tmp/customer-truth-world
