@@ -21,6 +21,10 @@ STAGES = ("seeds", "staging", "identity", "golden", "journeys", "publish", "rele
 # dbt folders (layer/domain) whose models belong to another stage than the folder says: the
 # linked records are identity's output, the identity marts built on golden records are golden
 STAGE_OF_MODEL = {
+    # staging views over identity's own tables: they follow the identity steps
+    "stg_identity__record_customer_ids": "identity",
+    "stg_identity__customers": "identity",
+    "stg_identity__customer_id_history": "identity",
     "int_customer_records_linked": "identity",
     "dim_customer_profile": "golden",
     "dim_households": "golden",

@@ -12,7 +12,7 @@ records as (
 ),
 
 assigned as (
-    select * from {{ source('identity', 'record_customer_ids') }}
+    select * from {{ ref('stg_identity__record_customer_ids') }}
 )
 
 select

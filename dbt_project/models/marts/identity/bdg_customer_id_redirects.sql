@@ -4,7 +4,7 @@
 with recursive
 
 registry as (
-    select * from {{ source('identity', 'customers') }}
+    select * from {{ ref('stg_identity__customers') }}
 ),
 
 chain as (

@@ -11,4 +11,4 @@ select
     record_count,
     record_uids,
     occurred_at,
-from {{ source('identity', 'customer_id_history') }}
+from {{ ref('stg_identity__customer_id_history') }}
