@@ -44,6 +44,8 @@ def profile_expectations(
             column="age_years", min_value=13, max_value=120, mostly=0.99
         ),
         # the most restrictive consent wins: a null would read as "no statement" downstream
+        # (a value set skips nulls: the null is refused by its own expectation)
+        gxe.ExpectColumnValuesToNotBeNull(column="email_opt_in"),
         gxe.ExpectColumnValuesToBeInSet(column="email_opt_in", value_set=[True, False]),
         *row_count_bounds(gate, published_table),
     ]

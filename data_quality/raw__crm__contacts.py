@@ -13,6 +13,9 @@ def expectations(gate: GateContext) -> list[gxe.Expectation]:
         gxe.ExpectColumnValuesToNotBeNull(column="record_key"),
         gxe.ExpectColumnValuesToNotBeNull(column="batch_id"),
         gxe.ExpectColumnValuesToNotBeNull(column="payload"),
+        # the frame holds whether a line has its payload, not the payload: a missing one reads
+        # false, never null, so only this expectation catches it
+        gxe.ExpectColumnValuesToBeInSet(column="payload", value_set=[True]),
         gxe.ExpectColumnValuesToBeBetween(column="line_number", min_value=1),
         # a contact line is (batch, file, line): loading a batch twice would repeat it
         gxe.ExpectCompoundColumnsToBeUnique(column_list=["batch_id", "source_file", "line_number"]),
