@@ -138,7 +138,7 @@ def customer_truth_dbt_models(
 
 # how long a failed step's target folder is kept for its post-mortem
 STEP_TARGET_KEPT = timedelta(days=1)
-# dagster-dbt names a step's target folder after the step: customer_truth_dbt_models_3-<ids>
+# dagster-dbt names a step's target folder after the step: customer_truth_dbt_models_2-<ids>
 STEP_TARGET_PREFIX = "customer_truth_dbt_models"
 
 

@@ -23,7 +23,13 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 if shutil.which("dbt") is None:
     os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
 
-customer_truth_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+# DBT_TARGET_PATH is dbt's own setting, which dagster-dbt's step folders follow too: processes
+# that parse for different homes at once (parallel test workers) each keep their own manifest
+customer_truth_project = DbtProject(
+    project_dir=DBT_PROJECT_DIR,
+    profiles_dir=DBT_PROJECT_DIR,
+    target_path=os.environ.get("DBT_TARGET_PATH", "target"),
+)
 
 _SOURCE_GLOBS = ("dbt_project.yml", "profiles.yml", "models/**/*", "macros/**/*", "tests/**/*")
 

@@ -30,6 +30,14 @@ class World:
         return [json.loads(line) for line in lines if line.strip()]
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test here runs the job: marked, so that `-m 'not integration'` is the fast subset."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.integration)
+
+
 def run_job(settings: Settings, full_refresh: bool = False) -> RunOutcome:
     """Run the main job in this process with the world's settings, restoring the environment."""
     with pytest.MonkeyPatch.context() as env:
@@ -39,8 +47,14 @@ def run_job(settings: Settings, full_refresh: bool = False) -> RunOutcome:
         return run_main_job(settings, full_refresh=full_refresh)
 
 
-# one world for the whole session: tests that change it run in test_main_job.py, the others
-# (test_faults.py) work on a copy; a second world would cost a second run of the job
+def copy_world(root: Path, into: Path) -> Settings:
+    """A copy of a world (landing zone, home, truth) for a test that changes it."""
+    shutil.copytree(root, into, symlinks=True)
+    return Settings(landing=into / "landing", home=into / "home")
+
+
+# One world per test worker, run once, and never changed: a test that adds batches or runs the
+# job again works on a copy (copy_world), so tests pass in any order and on any worker.
 @pytest.fixture(scope="session")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     root = tmp_path_factory.mktemp("world")
@@ -50,3 +64,36 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     outcome = run_job(settings)
     yield World(root, settings, outcome, time.monotonic() - started)
     shutil.rmtree(root, ignore_errors=True)
+
+
+# the tests that read it share one run: @pytest.mark.xdist_group(GROWN) keeps them on one worker
+GROWN = "grown_world"
+
+
+@dataclass(frozen=True)
+class GrownWorld:
+    """The world's home after its next day landed and the job ran again (an incremental run)."""
+
+    root: Path
+    settings: Settings
+    run: RunOutcome
+    new_batches: list[tuple[str, str]]  # (system, batch id) of the day that landed
+
+
+@pytest.fixture(scope="session")
+def grown_world(world: World, tmp_path_factory: pytest.TempPathFactory) -> Iterator[GrownWorld]:
+    root = tmp_path_factory.mktemp("grown") / "world"
+    settings = copy_world(world.root, root)
+    longer = tmp_path_factory.mktemp("longer")
+    generate_world(persons=PERSONS, seed=SEED, out=longer, days=DAYS + 1)
+    new_batches = []
+    for system_dir in sorted((longer / "landing").iterdir()):
+        for batch in sorted(system_dir.iterdir()):
+            target = settings.landing / system_dir.name / batch.name
+            if not target.exists():
+                shutil.copytree(batch, target)
+                new_batches.append((system_dir.name, batch.name))
+    assert new_batches, "one more day should add a batch per system"
+    yield GrownWorld(root, settings, run_job(settings), new_batches)
+    shutil.rmtree(root.parent, ignore_errors=True)
+    shutil.rmtree(longer, ignore_errors=True)

@@ -17,9 +17,9 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
+import pytest
 
 from customer_truth.contracts import CONTRACTS
-from customer_truth.generate import generate_world
 from customer_truth.interaction_log import record_interaction
 from customer_truth.landing import complete_batches
 from customer_truth.pending import pending_work
@@ -29,7 +29,13 @@ from customer_truth.publication.registry import PUBLISHED_TABLES
 from customer_truth.retrieval import lookup
 from customer_truth.settings import Settings
 from customer_truth.warehouse import open_warehouse
-from tests.integration.conftest import DAYS, PERSONS, SEED, World, run_job
+from tests.integration.conftest import (
+    GROWN,
+    GrownWorld,
+    World,
+    copy_world,
+    run_job,
+)
 from tests.landing_builder import jsonl, write_batch
 
 
@@ -179,23 +185,17 @@ def _land_erasure_request(settings: Settings, request_id: str, email: str) -> st
     return batch_id
 
 
-def test_a_further_incremental_batch_is_picked_up_alone(world: World, tmp_path: Path) -> None:
-    longer = tmp_path / "longer"
-    generate_world(persons=PERSONS, seed=SEED, out=longer, days=DAYS + 1)
+@pytest.mark.xdist_group(GROWN)
+def test_a_further_incremental_batch_is_picked_up_alone(
+    world: World, grown_world: GrownWorld
+) -> None:
+    outcome = grown_world.run
+    assert outcome.success
     with open_warehouse(world.settings) as con:
         before = set(con.sql("select system, batch_id from ingest.batch_loads").fetchall())
         ids_before = _customer_ids(con)
-    new_batches = []
-    for system_dir in sorted((longer / "landing").iterdir()):
-        for batch in sorted(system_dir.iterdir()):
-            target = world.settings.landing / system_dir.name / batch.name
-            if not target.exists():
-                shutil.copytree(batch, target)
-                new_batches.append((system_dir.name, batch.name))
-    assert new_batches, "one more day should add a batch per system"
-    outcome = run_job(world.settings)
-    assert outcome.success
-    with open_warehouse(world.settings) as con:
+    new_batches = grown_world.new_batches
+    with open_warehouse(grown_world.settings) as con:
         after = set(con.sql("select system, batch_id from ingest.batch_loads").fetchall())
         new_raw_batches = {
             row[0]
@@ -288,8 +288,9 @@ def _dbt_commands(settings: Settings, run_id: str) -> list[str]:
     return [m for m in messages if m and m.startswith("Running dbt command")]
 
 
+@pytest.mark.xdist_group(GROWN)
 def test_an_incremental_run_publishes_what_a_full_refresh_publishes(
-    world: World, tmp_path: Path
+    grown_world: GrownWorld, tmp_path: Path
 ) -> None:
     """The world's home after its later day, and a copy of it rebuilt with
     ``customer-truth run --full-refresh`` (every dbt model from all history, incremental ones
@@ -297,8 +298,7 @@ def test_an_incremental_run_publishes_what_a_full_refresh_publishes(
     staging and no customer id, and publishes the same release, value for value, customer ids
     and history included (model scores aside: SCORE_COLUMNS). (One run for both: the suite's
     time budget.)"""
-    shutil.copytree(world.root, tmp_path / "copy", symlinks=True)
-    copy = Settings(landing=tmp_path / "copy" / "landing", home=tmp_path / "copy" / "home")
+    copy = copy_world(grown_world.root, tmp_path / "copy")
     with open_warehouse(copy) as con:
         suppressed_before = con.sql(_SUPPRESSION_SQL).fetchall()
         before = _fingerprint(con)
@@ -314,19 +314,20 @@ def test_an_incremental_run_publishes_what_a_full_refresh_publishes(
     # every dbt step rebuilt from all history, but the erasure state kept its rows as they were
     # (a later run may add suppressions: erasure follows the person to more customers)
     builds = [c for c in _dbt_commands(copy, run_id.group(1)) if "dbt build" in c]
-    assert len(builds) == 3 and all("--full-refresh" in c for c in builds), builds
+    assert len(builds) == 2 and all("--full-refresh" in c for c in builds), builds
     # dbt's unit tests check SQL, not data: the test suite runs them, production runs do not
     assert all("--exclude-resource-type unit_test" in c for c in builds), builds
     with open_warehouse(copy) as con:
         assert set(suppressed_before) <= set(con.sql(_SUPPRESSION_SQL).fetchall())
-    grown = _published_rows(world.settings, without_scores=True)
+    grown = _published_rows(grown_world.settings, without_scores=True)
     _assert_same_tables(grown, _published_rows(copy, without_scores=True))
     # the person the world erased is in neither (nor in any version: publication tests). An
     # erasure in the later day itself would make the two differ by more than the person: the
     # release of the run that processes an erasure is built before the warehouse sweep, so
     # others' rows may still reflect them (an event naming their order), which a rebuild after
     # the sweep no longer does (README, erasure: "not covered").
-    request = json.loads((world.root / "truth" / "erasures.jsonl").read_text().splitlines()[0])
+    truth = grown_world.root / "truth" / "erasures.jsonl"
+    request = json.loads(truth.read_text().splitlines()[0])
     erased = request["identifier_value"].lower()
     assert not any(erased in " ".join(row).lower() for rows in grown.values() for row in rows)
 
@@ -342,8 +343,7 @@ def test_a_changed_incremental_model_makes_its_step_a_full_refresh_and_says_so(
     from dagster_project.transform import incremental_state
     from dagster_project.transform.project import customer_truth_project
 
-    shutil.copytree(world.root, tmp_path / "copy", symlinks=True)
-    copy = Settings(landing=tmp_path / "copy" / "landing", home=tmp_path / "copy" / "home")
+    copy = copy_world(world.root, tmp_path / "copy")
     state = copy.home / incremental_state.STATE_FILE
     held = json.loads(state.read_text())
     current = held["stg_commerce__orders"]
@@ -354,7 +354,7 @@ def test_a_changed_incremental_model_makes_its_step_a_full_refresh_and_says_so(
     assert outcome.success
     builds = [c for c in _dbt_commands(copy, outcome.run_id) if "dbt build" in c]
     refreshed = [c for c in builds if "--full-refresh" in c]
-    assert len(builds) == 3 and len(refreshed) == 1, builds
+    assert len(builds) == 2 and len(refreshed) == 1, builds
     with dg.DagsterInstance.from_config(str(copy.dagster_home)) as instance:
         warnings = [e.user_message for e in instance.all_logs(outcome.run_id)]
     assert any(
@@ -363,7 +363,7 @@ def test_a_changed_incremental_model_makes_its_step_a_full_refresh_and_says_so(
     )
     assert json.loads(state.read_text())["stg_commerce__orders"] == current
     # the steps' own dbt target folders are gone once they succeeded (they would pile up)
-    target = Path(customer_truth_project.project_dir) / "target"
+    target = Path(customer_truth_project.project_dir) / customer_truth_project.target_path
     assert not list(target.glob(f"customer_truth_dbt_models*-{outcome.run_id[:7]}-*"))
     _assert_same_tables(
         _published_rows(world.settings, without_scores=True),
@@ -371,16 +371,17 @@ def test_a_changed_incremental_model_makes_its_step_a_full_refresh_and_says_so(
     )
 
 
+@pytest.mark.xdist_group(GROWN)
 def test_a_home_fed_day_by_day_publishes_what_one_fed_at_once_publishes(
-    world: World, tmp_path: Path
+    grown_world: GrownWorld, tmp_path: Path
 ) -> None:
-    """The world's home grew batch by batch (first run, then one more day); a new home loads the
-    same landing zone at once. Every published table is the same, customer ids included; only
-    history (when a record was first linked) differs."""
-    rebuilt = Settings(landing=world.settings.landing, home=tmp_path / "rebuilt")
+    """The grown world's home took its batches day by day (first run, then one more day); a new
+    home loads the same landing zone at once. Every published table is the same, customer ids
+    included; only history (when a record was first linked) differs."""
+    rebuilt = Settings(landing=grown_world.settings.landing, home=tmp_path / "rebuilt")
     assert run_job(rebuilt).success
     _assert_same_tables(
-        _published_rows(world.settings, without_history=True, without_scores=True),
+        _published_rows(grown_world.settings, without_history=True, without_scores=True),
         _published_rows(rebuilt, without_history=True, without_scores=True),
     )
 
@@ -442,8 +443,7 @@ def test_a_corrupted_batch_is_blocked_readers_keep_the_previous_release_and_an_e
     from the previous release. One run proves both (the suite's time budget): the release stays,
     less exactly the erased customers."""
     # on a copy: the corrupted delivery must not leak into the other tests' world
-    shutil.copytree(world.root, tmp_path / "copy", symlinks=True)
-    settings = Settings(landing=tmp_path / "copy" / "landing", home=tmp_path / "copy" / "home")
+    settings = copy_world(world.root, tmp_path / "copy")
     release = reader.current_release(settings)
     assert release is not None, "the clean runs publish a release"
     profiles_before = reader.read_table(settings, "customer_profile", release=release)
@@ -539,8 +539,7 @@ def test_a_future_batch_is_quarantined_later_batches_publish_and_an_erasure_behi
     from customer_truth.pending import pending_work
     from customer_truth.reporting import print_run_report
 
-    shutil.copytree(world.root, tmp_path / "copy", symlinks=True)
-    settings = Settings(landing=tmp_path / "copy" / "landing", home=tmp_path / "copy" / "home")
+    settings = copy_world(world.root, tmp_path / "copy")
     future = _future_crm_batch(settings.landing)
     capsys.readouterr()
     outcome = run_job(settings)
@@ -714,32 +713,33 @@ def _call_from(landing: Path, phone: str) -> str:
 
 
 def test_a_later_delivery_of_an_erased_person_is_suppressed_and_the_access_log_unlinked(
-    world: World,
+    world: World, tmp_path: Path
 ) -> None:
     from customer_truth.ingest import ERASED_RECORD_REASON
     from customer_truth.retrieval.access_log import read_access_log
     from customer_truth.retrieval.lookup import lookup
 
+    settings = copy_world(world.root, tmp_path / "copy")
     # a consumer reads a customer, who then asks to be erased
-    profiles = reader.read_table(world.settings, "customer_profile")
+    profiles = reader.read_table(settings, "customer_profile")
     email = [e for e in profiles.column("email").to_pylist() if e][-1]
-    read = lookup(email, consumer="support_agent_ai", home=world.settings)
+    read = lookup(email, consumer="support_agent_ai", home=settings)
     assert read.status == "found"
-    [read_id] = read_access_log(world.settings.home)[-1]["customer_ids"]
-    _land_erasure_request(world.settings, "er_reader_asks_to_be_forgotten", email)
+    [read_id] = read_access_log(settings.home)[-1]["customer_ids"]
+    _land_erasure_request(settings, "er_reader_asks_to_be_forgotten", email)
     # the person the world erased earlier: their CRM contact delivered again, and a new call
     # from their own phone
     planted = json.loads((world.root / "truth" / "erasures.jsonl").read_text().splitlines()[0])
     crm_id = next(r[2] for r in planted["reachable_records"] if r[:2] == ["crm", "contacts"])
     phone = next(v for v in planted["reachable_values"] if v.startswith("+"))
-    crm_batch = _redeliver_crm_contact(world.settings.landing, crm_id)
-    call_id = _call_from(world.settings.landing, phone)
+    crm_batch = _redeliver_crm_contact(settings.landing, crm_id)
+    call_id = _call_from(settings.landing, phone)
 
-    assert run_job(world.settings).success
-    log = read_access_log(world.settings.home)
+    assert run_job(settings).success
+    log = read_access_log(settings.home)
     assert not any(read_id in (line.get("customer_ids") or []) for line in log)
     assert any("erased" in (line.get("customer_ids") or []) for line in log)
-    with open_warehouse(world.settings) as con:
+    with open_warehouse(settings) as con:
         assert con.execute(
             "select reason, raw_text from ingest.quarantine where batch_id = ?", [crm_batch]
         ).fetchall() == [(ERASED_RECORD_REASON, None)]
@@ -754,11 +754,11 @@ def test_a_later_delivery_of_an_erased_person_is_suppressed_and_the_access_log_u
 
 
 def test_a_recorded_interaction_shows_in_the_customers_timeline_and_context_after_the_next_run(
-    world: World,
+    world: World, tmp_path: Path
 ) -> None:
     """What an AI agent recorded (the API's and the MCP tool's record_interaction) is the
     source ai_agent of the next run: the next agent sees it in the timeline and the context."""
-    settings = world.settings
+    settings = copy_world(world.root, tmp_path / "copy")
     release = reader.current_release(settings)
     assert release is not None
     contexts = reader.read_table(settings, "customer_context", columns=["customer_id"])
