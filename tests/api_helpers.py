@@ -10,9 +10,11 @@ import json
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 
@@ -120,7 +122,7 @@ def free_port() -> int:
 class ThreadedServer:
     """A real uvicorn serving ``app`` on a loopback port, in a thread of this process."""
 
-    def __init__(self, app: object) -> None:
+    def __init__(self, app: Callable[..., Any]) -> None:
         import uvicorn
 
         self.port = free_port()

@@ -142,7 +142,8 @@ def retrieval_candidates(
     """Candidate tables for ``people`` (``emails`` overrides a person's email; ``extra_lookups``
     are identifier_lookup rows added as given)."""
     emails = emails or {}
-    profiles, lookups, contexts = [], [], []
+    profiles, contexts = [], []
+    lookups: list[dict[str, Any]] = []
     for n in people:
         p = retrieval_person(n, emails.get(n))
         profile = _profile(p, n)

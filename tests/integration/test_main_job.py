@@ -661,7 +661,7 @@ def _next_batch_id(landing: Path, system: str) -> str:
 
 def _redeliver_crm_contact(landing: Path, contact_id: str) -> str:
     """A crm batch after the latest that delivers contact ``contact_id`` again, as it was."""
-    found: dict[str, str] = {}
+    found: dict[str, dict[str, str]] = {}
     header: list[str] = []
     for path in sorted(landing.glob("crm/*/contacts.csv")):
         with path.open(encoding="utf-8-sig", newline="") as handle:

@@ -46,7 +46,7 @@ class Api:
     keys: Keys
     served: ServedRelease
 
-    def get(self, path: str, key: str | None, **params: object) -> httpx.Response:
+    def get(self, path: str, key: str | None, **params: str | int) -> httpx.Response:
         headers = {"Authorization": f"Bearer {key}"} if key else {}
         return httpx.get(self.url + path, params=params or None, headers=headers, timeout=10)
 
@@ -227,7 +227,7 @@ def test_bad_input_gets_a_clear_4xx_never_a_500_and_never_echoes_the_input(api: 
         assert 400 <= response.status_code < 500, (value, response.status_code)
         assert value not in response.text and "detail" in response.json()
     base = "/v1/customers"
-    cases = [
+    cases: list[tuple[str, dict[str, str | int], int]] = [
         (f"{base}/ct_ffffffffffffffff/context", {}, 404),  # unknown customer
         (f"{base}/ct_ffffffffffffffff/timeline", {}, 404),
         (f"{base}/ct_ffffffffffffffff/signals", {}, 404),

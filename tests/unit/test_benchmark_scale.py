@@ -64,7 +64,10 @@ def _event(step: str, at: float, kind: str, key: list[str] | None = None) -> _En
 
 
 def test_a_dbt_step_is_split_by_the_stage_of_each_model_and_test() -> None:
-    stages = {("staging", "stg_a"): "staging", ("marts", "fct_b"): "journeys"}
+    stages: dict[tuple[str, ...], str] = {
+        ("staging", "stg_a"): "staging",
+        ("marts", "fct_b"): "journeys",
+    }
     events = [
         _event("ingest_crm", 0.0, "ASSET_MATERIALIZATION_PLANNED"),  # planned at run start
         _event("ingest_crm", 10.0, "STEP_START"),

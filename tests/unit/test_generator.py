@@ -375,12 +375,12 @@ def test_an_erasure_reaches_what_the_landed_data_ties_to_the_person() -> None:
     sharing that customer's email; not through the household landline to the other member's
     record, and not to a Zendesk user that shares nothing with the rest."""
     from customer_truth.generate.records import SPEC, Record, Version
-    from customer_truth.generate.truth import erasure_reach
+    from customer_truth.generate.truth import Delivered, erasure_reach
 
     def record(system: str, entity: str, rid: str, keys=(), links=()) -> Record:
         return Record(SPEC[(system, entity)], rid, "P1", [Version(0, {})], keys=keys, links=links)
 
-    delivered = [
+    delivered: Delivered = [
         (record("commerce", "orders", "o1", keys=("shop:7",), links=("phone:+14155550101",)), []),
         (record("commerce", "customers", "7", keys=("shop:7", "email:ann@example.org")), []),
         (record("crm", "contacts", "003A", keys=("crm:003A", "email:ann@example.org",

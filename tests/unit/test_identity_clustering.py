@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import polars as pl
+from polars.datatypes import DataTypeClass
 
 from customer_truth.identity.clustering import (
     CUT_BY_GUARD,
@@ -14,7 +15,7 @@ from customer_truth.identity.clustering import (
     cluster,
 )
 
-_NODE_SCHEMA = {
+_NODE_SCHEMA: dict[str, DataTypeClass | pl.DataType] = {
     "birth_date": pl.String,
     "verified_email_system": pl.String,
     "verified_email": pl.String,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
@@ -26,7 +27,7 @@ def _truth(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     with (folder / "identity_records.jsonl").open("w") as handle:
         for system, entity, record_id, person, linked in rows:
-            row = {"system": system, "entity": entity, "record_id": record_id,
+            row: dict[str, Any] = {"system": system, "entity": entity, "record_id": record_id,
                    "person_id": person, "status": "live"}  # fmt: skip
             if linked is not None:
                 row["linked"] = linked

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -20,7 +22,7 @@ B1, B2, B3 = "20260301T000000Z", "20260302T000000Z", "20260303T000000Z"
 
 
 @pytest.fixture
-def con() -> duckdb.DuckDBPyConnection:
+def con() -> Iterator[duckdb.DuckDBPyConnection]:
     connection = connect(":memory:")
     yield connection
     connection.close()
@@ -32,7 +34,7 @@ def _quarantine(con: duckdb.DuckDBPyConnection) -> list[tuple[int, str]]:
     ).fetchall()
 
 
-def _snapshot(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+def _snapshot(con: duckdb.DuckDBPyConnection) -> list[list[tuple[Any, ...]]]:
     tables = [
         "raw.billing__charges",
         "ingest.quarantine",

@@ -79,9 +79,11 @@ def test_a_failed_gate_publishes_nothing_and_logs_the_failed_expectations(
     settings: Settings,
 ) -> None:
     _publish(settings, "pub-1", range(10))
+    release = reader.current_release(settings)
+    assert release is not None
     versions_before = {
         key: DeltaTable(str(settings.published.joinpath(*key.split("/")))).version()
-        for key in reader.current_release(settings).table_versions
+        for key in release.table_versions
     }
     failed = [
         {
@@ -105,7 +107,9 @@ def test_a_failed_gate_publishes_nothing_and_logs_the_failed_expectations(
         candidates=stand_in_candidates(range(3)),
     )
     assert entry.status == "blocked" and entry.published_at is None
-    assert reader.current_release(settings).publication_id == "pub-1"
+    current = reader.current_release(settings)
+    assert current is not None
+    assert current.publication_id == "pub-1"
     assert reader.read_table(settings, "customer_profile").num_rows == 10
     for key, version in versions_before.items():
         assert DeltaTable(str(settings.published.joinpath(*key.split("/")))).version() == version
@@ -214,6 +218,7 @@ def test_a_publisher_killed_mid_release_leaves_the_previous_release_and_the_next
     # two tables hold a version of the killed attempt, no release names it
     assert DeltaTable(str(settings.published / "customer_profile")).version() == 1
     release = reader.current_release(settings)
+    assert release is not None
     assert release.publication_id == "pub-1"
     _, tables = reader.read_release(settings)
     assert {k: t.num_rows for k, t in tables.items()}["customer_profile"] == 10
@@ -222,7 +227,9 @@ def test_a_publisher_killed_mid_release_leaves_the_previous_release_and_the_next
 
     entry = _publish(settings, "pub-2", range(12))
     assert entry.status == "published"
-    assert reader.current_release(settings).publication_id == "pub-2"
+    current = reader.current_release(settings)
+    assert current is not None
+    assert current.publication_id == "pub-2"
     assert reader.read_table(settings, "customer_profile").num_rows == 12
     assert reader.read_table(settings, "customer_profile", release=release).num_rows == 10
 
@@ -445,7 +452,9 @@ def test_a_blocked_gate_still_purges_a_new_erasure_from_the_current_release(
     )
     assert entry.status == "blocked" and entry.erasures_purged == 1
     # the release did not change, the person is gone from it, from its history and its file
-    assert reader.current_release(settings).publication_id == "pub-1"
+    current = reader.current_release(settings)
+    assert current is not None
+    assert current.publication_id == "pub-1"
     profiles = reader.read_table(settings, "customer_profile")
     assert profiles.num_rows == 9 and gone["customer_id"] not in profiles["customer_id"].to_pylist()
     raw, values = strings_in_published(settings.published)

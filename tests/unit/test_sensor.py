@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import cast
 
 import dagster as dg
 import pytest
@@ -28,12 +29,14 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def _tick(cursor: str | None) -> dg.SensorResult | dg.SkipReason:
     context = dg.build_sensor_context(cursor=cursor)
-    return new_landing_batches_sensor(context)
+    # the decorated sensor is typed as any sensor's result; this one returns only these two
+    return cast(dg.SensorResult | dg.SkipReason, new_landing_batches_sensor(context))
 
 
 def _schedule_tick() -> dg.RunRequest | dg.SkipReason:
     context = dg.build_schedule_context(scheduled_execution_time=datetime.now(UTC))
-    return daily_customer_truth_schedule(context)
+    # the decorated schedule is typed as any schedule's result; this one returns only these two
+    return cast(dg.RunRequest | dg.SkipReason, daily_customer_truth_schedule(context))
 
 
 def _attempt(batches: list[str], status: str = STATUS_PUBLISHED, code: str | None = None) -> None:
@@ -55,14 +58,15 @@ def test_sensor_requests_a_run_for_new_batches_and_skips_when_nothing_changed(ho
     assert isinstance(_tick(None), dg.SkipReason)  # an empty landing zone is no news
     write_batch(landing, "billing", "20260301T000000Z", {"charges.jsonl": jsonl(CHARGE)})
     first = _tick(None)
-    assert isinstance(first, dg.SensorResult) and len(first.run_requests) == 1
+    assert isinstance(first, dg.SensorResult) and first.run_requests is not None
+    assert len(first.run_requests) == 1
     assert isinstance(_tick(first.cursor), dg.SkipReason)
     # a batch still being written is not news
     write_batch(landing, "billing", "20260302T000000Z", {"charges.jsonl": b""}, complete=False)
     assert isinstance(_tick(first.cursor), dg.SkipReason)
     write_batch(landing, "billing", "20260302T000000Z", {"charges.jsonl": b""})
     second = _tick(first.cursor)
-    assert isinstance(second, dg.SensorResult)
+    assert isinstance(second, dg.SensorResult) and second.run_requests is not None
     assert second.run_requests[0].run_key != first.run_requests[0].run_key
 
 
@@ -83,7 +87,8 @@ def test_a_new_sensor_on_a_home_whose_last_release_saw_every_batch_starts_no_run
 
     write_batch(landing, "billing", "20260302T000000Z", {"charges.jsonl": jsonl(CHARGE)})
     news = _tick(fresh.cursor)
-    assert isinstance(news, dg.SensorResult) and len(news.run_requests) == 1
+    assert isinstance(news, dg.SensorResult) and news.run_requests is not None
+    assert len(news.run_requests) == 1
     assert pending_work(load_settings()).new_batches == ["billing/20260302T000000Z"]
 
 
