@@ -325,7 +325,7 @@ def _profiles(relation: str) -> Callable[[], Tables]:
 
 def _crosswalk(relation: str) -> Callable[[], Tables]:
     def good() -> Tables:
-        rows = [
+        rows: list[tuple[str, str, str, str, str, float | None]] = [
             ("crm", "contacts", f"003{i}", f"ct_{i}", "deterministic:email", None) for i in range(4)
         ]
         rows += [("commerce", "customers", f"s{i}", f"ct_{i}", "model", 0.93) for i in range(4)]
