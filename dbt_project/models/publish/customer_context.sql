@@ -39,7 +39,7 @@ identity as (
         customer_id,
         sum(records) as linked_records,
         list(struct_pack(rule := match_rule, records := records, min_score := min_score,
-            max_score := max_score) order by records desc, match_rule) as links,
+            max_score := max_score) order by records desc, match_rule asc) as links,
         min(min_score) as weakest_model_score,
     from links
     group by customer_id
@@ -215,10 +215,12 @@ select
                     lambda s: s.status), '/'), 'unshipped')), '; '), '') || ')', '')
             || ', ' || len(open_work.open_invoices) || ' open or failed invoices'
             || coalesce(' (' || nullif(array_to_string(list_transform(open_work.open_invoices,
-                lambda i: i.invoice_id || ' ' || i.status || ', ' || i.failed_charges || ' failed charges'), '; '), '') || ')', '')
+                lambda i: i.invoice_id || ' ' || i.status || ', ' || i.failed_charges
+                    || ' failed charges'), '; '), '') || ')', '')
             || '.',
         'Recent interactions: ' || coalesce(nullif(array_to_string(list_transform(recent_interactions,
-            lambda r: strftime(r.occurred_at, '%Y-%m-%d') || ' ' || coalesce(r.summary, r.event_type)), '; '), ''), 'none') || '.',
+            lambda r: strftime(r.occurred_at, '%Y-%m-%d') || ' ' || coalesce(r.summary, r.event_type)),
+            '; '), ''), 'none') || '.',
         'Active signals: ' || coalesce(nullif(array_to_string(list_transform(signals,
             lambda s: s.signal_type || ' (' || s.severity || ', since '
                 || strftime(s.detected_at, '%Y-%m-%d') || '): ' || s.recommended_action), '; '), ''),
@@ -227,7 +229,8 @@ select
             lambda g: g.action || coalesce(' ' || g.subject, '') || ': ' || upper(g.decision)
                 || ' (' || g.reason || ') [' || g.rule_id || ']'), '; ') || '.',
         'Freshness: ' || array_to_string(list_transform(freshness,
-            lambda f: f.source_system || ' data as of ' || coalesce(strftime(f.data_as_of, '%Y-%m-%d %H:%M UTC'), 'never')), '; ') || '.'
+            lambda f: f.source_system || ' data as of '
+                || coalesce(strftime(f.data_as_of, '%Y-%m-%d %H:%M UTC'), 'never')), '; ') || '.'
     ) as context_text,
     as_of,
 from assembled

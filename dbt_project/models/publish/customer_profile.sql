@@ -4,7 +4,12 @@
 -- here too: erasure wins over completeness. publication_id is stamped by the publisher.
 {%- set blanked = ['email', 'phone'] %}
 select
-    * exclude ({{ blanked | join(', ') }}, {% for c in blanked %}{{ c }}_source_system, {{ c }}_source_record_id, {{ c }}_observed_at{{ ', ' if not loop.last }}{% endfor %}),
+    * exclude (
+        {{ blanked | join(', ') }},
+        {%- for c in blanked %}
+        {{ c }}_source_system, {{ c }}_source_record_id, {{ c }}_observed_at{{ ',' if not loop.last }}
+        {%- endfor %}
+    ),
     {%- for c in blanked %}
     case when not {{ is_suppressed_value(c, 'profile.' ~ c) }} then profile.{{ c }} end as {{ c }},
     case when not {{ is_suppressed_value(c, 'profile.' ~ c) }} then profile.{{ c }}_source_system end

@@ -51,7 +51,7 @@ record_phones as (
         select record_uid, phone, unnest(list_distinct(list_append(coalesce(phones, []), phone)))
             as phone_value,
         from records
-    )
+    ) as record_phone_values
     where phone_value is not null
 ),
 

@@ -29,7 +29,7 @@ email_decider as (
     from email_statements
     qualify row_number() over (
         partition by customer_id
-        order by (statement = 'opt_out') desc, stated_at desc nulls last, record_uid
+        order by (statement = 'opt_out') desc, stated_at desc nulls last, record_uid asc
     ) = 1
 ),
 
@@ -42,7 +42,7 @@ phone_decider as (
     from records
     where coalesce(do_not_call, false)
     qualify row_number() over (
-        partition by customer_id order by observed_at desc nulls last, record_uid
+        partition by customer_id order by observed_at desc nulls last, record_uid asc
     ) = 1
 ),
 

@@ -3,8 +3,9 @@
 -- metadata naming a CRM contact, a Segment userId or Stripe metadata naming a Shopify
 -- customer), an anonymousId tied to a known visitor (identify, alias, a signed-in message,
 -- an order's segment_anonymous_id), or a personal email: one that no two records with
--- incompatible given names or different birth dates carry (int_identity__identifier_usage). Links that a guard refuses are kept with guard_reason set,
--- so the evidence shows them; resolution uses only links whose guard_reason is null.
+-- incompatible given names or different birth dates carry (int_identity__identifier_usage).
+-- Links that a guard refuses are kept with guard_reason set, so the evidence shows them;
+-- resolution uses only links whose guard_reason is null.
 
 with
 

@@ -87,7 +87,7 @@ conflicts as (
         or (
             a.given_name_std is not null
             and b.given_name_std is not null
-            and not {{ identity_given_names_compatible('a', 'b') }}
+            and not {{ identity_given_names_compatible('a', 'b') }}  -- noqa: PRS
         )
 )
 

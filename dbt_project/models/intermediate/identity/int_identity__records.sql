@@ -152,7 +152,7 @@ misspelt as (
     inner join listed_names as listed
         on left(listed.listed_name, 1) = left(unlisted.given_name_std, 1)
         and (
-            {{ identity_undoubled('unlisted.given_name_std') }} = listed.listed_name
+            {{ identity_undoubled('unlisted.given_name_std') }} = listed.listed_name  -- noqa: PRS
             or damerau_levenshtein(unlisted.given_name_std, listed.listed_name) = 1
         )
     group by all
@@ -168,7 +168,7 @@ readings as (
     select unlisted.given_name_std, listed.listed_name as read_as
     from unlisted_given_names as unlisted
     inner join listed_names as listed
-        on {{ identity_undoubled('unlisted.given_name_std') }} = listed.listed_name
+        on {{ identity_undoubled('unlisted.given_name_std') }} = listed.listed_name  -- noqa: PRS
     anti join misspelt on unlisted.given_name_std = misspelt.given_name_std
 ),
 

@@ -46,7 +46,7 @@ conversations as (
 select
     conversations.*,
     conversations.initiation_method = 'inbound' as is_inbound,
-    exists (
+    exists(
         select 1
         from conversations as later
         where later.customer_id = conversations.customer_id

@@ -30,7 +30,9 @@ contact_events as (
             else 'contact_' || coalesce(initiation_method, 'unknown')
         end as event_type,
         concat_ws(' ',
-            upper(left(coalesce(initiation_method, 'unknown'), 1)) || substr(coalesce(initiation_method, 'unknown'), 2), channel, 'contact',
+            upper(left(coalesce(initiation_method, 'unknown'), 1))
+                || substr(coalesce(initiation_method, 'unknown'), 2),
+            channel, 'contact',
             case when intent is not null then 'about ' || replace(intent, '_', ' ') end,
             case when order_name is not null then '(order ' || order_name || ')' end,
             case outcome
@@ -271,7 +273,7 @@ ticket_events as (
         case
             when versions.ticket_status = 'open' and versions.previous_status in ('solved', 'closed')
                 then 'ticket_reopened'
-            when versions.ticket_status is distinct from versions.previous_status
+            when (versions.ticket_status is distinct from versions.previous_status)
                 then 'ticket_' || coalesce(versions.ticket_status, 'unknown')
             else 'ticket_rated_' || coalesce(versions.satisfaction_score, 'unknown')
         end,
@@ -279,7 +281,7 @@ ticket_events as (
             || case
                 when versions.ticket_status = 'open' and versions.previous_status in ('solved', 'closed')
                     then 'reopened'
-                when versions.ticket_status is distinct from versions.previous_status
+                when (versions.ticket_status is distinct from versions.previous_status)
                     then 'now ' || coalesce(versions.ticket_status, 'unknown')
                 else 'rated'
             end
@@ -316,12 +318,18 @@ tracking_events as (
 
 unioned as (
     select * from contact_events
-    union all select * from transcript_events
-    union all select * from digital_events
-    union all select * from order_events
-    union all select * from billing_events
-    union all select * from ticket_events
-    union all select * from tracking_events
+    union all
+    select * from transcript_events
+    union all
+    select * from digital_events
+    union all
+    select * from order_events
+    union all
+    select * from billing_events
+    union all
+    select * from ticket_events
+    union all
+    select * from tracking_events
 )
 
 select

@@ -122,9 +122,11 @@ order_units as (
 all_units as (
     select distinct * from (
         select * from units
-        union all select * from invoice_units
-        union all select * from order_units
-    )
+        union all
+        select * from invoice_units
+        union all
+        select * from order_units
+    ) as units_of_every_kind
 ),
 
 anchored as (

@@ -25,7 +25,7 @@ conversation_outcomes as (
         -- a last leg that recorded no resolution (abandoned, contained) resolved nothing
         coalesce(
             list_contains(
-                ['{{ var("contact_resolved_values") | join("', '") }}'],
+                ['{{ var("contact_resolved_values") | join("', '") }}'],  -- noqa: LT05
                 lower(arg_max_null(resolution, initiated_at))
             ),
             false
@@ -65,6 +65,14 @@ issue_contacts as (
     )
 ),
 
+-- the last contact that resolved each issue
+resolutions as (
+    select customer_id, issue_key, max(initiated_at) as last_resolved_at,
+    from issue_contacts
+    where is_resolved
+    group by all
+),
+
 -- an issue is open again after the last contact that resolved it: its incident began at the
 -- first contact after that resolution which is the third within 7 days, if that was within the
 -- staleness window (an incident left unresolved longer is no longer signalled)
@@ -78,12 +86,7 @@ repeat_incidents as (
             filter (where issue_contacts.is_third_within_7_days) as streak_first_contact_id,
     from issue_contacts
     cross join as_of
-    left join (
-        select customer_id, issue_key, max(initiated_at) as last_resolved_at,
-        from issue_contacts
-        where is_resolved
-        group by all
-    ) as resolutions using (customer_id, issue_key)
+    left join resolutions using (customer_id, issue_key)
     where issue_contacts.initiated_at > coalesce(resolutions.last_resolved_at, '-infinity'::timestamptz)
         and issue_contacts.initiated_at
             > as_of.as_of - to_days({{ var('repeat_contact_stale_after_days') }})

@@ -56,7 +56,7 @@ matched as (
         and fulfillments.created_at <= trackers.first_event_at + interval 1 day
         and fulfillments.created_at >= trackers.first_event_at - interval 30 day
     qualify row_number() over (
-        partition by trackers.tracker_id order by fulfillments.created_at desc, fulfillments.fulfillment_id
+        partition by trackers.tracker_id order by fulfillments.created_at desc, fulfillments.fulfillment_id asc
     ) = 1
 ),
 

@@ -29,12 +29,12 @@ record_identifiers as (
         select customer_id, observed_at,
             unnest(list_distinct(list_append(coalesce(phones, []), phone))) as phone_value,
         from records
-    )
+    ) as record_phone_values
     where phone_value is not null
 
     union all
     select customer_id,
-        case source_system || ':' || source_entity
+        case (source_system || ':' || source_entity)
             when 'crm:contacts' then 'crm_contact_id'
             when 'commerce:customers' then 'commerce_customer_id'
             when 'billing:customers' then 'billing_customer_id'

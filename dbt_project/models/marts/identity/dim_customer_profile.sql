@@ -92,7 +92,7 @@ select
     consent.do_not_call_source_record_id,
     consent.do_not_call_observed_at,
     coalesce(len(pivoted.conflicting_attributes), 0) > 0 as has_conflicts,
-    coalesce(pivoted.conflicting_attributes, []::varchar[]) as conflicting_attributes,
+    coalesce(pivoted.conflicting_attributes, cast([] as varchar[])) as conflicting_attributes,
     customers.source_systems,
     customers.live_record_count,
     customers.first_seen_at,

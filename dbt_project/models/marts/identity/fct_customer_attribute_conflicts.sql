@@ -22,7 +22,7 @@ values_stated as (
         candidates.value_key,
         -- the most recent wording stands for the fact (Bob and Robert are one given name)
         list(
-            candidates.value order by candidates.observed_at desc nulls last, candidates.record_uid
+            candidates.value order by candidates.observed_at desc nulls last, candidates.record_uid asc
         )[1] as value,
         list(distinct candidates.source_system order by candidates.source_system)
             as source_systems,

@@ -41,7 +41,7 @@ switches as (
         select journey_id, channel,
             lag(channel) over (partition by journey_id order by occurred_at, channel) as previous_channel,
         from touchpoints
-    )
+    ) as sequenced_touchpoints
     group by journey_id
 ),
 

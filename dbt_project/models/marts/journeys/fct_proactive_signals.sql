@@ -223,7 +223,7 @@ bad_open_tickets as (
                 list_filter(ticket_history.versions, lambda v:
                     v.ticket_status not in ('solved', 'closed')
                     and v.satisfaction_score = 'bad'
-                    and v.updated_at > coalesce(ticket_history.last_solved_at, '-infinity'::timestamptz)),
+                    and v.updated_at > coalesce(ticket_history.last_solved_at, cast('-infinity' as timestamptz))),
                 lambda v: v.updated_at
             )),
             tickets.updated_at

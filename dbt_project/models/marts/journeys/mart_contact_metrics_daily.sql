@@ -8,10 +8,10 @@ conversations as (
 ),
 
 analysed as (
-    select conversation_id, avg(customer_overall_sentiment) as customer_sentiment,
+    select contacts.conversation_id, avg(transcripts.customer_overall_sentiment) as customer_sentiment,
     from {{ ref('int_journeys__contacts') }} as contacts
     inner join {{ ref('stg_contact_center__transcripts') }} as transcripts using (contact_id)
-    group by conversation_id
+    group by contacts.conversation_id
 )
 
 select

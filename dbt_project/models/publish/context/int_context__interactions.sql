@@ -15,5 +15,5 @@ from {{ ref('customer_timeline') }}
 where source_system <> 'digital'
     or event_type in ('contact_form_submitted', 'help_article_viewed')
 qualify row_number() over (
-    partition by customer_id order by occurred_at desc, event_id
+    partition by customer_id order by occurred_at desc, event_id asc
 ) <= {{ var('context_recent_interactions', 10) }}

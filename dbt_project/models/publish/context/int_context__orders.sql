@@ -1,6 +1,7 @@
--- One row per Shopify order of a published customer (placed as the timeline places it), with its shipments' state: whether it is still
--- in flight (not cancelled and not every shipment delivered) and when it was delivered (the
--- last shipment's delivery), which the refund guardrail counts from.
+-- One row per Shopify order of a published customer (placed as the timeline places it), with
+-- its shipments' state: whether it is still in flight (not cancelled and not every shipment
+-- delivered) and when it was delivered (the last shipment's delivery), which the refund
+-- guardrail counts from.
 with
 
 orders as (

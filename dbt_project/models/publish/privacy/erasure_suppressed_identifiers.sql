@@ -113,7 +113,7 @@ named_customers as (
 
 -- the person followed through their personal identifiers, as far as they lead
 reachable as (
-    with recursive reach(erasure_request_id, customer_id) as (
+    with recursive reach (erasure_request_id, customer_id) as (
         select erasure_request_id, customer_id, from named_customers where customer_id is not null
         union
         select reach.erasure_request_id, theirs.customer_id,
@@ -123,6 +123,7 @@ reachable as (
             on theirs.identifier_type = mine.identifier_type
             and theirs.identifier_value = mine.identifier_value
     )
+
     select * from reach
 ),
 
@@ -164,7 +165,7 @@ erased_ids as (
 
 identifiers as (
     select erasure_request_id, 'customer_id' as identifier_type, customer_id as identifier_value,
-        reason, null::boolean as is_personal,
+        reason, cast(null as boolean) as is_personal,
     from erased_ids
 
     union

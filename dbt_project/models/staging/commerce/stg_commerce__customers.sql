@@ -59,7 +59,7 @@ renamed as (
             list_transform(
                 case json_type(record.tags)
                     when 'ARRAY' then json_transform(record.tags, '["VARCHAR"]')
-                    when 'VARCHAR' then string_split(record.tags->>'$', ',')
+                    when 'VARCHAR' then string_split(record.tags ->> '$', ',')
                 end,
                 lambda tag: {{ clean_text('tag') }}
             ),

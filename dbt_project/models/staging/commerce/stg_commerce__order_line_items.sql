@@ -36,7 +36,7 @@ renamed as (
         line_item_index,
         {{ clean_text("line_item->>'$.sku'") }} as sku,
         {{ clean_text("line_item->>'$.title'") }} as title,
-        try_cast(line_item->>'$.quantity' as bigint) as quantity,
+        try_cast(line_item ->> '$.quantity' as bigint) as quantity,
         try_cast({{ clean_text("line_item->>'$.price'") }} as decimal(18, 2)) as price_amount,
         currency,
         line_item,

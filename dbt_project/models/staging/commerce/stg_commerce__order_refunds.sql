@@ -40,7 +40,7 @@ renamed as (
         {{ clean_text("refund->>'$.note'") }} as note,
         {{ parse_json_payload("refund->'$.transactions'", [{"amount": "VARCHAR"}]) }} as transaction_list,
         currency,
-        refund->'$.transactions' as transactions,
+        refund -> '$.transactions' as transactions,
         batch_id,
         source_file,
         line_number,

@@ -31,7 +31,7 @@ renamed as (
         custom_field_index,
         {{ clean_text("custom_field->>'$.value'") }} as custom_field_value,
         case
-            when json_type(custom_field->'$.value') <> 'NULL' then custom_field->'$.value'
+            when json_type(custom_field -> '$.value') <> 'NULL' then custom_field -> '$.value'
         end as custom_field_value_json,
         batch_id,
         source_file,
