@@ -85,7 +85,10 @@ def test_staging_models_are_tables_in_the_staging_schema(manifest: dict[str, Any
     for name, node in _staging_models(manifest).items():
         assert node["schema"] == "staging", name
         config = node["config"]
-        assert config["materialized"] in ("table", "incremental"), name
+        # identity's own tables are read through views: they parse nothing, and a view holds
+        # no copy that the erasure sweep would have to find
+        kinds = ("view",) if name.startswith("stg_identity__") else ("table", "incremental")
+        assert config["materialized"] in kinds, name
         if config["materialized"] == "incremental":
             # new versions merged by key: the held row of each key they name is replaced
             assert config["incremental_strategy"] == "delete+insert", name
