@@ -30,6 +30,7 @@ from typing import Any
 
 import duckdb
 
+from customer_truth import warehouse
 from customer_truth.privacy.policies import guardrail_rules
 from customer_truth.privacy.redaction import redact_text
 from customer_truth.retrieval.access_log import ERASED, append_line, rewrite_lines
@@ -111,23 +112,9 @@ def last_written(home: Path) -> datetime | None:
 
 
 def ensure_raw_table(con: duckdb.DuckDBPyConnection) -> None:
-    """The raw layer's columns (``warehouse.ensure_raw_schema``); the dbt macro
+    """The raw table of the log, with the raw layer's columns; the dbt macro
     ``ensure_agent_interactions`` creates the same table for a dbt build on a fresh warehouse."""
-    con.execute("create schema if not exists raw")
-    con.execute(
-        f"""
-        create table if not exists {RAW_TABLE} (
-            record_key varchar not null,
-            payload json not null,
-            batch_id varchar not null,
-            batch_mode varchar,
-            extracted_at timestamptz,
-            source_file varchar not null,
-            line_number bigint not null,
-            loaded_at timestamptz not null
-        )
-        """
-    )
+    warehouse.ensure_raw_table(con, RAW_TABLE)
 
 
 def load_interactions(con: duckdb.DuckDBPyConnection, home: Path) -> int:

@@ -144,27 +144,33 @@ def ensure_erasure_state(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(statement)
 
 
+def ensure_raw_table(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """One raw table (``raw.<system>__<entity>``): a line's payload and its lineage. ``table``
+    comes from code (a contract, the interaction log), never from data."""
+    con.execute("create schema if not exists raw")
+    con.execute(
+        f"""
+        create table if not exists {table} (
+            record_key varchar not null,
+            payload json not null,
+            batch_id varchar not null,
+            batch_mode varchar,
+            extracted_at timestamptz,
+            source_file varchar not null,
+            line_number bigint not null,
+            loaded_at timestamptz not null
+        )
+        """
+    )
+
+
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the raw tables and ingestion's bookkeeping tables if they do not exist yet."""
     con.execute("create schema if not exists raw")
     con.execute("create schema if not exists ingest")
     ensure_erasure_state(con)
     for contract in CONTRACTS:
-        # identifiers come from the contract in code, never from data
-        con.execute(
-            f"""
-            create table if not exists raw.{contract.table} (
-                record_key varchar not null,
-                payload json not null,
-                batch_id varchar not null,
-                batch_mode varchar,
-                extracted_at timestamptz,
-                source_file varchar not null,
-                line_number bigint not null,
-                loaded_at timestamptz not null
-            )
-            """
-        )
+        ensure_raw_table(con, f"raw.{contract.table}")
     con.execute(
         """
         create table if not exists ingest.quarantine (
