@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import shutil
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,7 @@ import pytest
 from customer_truth.generate import generate_world
 from customer_truth.orchestration import RunOutcome, run_main_job
 from customer_truth.settings import Settings
+from customer_truth.warehouse import warehouse_lock
 
 PERSONS, SEED, DAYS = 300, 7, 2
 
@@ -48,22 +51,41 @@ def run_job(settings: Settings, full_refresh: bool = False) -> RunOutcome:
 
 
 def copy_world(root: Path, into: Path) -> Settings:
-    """A copy of a world (landing zone, home, truth) for a test that changes it."""
-    shutil.copytree(root, into, symlinks=True)
+    """A copy of a world (landing zone, home, truth) for a test that changes it, taken under the
+    world's warehouse lock (another test worker may be reading the same world)."""
+    with warehouse_lock(Settings(landing=root / "landing", home=root / "home")):
+        shutil.copytree(root, into, symlinks=True)
     return Settings(landing=into / "landing", home=into / "home")
 
 
-# One world per test worker, run once, and never changed: a test that adds batches or runs the
-# job again works on a copy (copy_world), so tests pass in any order and on any worker.
+# One world for the whole session, run once and never changed: a test that adds batches or runs
+# the job again works on a copy (copy_world), so tests pass in any order and on any worker.
+# Under pytest-xdist the first worker to need it builds it, under a file lock, in the folder the
+# workers share; the others wait and read the first run's record (a world per worker cost three
+# more runs of the job, on two cores).
 @pytest.fixture(scope="session")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    root = tmp_path_factory.mktemp("world")
-    generate_world(persons=PERSONS, seed=SEED, out=root, days=DAYS)
+def world(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> World:
+    base = tmp_path_factory.getbasetemp()
+    # a worker's basetemp is `<session>/popen-gwN`: its parent belongs to this session alone
+    shared = base if worker_id == "master" else base.parent
+    root = shared / "world"
+    record = shared / "world-first-run.json"
+    with (shared / "world.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not record.exists():
+            generate_world(persons=PERSONS, seed=SEED, out=root, days=DAYS)
+            started = time.monotonic()
+            outcome = run_job(Settings(landing=root / "landing", home=root / "home"))
+            seconds = time.monotonic() - started
+            record.write_text(
+                json.dumps({"outcome": asdict(outcome), "seconds": seconds}, default=str)
+            )
+    held = json.loads(record.read_text())
+    outcome = RunOutcome(
+        **{**held["outcome"], "started_at": datetime.fromisoformat(held["outcome"]["started_at"])}
+    )
     settings = Settings(landing=root / "landing", home=root / "home")
-    started = time.monotonic()
-    outcome = run_job(settings)
-    yield World(root, settings, outcome, time.monotonic() - started)
-    shutil.rmtree(root, ignore_errors=True)
+    return World(root, settings, outcome, held["seconds"])
 
 
 # the tests that read it share one run: @pytest.mark.xdist_group(GROWN) keeps them on one worker
