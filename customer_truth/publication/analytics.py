@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from customer_truth.publication.reader import current_release, table_dataset
+from customer_truth.publication.reader import current_release, table_dataset, table_files
 from customer_truth.settings import Settings
 from customer_truth.warehouse import connect
 
@@ -48,13 +48,17 @@ def build_analytics_file(settings: Settings) -> Path | None:
         con.execute("create schema if not exists marts")
         for key in release.tables:
             schema, _, name = key.rpartition("/")
-            # scanned as DuckDB writes it: no table is whole in memory
-            con.register("incoming", table_dataset(settings, key, release))
             # names come from the registry (code), not from data
-            con.execute(
-                f'create table "{schema or "main"}"."{name}" as select * from incoming'  # noqa: S608
-            )
-            con.unregister("incoming")
+            create = f'create table "{schema or "main"}"."{name}" as select * from '  # noqa: S608
+            files = table_files(settings, key, release)
+            if files is not None:
+                # scanned by DuckDB's Parquet reader as it writes: no table is whole in memory
+                con.execute(create + "read_parquet(?)", [files])
+            else:
+                # an empty version (no file), read through its arrow schema
+                con.register("incoming", table_dataset(settings, key, release))
+                con.execute(create + "incoming")
+                con.unregister("incoming")
         con.register(
             "incoming",
             pa.table(

@@ -12,7 +12,9 @@
 4. Publish: one Delta commit of the ``published`` row in ``publication_log``, naming every
    table's new version. That commit is the switch from the old release to the new one.
 5. Expire the releases beyond the newest ``keep_releases`` (``retention.py``).
-6. Rebuild ``analytics.duckdb`` from the new release and swap it in by rename.
+6. Sweep the erased from the warehouse, close it, then rebuild ``analytics.duckdb`` from the new
+   release and swap it in by rename (after the warehouse is closed: two DuckDB buffer pools in
+   one process would each take the whole memory budget).
 
 A blocked gate writes no release, but it never holds back an erasure: ``record_blocked`` given
 the erased set purges the current release and its history of every person erased since the last
@@ -71,7 +73,7 @@ from customer_truth.settings import Settings
 from customer_truth.warehouse import open_warehouse, rewrite_warehouse_file
 
 # rows per arrow batch streamed from the warehouse into a Delta table
-STREAM_BATCH_ROWS = 250_000
+STREAM_BATCH_ROWS = 16_384
 
 # a candidate table: in memory (tests, small callers), or a stream opened when its turn comes
 CandidateSource: TypeAlias = pa.Table | Callable[[], pa.RecordBatchReader]
@@ -273,16 +275,22 @@ def publish_release(
     if any(not r["success"] for r in gate_results):
         return record_blocked(settings, publication_id, started_at, gate_results)
     if candidates is not None:
-        return _publish(settings, publication_id, started_at, gate_results, tables, candidates,
-                        after_table_written)  # fmt: skip
-    # the warehouse stays open (and locked) while its candidates stream into the Delta tables
-    with open_warehouse(settings) as con:
-        entry = _publish(settings, publication_id, started_at, gate_results, tables,
-                         stream_candidates(con, tables), after_table_written)  # fmt: skip
-        # the release no longer holds anyone erased; now the warehouse must not either
-        swept = sweep_erased(con, settings.home)
-    if swept is not None and swept.total_removed:
-        rewrite_warehouse_file(settings)
+        entry = _publish(settings, publication_id, started_at, gate_results, tables, candidates,
+                         after_table_written)  # fmt: skip
+    else:
+        # the warehouse stays open (and locked) while its candidates stream into the Delta tables
+        with open_warehouse(settings) as con:
+            entry = _publish(settings, publication_id, started_at, gate_results, tables,
+                             stream_candidates(con, tables), after_table_written)  # fmt: skip
+            # the release no longer holds anyone erased; now the warehouse must not either
+            swept = sweep_erased(con, settings.home)
+        if swept is not None and swept.total_removed:
+            rewrite_warehouse_file(settings)
+    # once the warehouse is closed: its buffer pool and the analytics file's own DuckDB never
+    # hold memory at once (one memory budget). Until the rename, analysts keep the previous
+    # file, as they did while the tables were written.
+    with publisher_lock(settings.published):
+        build_analytics_file(settings)
     return entry
 
 
@@ -328,7 +336,6 @@ def _publish(
         )
         write_entry(root, entry)
         expire_releases(settings, tables)
-        build_analytics_file(settings)
     return entry
 
 
