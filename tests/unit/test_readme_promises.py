@@ -76,7 +76,7 @@ def _python_refs(readme: Path) -> list[tuple[int, str, str | None]]:
 
 
 def _dbt_refs(readme: Path) -> list[tuple[int, str]]:
-    refs = []
+    refs: list[tuple[int, str]] = []
     for number, line in enumerate(readme.read_text(encoding="utf-8").splitlines(), start=1):
         for group in _DBT_REFS.findall(line):
             refs.extend((number, name) for name in re.findall(r"`(\w+)`", group))
