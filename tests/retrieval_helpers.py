@@ -81,6 +81,67 @@ def _profile(p: dict[str, str], n: int) -> dict[str, Any]:
     return row
 
 
+def _guardrails(p: dict[str, str]) -> list[dict[str, Any]]:
+    """The decisions as int_context__guardrails makes them (its dbt unit test checks the rules),
+    in customer_context's order, facts included: they carry identifiers (the consent's source
+    record, the order), which a restricted consumer must not receive in clear."""
+    as_of = "2026-03-08 02:00:00+00"
+    crm = {"source_system": "crm", "source_record_id": p["crm_contact_id"]}
+    return [
+        {
+            "rule_id": "balance_requires_verification",
+            "action": "quote_balance",
+            "subject": None,
+            "decision": "verify_first",
+            "reason": "quote a balance only after the caller's identity is verified",
+            "facts": {"open_invoices": 0, "open_balance_cents": 0},
+        },
+        {
+            "rule_id": "do_not_call",
+            "action": "outbound_call",
+            "subject": None,
+            "decision": "allow",
+            "reason": "no do-not-call flag",
+            "facts": {"do_not_call": False, **crm},
+        },
+        {
+            "rule_id": "escalate_repeated_failures",
+            "action": "continue_with_ai",
+            "subject": None,
+            "decision": "allow",
+            "reason": "0 unresolved contacts in the last 14 days (escalate at 3)",
+            "facts": {
+                "failed_contacts": 0,
+                "contact_ids": [],
+                "max_failed_contacts": 3,
+                "window_days": 14,
+                "as_of": as_of,
+            },
+        },
+        {
+            "rule_id": "marketing_requires_opt_in",
+            "action": "send_marketing",
+            "subject": None,
+            "decision": "allow",
+            "reason": "opted in to email marketing",
+            "facts": {"email_opt_in": True, "basis": "opt_in", **crm},
+        },
+        {
+            "rule_id": "refund_window",
+            "action": "refund_order",
+            "subject": p["order_name"],
+            "decision": "allow",
+            "reason": "delivered 3 days ago, within the 30-day window",
+            "facts": {
+                "order_name": p["order_name"],
+                "delivered_at": "2026-03-05 02:00:00+00",
+                "window_days": 30,
+                "as_of": as_of,
+            },
+        },
+    ]
+
+
 def _context(p: dict[str, str], profile: dict[str, Any]) -> tuple[str, str]:
     context = {
         "customer_id": p["customer_id"],
@@ -113,7 +174,7 @@ def _context(p: dict[str, str], profile: dict[str, Any]) -> tuple[str, str]:
             {"summary": f"Caller asked us to write to {p['email']} or call {p['phone']}"}
         ],
         "signals": [{"signal_type": "delivery_delayed", "evidence": {"order": p["order_name"]}}],
-        "guardrails": [{"rule_id": "do_not_call", "decision": "allow", "facts": {}}],
+        "guardrails": _guardrails(p),
         "freshness": [{"source_system": "crm", "data_as_of": "2026-03-08 02:00:00+00"}],
     }
     name = f"{profile['given_name']} {profile['family_name']}"
@@ -127,7 +188,13 @@ def _context(p: dict[str, str], profile: dict[str, Any]) -> tuple[str, str]:
             f"flight ({p['order_name']} in_transit {p['tracking_code']}).",
             f"Recent interactions: 2026-03-07 caller asked us to write to {p['email']}.",
             "Active signals: delivery_delayed (high, since 2026-03-06): apologise.",
-            "Guardrails: outbound_call: ALLOW (no do-not-call flag) [do_not_call].",
+            "Guardrails: "
+            + "; ".join(
+                f"{g['action']}{' ' + g['subject'] if g['subject'] else ''}: "
+                f"{g['decision'].upper()} ({g['reason']}) [{g['rule_id']}]"
+                for g in _guardrails(p)
+            )
+            + ".",
             "Freshness: crm data as of 2026-03-08 02:00 UTC.",
         ]
     )

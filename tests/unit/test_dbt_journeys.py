@@ -1,5 +1,7 @@
-"""The journey metrics against hand-computed values: the dbt unit tests beside the journey models
-(`_journeys__unit_tests.yml` in models/intermediate/journeys and models/marts/journeys).
+"""The journey models and the guardrails against hand-computed values: the dbt unit tests beside
+them (`_journeys__unit_tests.yml` in models/intermediate/journeys and models/marts/journeys,
+`_context__unit_tests.yml` in models/publish/context): metrics, record attribution, issue
+journeys, proactive signals and the guardrail decisions of customer_context.
 
 They run here on an empty warehouse (their inputs are typed SQL fixtures), so the suite checks the
 metric definitions in seconds, without generating a world. dbt runs in a subprocess with its
@@ -24,14 +26,20 @@ EXPECTED_UNIT_TESTS = {
     "journeys_journey_metrics_channel_switching_contacts_and_resolution_time_by_hand",
     "journeys_repeated_failures_need_two_failure_journeys_in_90_days",
     "agent_interactions_follow_their_customer_through_merges_or_say_why_not",
+    "record_attribution_takes_the_most_specific_unshared_identifier_or_says_why_not",
+    "record_journeys_stitch_one_issue_across_channels_and_leave_the_unrelated_out",
+    "issue_journeys_count_one_issue_across_channels_once_and_leave_the_unrelated_out",
+    "proactive_signals_fire_while_the_condition_holds_and_date_from_when_it_began",
+    "guardrails_allow_or_forbid_each_action_by_the_rule_that_decided_it",
 }
 
 
-def test_journey_metric_unit_tests_pass_on_hand_computed_fixtures(tmp_path: Path) -> None:
+def test_journey_and_guardrail_unit_tests_pass_on_hand_computed_fixtures(tmp_path: Path) -> None:
     command = [
         str(Path(sys.executable).parent / "dbt"), "test",
         "--select", "test_type:unit,path:models/intermediate/journeys",
         "test_type:unit,path:models/marts/journeys",
+        "test_type:unit,path:models/publish/context",
         "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
         "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs"),
     ]  # fmt: skip

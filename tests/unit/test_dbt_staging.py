@@ -122,6 +122,32 @@ def test_every_staging_model_states_its_grain_and_tests_its_primary_key(
         assert {"unique", "unique_combination_of_columns"} & blocking, name
 
 
+def test_only_staging_models_read_sources(manifest: dict[str, Any]) -> None:
+    # the flow reads one way: raw tables (and identity's state) reach the models through staging
+    readers = {
+        node["name"]: node["original_file_path"]
+        for node in manifest["nodes"].values()
+        if node["resource_type"] in ("model", "snapshot")
+        and any(dep.startswith("source.") for dep in node["depends_on"]["nodes"])
+    }
+    assert {"stg_crm__contacts", "stg_identity__customers"} <= set(readers)
+    outside = {
+        name: path for name, path in readers.items() if not path.startswith("models/staging/")
+    }
+    assert not outside, outside
+
+
+def test_the_erasure_suppression_state_refuses_a_full_refresh(manifest: dict[str, Any]) -> None:
+    # `dbt build --full-refresh` (customer-truth run --full-refresh) must never forget an erasure
+    (state,) = [
+        node
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["name"] == "erasure_suppressed_identifiers"
+    ]
+    assert state["config"]["materialized"] == "incremental"
+    assert state["config"]["full_refresh"] is False
+
+
 def test_unknown_enum_values_warn_instead_of_failing(manifest: dict[str, Any]) -> None:
     # vendors add enum values (SOURCES.md): on staging models an unknown value must surface
     # without failing the build; models downstream hold values our own code produces

@@ -296,6 +296,20 @@ def test_an_unknown_identifier_is_a_clear_not_found(settings: Settings) -> None:
     assert "not found" in response.text
 
 
+def test_a_reader_never_opens_the_warehouse(settings: Settings) -> None:
+    _publish(settings, "pub-1", range(1, 4))
+    published_at = datetime.now(UTC)
+    # a warehouse file that is no database: a reader that opened it would fail
+    settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
+    settings.warehouse.write_bytes(b"not a duckdb database")
+    clear_cache()
+    person = retrieval_person(1)
+    for as_of in (None, published_at):
+        response = lookup(person["email"], consumer="support_agent_ai", as_of=as_of, home=settings)
+        assert response.status == "found", response.message
+    assert settings.warehouse.read_bytes() == b"not a duckdb database"
+
+
 def test_as_of_reads_an_older_release_and_a_new_release_is_seen_at_once(
     settings: Settings,
 ) -> None:
