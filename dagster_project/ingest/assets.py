@@ -16,11 +16,11 @@ thresholds its dbt source declares (``customer_truth.source_freshness``): it war
 system leaves the others' data worth publishing (dbt_project/README.md, "Source freshness").
 """
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
 import dagster as dg
+from dagster_dbt.dbt_manifest import validate_manifest
 
 from customer_truth.contracts import SYSTEMS, EntityContract, contracts_of
 from customer_truth.ingest import FileLoad, ingest_landing
@@ -36,10 +36,9 @@ CONSISTENCY_CHECK = "landing_consistent"
 TIMELINESS_CHECK = "landing_timely"
 FRESHNESS_CHECK = "source_freshness"
 
-# the raw tables' freshness as dbt source `raw` declares it, read once when the definitions load
-FRESHNESS_RULES = freshness_rules(
-    json.loads(customer_truth_project.manifest_path.read_text()), source="raw"
-)
+# the raw tables' freshness as dbt source `raw` declares it, read when the definitions load from
+# the manifest @dbt_assets parses (dagster-dbt caches it per path: no second parse)
+FRESHNESS_RULES = freshness_rules(validate_manifest(customer_truth_project.manifest_path), "raw")
 
 
 def raw_asset_key(contract: EntityContract) -> dg.AssetKey:
