@@ -35,13 +35,13 @@ class FreshnessRule:
         Every part comes from the dbt project (code), none from data."""
         if self.loaded_at_query is not None:
             return (
-                f"with source_query as ({self.loaded_at_query}) "
+                f"with source_query as ({self.loaded_at_query}) "  # noqa: S608 - from the dbt project
                 "select (select * from source_query) as max_loaded_at, "
                 "current_timestamp as snapshotted_at"
             )
         where = f" where {self.threshold.filter}" if self.threshold.filter else ""
         return (
-            f"select max({self.loaded_at_field}) as max_loaded_at, "
+            f"select max({self.loaded_at_field}) as max_loaded_at, "  # noqa: S608 - from the dbt project
             f"current_timestamp as snapshotted_at from {self.relation}{where}"
         )
 

@@ -35,13 +35,9 @@ def _crm_batch(landing: Path, batch_id: str, *, contacts: int, accounts: int) ->
         f"001{batch_id[-7:-1]}{i:06d},Lee Household,Household,2026-03-01T00:00:00.000+0000\n"
         for i in range(accounts)
     )
-    write_batch(
-        landing,
-        "crm",
-        batch_id,
-        {"contacts.csv": (header_c + rows_c).encode(), "accounts.csv": (header_a + rows_a).encode()},
-        mode="full" if batch_id == B1 else "incremental",
-    )
+    files = {"contacts.csv": header_c + rows_c, "accounts.csv": header_a + rows_a}
+    mode = "full" if batch_id == B1 else "incremental"
+    write_batch(landing, "crm", batch_id, {n: t.encode() for n, t in files.items()}, mode=mode)
 
 
 def _age_everything(con: duckdb.DuckDBPyConnection, by: timedelta) -> None:
@@ -64,6 +60,7 @@ def test_every_landing_table_declares_a_daily_freshness_and_the_agent_log_none()
     assert set(FRESHNESS_RULES) == {c.table for c in CONTRACTS}
     for rule in FRESHNESS_RULES.values():
         warn, error = rule.threshold.warn_after, rule.threshold.error_after
+        assert warn is not None and error is not None
         assert (warn.count, str(warn.period)) == (30, "hour"), rule.table
         assert (error.count, str(error.period)) == (3, "day"), rule.table
     # rarely changing entities are measured by their file's delivery, streams by their rows
