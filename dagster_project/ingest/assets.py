@@ -9,23 +9,36 @@ content (a conflict). It fails on every run for as long as the landing zone hold
 ``landing_timely`` says whether every batch of the system was judged believable in time
 (``customer_truth.batch_clock``): a batch whose extraction time is in the future, far behind the
 system's loaded batches, or not the time its ``_SUCCESS`` says, is quarantined whole, and the check
-fails, naming it and the reason, on every run for as long as the landing zone holds it.
+fails, naming it and the reason, on every run for as long as the landing zone holds it. The check
+``source_freshness`` measures how long ago the table's latest delivery was loaded against the
+thresholds its dbt source declares (``customer_truth.source_freshness``): it warns past
+``warn_after`` and fails (severity ERROR) past ``error_after``. None of these checks blocks: a late
+system leaves the others' data worth publishing (dbt_project/README.md, "Source freshness").
 """
 
 from collections.abc import Iterator
+from typing import Any
 
 import dagster as dg
+from dagster_dbt.dbt_manifest import validate_manifest
 
 from customer_truth.contracts import SYSTEMS, EntityContract, contracts_of
 from customer_truth.ingest import FileLoad, ingest_landing
 from customer_truth.interaction_log import SOURCE as AGENT_SOURCE
 from customer_truth.interaction_log import load_interactions
 from customer_truth.landing import LandingProblem
+from customer_truth.source_freshness import Freshness, freshness_rules, measure
 from dagster_project.resources import WarehouseResource
+from dagster_project.transform.project import customer_truth_project
 
 RECONCILIATION_CHECK = "landing_reconciles"
 CONSISTENCY_CHECK = "landing_consistent"
 TIMELINESS_CHECK = "landing_timely"
+FRESHNESS_CHECK = "source_freshness"
+
+# the raw tables' freshness as dbt source `raw` declares it, read when the definitions load from
+# the manifest @dbt_assets parses (dagster-dbt caches it per path: no second parse)
+FRESHNESS_RULES = freshness_rules(validate_manifest(customer_truth_project.manifest_path), "raw")
 
 
 def raw_asset_key(contract: EntityContract) -> dg.AssetKey:
@@ -76,6 +89,17 @@ def _system_assets(system: str) -> dg.AssetsDefinition:
                 "loaded batches, none whose batch id and _SUCCESS extracted_at disagree.",
             )
             for c in contracts
+        ]
+        + [
+            dg.AssetCheckSpec(
+                FRESHNESS_CHECK,
+                asset=raw_asset_key(c),
+                description="How long ago this table's latest delivery was loaded, against its "
+                "dbt source freshness (_sources.yml): warns past warn_after, fails past "
+                "error_after. Does not block publication.",
+            )
+            for c in contracts
+            if c.table in FRESHNESS_RULES
         ],
         op_tags={"warehouse": "write"},
     )
@@ -93,6 +117,11 @@ def _system_assets(system: str) -> dg.AssetsDefinition:
                 ).fetchall()[0][0]
                 for c in contracts
             }
+            freshness = {
+                c.table: measure(con, FRESHNESS_RULES[c.table])
+                for c in contracts
+                if c.table in FRESHNESS_RULES
+            }
         context.log.info(f"{system}: loaded {len(loaded)} new batch(es): {sorted(loaded)}")
         loads = [load for batch_loads in loaded.values() for load in batch_loads]
         for problem in ingested.problems:
@@ -107,6 +136,7 @@ def _system_assets(system: str) -> dg.AssetsDefinition:
                 totals[contract.entity],
                 ingested.problems,
                 ingested.quarantined,
+                freshness.get(contract.table),
             )
 
     return ingest_system
@@ -119,6 +149,7 @@ def _materialization(
     total_rows: int,
     landing_problems: list[LandingProblem],
     quarantined_batches: list[LandingProblem],
+    freshness: Freshness | None,
 ) -> dg.MaterializeResult:
     mine = [load for load in loads if load.file_name == contract.file_name]
     # a file the manifest promised but the batch lacks has no entity yet: attribute it by name
@@ -151,6 +182,7 @@ def _materialization(
             check,
             _consistency(contract, landing_problems),
             _timeliness(contract, quarantined_batches),
+            *([_freshness(contract, freshness)] if freshness else []),
         ],
     )
 
@@ -179,6 +211,28 @@ def _timeliness(contract: EntityContract, quarantined: list[LandingProblem]) -> 
         if quarantined
         else "every batch's extraction time is believable",
         metadata={"quarantined_batches": len(quarantined)},
+    )
+
+
+def _freshness(contract: EntityContract, freshness: Freshness) -> dg.AssetCheckResult:
+    rule, loaded = freshness.rule, freshness.max_loaded_at
+    metadata: dict[str, Any] = {
+        "status": freshness.status,
+        "measured_by": rule.loaded_at_query or f"max({rule.loaded_at_field})",
+    }
+    if loaded is not None:
+        metadata["last_loaded_at"] = dg.MetadataValue.timestamp(loaded)
+        metadata["age_hours"] = round(freshness.age_seconds / 3600, 2)
+    return dg.AssetCheckResult(
+        check_name=FRESHNESS_CHECK,
+        asset_key=raw_asset_key(contract),
+        passed=freshness.status == "pass",
+        # past warn_after a warning, past error_after an error: dbt's two levels
+        severity=dg.AssetCheckSeverity.ERROR
+        if freshness.status == "error"
+        else dg.AssetCheckSeverity.WARN,
+        description=freshness.description(),
+        metadata=metadata,
     )
 
 

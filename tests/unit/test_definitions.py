@@ -59,6 +59,15 @@ def test_every_raw_asset_has_a_batch_timeliness_check() -> None:
         assert key in check_keys
 
 
+def test_every_landing_raw_asset_has_a_source_freshness_check_and_the_agent_log_none() -> None:
+    check_keys = _repository().asset_graph.asset_check_keys
+    for contract in CONTRACTS:
+        key = dg.AssetCheckKey(dg.AssetKey(["raw", contract.table]), "source_freshness")
+        assert key in check_keys
+    agent_log = dg.AssetKey(["raw", "ai_agent__interactions"])
+    assert dg.AssetCheckKey(agent_log, "source_freshness") not in check_keys
+
+
 def test_dbt_tests_appear_as_asset_checks_on_the_staging_models() -> None:
     checks = _repository().asset_graph.asset_check_keys
     staged = {key.asset_key for key in checks if key.asset_key.path[0] == "staging"}
