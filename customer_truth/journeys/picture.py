@@ -364,7 +364,7 @@ h1 { font-size: 20px; margin: 0 0 4px; }
    it every no-overlap guarantee, holds at any width; below min-width its text would be too
    small to read, so narrow windows scroll; past max-width it would only grow */
 .scroll { overflow-x: auto; border: 1px solid #ddd; max-width: 1400px; }
-svg.timeline { display: block; width: 100%; height: auto; min-width: 720px; }
+svg.timeline { display: block; width: 100%; height: auto; min-width: 680px; }
 svg text { font: 13px system-ui, sans-serif; }
 .lane-label { font-weight: 600; fill: #333; }
 .tick { stroke: #ddd; }
@@ -380,6 +380,7 @@ svg text { font: 13px system-ui, sans-serif; }
 .legend .swatch circle { stroke: #222; stroke-width: 1; }
 .legend .systems { color: #777; }
 td.time { white-space: nowrap; }
+td code { word-break: break-all; }  /* long ids wrap rather than widen the page */
 table { border-collapse: collapse; margin-top: 8px; font-size: 13px; }
 th, td { border-bottom: 1px solid #eee; padding: 3px 10px 3px 0; text-align: left;
   vertical-align: top; }
