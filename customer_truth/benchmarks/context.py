@@ -25,7 +25,7 @@ from pathlib import Path
 import duckdb
 import phonenumbers
 
-from customer_truth.progress import Meter, running, say
+from customer_truth.progress import Meter, running
 from customer_truth.publication.reader import current_release, read_table
 from customer_truth.retrieval.index import release_index
 from customer_truth.retrieval.lookup import lookup
@@ -131,9 +131,9 @@ def run_context_benchmark(
         raise SystemExit(f"the main job published nothing under {home}")
 
     sample = sample_identifiers(home, lookups, seed)
-    say("the first lookup: it opens the release's index ...")
     started = time.perf_counter()
-    lookup(sample[0][1], consumer=CONSUMERS[0], home=home)
+    with running("the first lookup (it opens the release's index)"):
+        lookup(sample[0][1], consumer=CONSUMERS[0], home=home)
     open_ms = (time.perf_counter() - started) * 1000
     timings: list[float] = []
     by_type: dict[str, list[float]] = {}
