@@ -25,6 +25,7 @@ from pathlib import Path
 import duckdb
 import phonenumbers
 
+from customer_truth.progress import Meter, running
 from customer_truth.publication.reader import current_release, read_table
 from customer_truth.retrieval.index import release_index
 from customer_truth.retrieval.lookup import lookup
@@ -45,14 +46,13 @@ UNKNOWN_SHARE = 0.05
 
 
 def _step(label: str, command: list[str], env: dict[str, str]) -> float:
-    print(f"{label} ...", flush=True)
     started = time.perf_counter()
-    completed = subprocess.run(command, env=env, capture_output=True, text=True)
+    with running(label):
+        completed = subprocess.run(command, env=env, capture_output=True, text=True)
     seconds = time.perf_counter() - started
     if completed.returncode != 0:
         sys.stderr.write(completed.stdout[-4000:] + completed.stderr[-4000:])
         raise SystemExit(f"benchmark step {label!r} failed with exit code {completed.returncode}")
-    print(f"{label}: {seconds:.0f} s", flush=True)
     return seconds
 
 
@@ -132,11 +132,13 @@ def run_context_benchmark(
 
     sample = sample_identifiers(home, lookups, seed)
     started = time.perf_counter()
-    lookup(sample[0][1], consumer=CONSUMERS[0], home=home)
+    with running("the first lookup (it opens the release's index)"):
+        lookup(sample[0][1], consumer=CONSUMERS[0], home=home)
     open_ms = (time.perf_counter() - started) * 1000
     timings: list[float] = []
     by_type: dict[str, list[float]] = {}
     outcomes: Counter[str] = Counter()
+    meter = Meter("lookups", len(sample))
     for n, (kind, typed) in enumerate(sample):
         started = time.perf_counter()
         response = lookup(typed, consumer=CONSUMERS[n % len(CONSUMERS)], home=home)
@@ -144,6 +146,7 @@ def run_context_benchmark(
         timings.append(elapsed)
         by_type.setdefault(kind, []).append(elapsed)
         outcomes[f"{kind}:{response.status}"] += 1
+        meter.advance()
 
     result: dict[str, object] = {
         "persons": persons,

@@ -56,6 +56,7 @@ from customer_truth.benchmarks.scale import ensure_world, link_batches
 from customer_truth.benchmarks.stages import dbt_stage_of_keys, step_stage
 from customer_truth.code_version import code_version
 from customer_truth.landing import every_complete_batch_dir
+from customer_truth.progress import running, say
 from customer_truth.publication.analytics import analytics_path, table_generations
 from customer_truth.publication.log import STATUS_PUBLISHED, read_entries
 from customer_truth.publication.reader import Release, current_release, read_table, releases
@@ -117,10 +118,6 @@ class FaultReport:
     @property
     def passed(self) -> bool:
         return bool(self.kills) and all(k.passed for k in self.kills)
-
-
-def _say(message: str) -> None:
-    print(f"[{datetime.now(UTC):%H:%M:%S}] {message}", flush=True)
 
 
 def delivery_days(source: Path) -> list[list[Path]]:
@@ -421,9 +418,7 @@ def kill_run(settings: Settings, point: KillPoint, log: Path, number: int) -> Ki
             RUN_TIMEOUT_SECONDS,
         )
     if not reached:
-        _say(
-            f"  kill {number}: the run ended (exit {process.returncode}) before {point.describe()}"
-        )
+        say(f"  kill {number}: the run ended (exit {process.returncode}) before {point.describe()}")
         return Miss(process.returncode or 0, round(time.monotonic() - started, 2))
     seconds = time.monotonic() - started
     killed, survivors = kill_tree(process)
@@ -461,7 +456,7 @@ def kill_run(settings: Settings, point: KillPoint, log: Path, number: int) -> Ki
     result.locks_free = not held
     if held:
         result.problems.append(f"locks held after the kill: {held}")
-    _say(
+    say(
         f"  kill {number} {point.describe()}: {stage}; reader sees {result.reader_release}"
         f"{' (whole)' if result.reader_whole else ''}; latest Delta version unreleased in "
         f"{len(result.unreleased_latest_tables)} table(s); analytics {result.analytics_release}"
@@ -550,7 +545,7 @@ def judge_next_run(
     last.release_after = release.publication_id if release else None
     for kill in kills[:-1]:
         kill.next_run = f"killed next (kill {kill.kill + 1})"
-    _say(f"  next run: {last.next_run} in {seconds:.0f} s; recovered before its job: {recovered}")
+    say(f"  next run: {last.next_run} in {seconds:.0f} s; recovered before its job: {recovered}")
 
 
 # --- the whole injection -----------------------------------------------------------------------
@@ -616,6 +611,7 @@ def inject_faults(
         number = len(report.kills) + 1
         log = logs / f"kill-{number}-attempt-{attempt}.log"
         attempts = len(read_entries(settings.published))
+        say(f"kill {number} of {kills}: a run, to be killed {points[0].describe()} ...")
         result = kill_run(settings, points[0], log, number)
         if isinstance(result, Miss):
             report.misses += 1
@@ -629,7 +625,8 @@ def inject_faults(
         report.kills.append(result)
         pending.append(result)
         if len(pending) >= chain or not points:
-            finish_run(settings, logs / f"after-kill-{number}.log", pending)
+            with running(f"the run after kill {number}, uninterrupted"):
+                finish_run(settings, logs / f"after-kill-{number}.log", pending)
             pending = []
         if on_kill is not None:
             on_kill(report)
@@ -697,13 +694,13 @@ def run_fault_benchmark(
     settings = Settings(landing=landing, home=home, memory_limit=load_settings().memory_limit)
 
     link_batches(source, landing, delivery_days(source)[0])
-    _say("the first day, uninterrupted: the measured length of a run ...")
     started = time.monotonic()
-    first = start_run(settings, logs / "first.log")
-    if first.wait(timeout=RUN_TIMEOUT_SECONDS) != 0:
-        raise SystemExit(f"the first run failed (log: {logs / 'first.log'})")
+    with running("the first day, uninterrupted: the measured length of a run"):
+        first = start_run(settings, logs / "first.log")
+        if first.wait(timeout=RUN_TIMEOUT_SECONDS) != 0:
+            raise SystemExit(f"the first run failed (log: {logs / 'first.log'})")
     run_seconds = time.monotonic() - started
-    _say(f"an uninterrupted run: {run_seconds:.1f} s")
+    say(f"an uninterrupted run: {run_seconds:.1f} s")
 
     report = FaultReport(
         command="customer-truth benchmark faults " + " ".join(sys.argv[3:]),
@@ -722,5 +719,5 @@ def run_fault_benchmark(
                   on_kill=save)  # fmt: skip
     save(report)
     print_report(report)
-    _say(f"results: {out}")
+    say(f"results: {out}")
     return report

@@ -16,6 +16,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from customer_truth.progress import running
+
 # Runs a command as a child and prints the peak RSS (KiB) of everything it waited for.
 _MEASURE = (
     "import resource, subprocess, sys\n"
@@ -48,9 +50,10 @@ class StepResult:
 
 def _measure(step: str, command: list[str], env: dict[str, str]) -> StepResult:
     started = time.perf_counter()
-    completed = subprocess.run(
-        [sys.executable, "-c", _MEASURE, *command], env=env, capture_output=True, text=True
-    )
+    with running(step):
+        completed = subprocess.run(
+            [sys.executable, "-c", _MEASURE, *command], env=env, capture_output=True, text=True
+        )
     seconds = time.perf_counter() - started
     if completed.returncode != 0:
         sys.stderr.write(completed.stdout[-4000:] + completed.stderr[-4000:])

@@ -52,6 +52,7 @@ from customer_truth.identity.baseline import (
 )
 from customer_truth.identity.matching import DEFAULT_MODEL_PATH
 from customer_truth.identity.resolve import resolve_identities
+from customer_truth.progress import running
 from customer_truth.settings import DBT_PROJECT_DIR
 from customer_truth.warehouse import connect
 
@@ -324,19 +325,24 @@ def benchmark_dataset(
     baseline: Setup,
     show_enterprise_model: bool,
 ) -> list[dict[str, Any]]:
-    build_seconds = build_warehouse(landing, home)
+    with running(f"{dataset}: ingest, then dbt builds staging and identity"):
+        build_seconds = build_warehouse(landing, home)
     warehouse = home / "warehouse.duckdb"
     records, attributes = _records_frame(warehouse)
     results: dict[str, pl.DataFrame] = {}
     seconds: dict[str, float] = {}
-    results["ours"], seconds["ours"] = run_ours(warehouse)
+    with running(f"{dataset}: ours"):
+        results["ours"], seconds["ours"] = run_ours(warehouse)
     if show_enterprise_model:
         # what the committed model alone does on data unlike the enterprise it learnt from
         method = "ours, committed enterprise model forced"
-        results[method], seconds[method] = run_ours(warehouse, model_path=DEFAULT_MODEL_PATH)
+        with running(f"{dataset}: {method}"):
+            results[method], seconds[method] = run_ours(warehouse, model_path=DEFAULT_MODEL_PATH)
     method = f"splink baseline ({baseline.name} setup)"
-    results[method], seconds[method] = run_baseline(warehouse, baseline)
-    scores = _score(results, records, attributes, truth)
+    with running(f"{dataset}: {method}"):
+        results[method], seconds[method] = run_baseline(warehouse, baseline)
+    with running(f"{dataset}: scoring against the truth"):
+        scores = _score(results, records, attributes, truth)
     return [
         {
             "dataset": dataset,
@@ -395,7 +401,7 @@ def run_identity_benchmark(
         world_dir = work / f"world-{persons}-{seed}"
         if not (world_dir / "truth" / "manifest.json").exists():
             shutil.rmtree(world_dir, ignore_errors=True)
-            generate_world(persons, seed, world_dir)
+            generate_world(persons, seed, world_dir, progress=True)
         rows += benchmark_dataset(
             f"generated world ({persons:,} persons, seed {seed})",
             world_dir / "landing",

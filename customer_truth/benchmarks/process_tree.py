@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 _PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -53,18 +52,10 @@ def tree_rss(root: int) -> int:
 class TreeSampler:
     """Samples ``tree_rss(pid)`` every ``interval`` seconds in a thread until stopped."""
 
-    def __init__(
-        self,
-        pid: int,
-        interval: float = 0.25,
-        progress: Callable[[float, int], None] | None = None,
-        progress_every: float = 30.0,
-    ) -> None:
+    def __init__(self, pid: int, interval: float = 0.25) -> None:
         self.pid = pid
         self.interval = interval
         self.samples: list[tuple[float, int]] = []  # (epoch seconds, bytes)
-        self._progress = progress
-        self._progress_every = progress_every
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
 
@@ -77,15 +68,13 @@ class TreeSampler:
         self._thread.join()
 
     def _loop(self) -> None:
-        started = time.time()
-        next_report = started + self._progress_every
         while not self._stop.is_set():
-            now = time.time()
-            self.samples.append((now, tree_rss(self.pid)))
-            if self._progress and now >= next_report:
-                self._progress(now - started, self.samples[-1][1])
-                next_report = now + self._progress_every
+            self.samples.append((time.time(), tree_rss(self.pid)))
             self._stop.wait(self.interval)
+
+    def latest(self) -> int:
+        """The last sample (0 before the first)."""
+        return self.samples[-1][1] if self.samples else 0
 
     def peak(self, start: float | None = None, end: float | None = None) -> int:
         """The largest sample in [start, end] (the whole run when not given)."""

@@ -24,7 +24,6 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -33,6 +32,7 @@ from customer_truth.benchmarks.process_tree import TreeSampler
 from customer_truth.benchmarks.stages import STAGES, dbt_stage_of_keys, stage_times
 from customer_truth.code_version import code_version
 from customer_truth.landing import SUCCESS, complete_batch_dirs, every_complete_batch_dir
+from customer_truth.progress import running, say
 from customer_truth.publication.log import STATUS_PUBLISHED, read_entries
 from customer_truth.settings import Settings, load_settings
 from customer_truth.warehouse import connect, open_warehouse
@@ -75,27 +75,21 @@ class WorldResult:
     runs: list[RunResult] = field(default_factory=list)
 
 
-def _say(message: str) -> None:
-    print(f"[{datetime.now(UTC):%H:%M:%S}] {message}", flush=True)
-
-
 def ensure_world(work: Path, persons: int, seed: int, days: int, reuse: bool) -> Path:
     """The generated world of this size, made once (``--reuse`` keeps a complete one)."""
     world = work / f"world-{persons}-{seed}-{days}"
     done = world / ".generated"
     if reuse and done.exists():
-        _say(f"reusing {world}")
+        say(f"reusing {world}")
         return world
     shutil.rmtree(world, ignore_errors=True)
-    _say(f"generating {persons:,} persons into {world} ...")
-    started = time.perf_counter()
+    # the child reports its own progress on stderr, which it shares with this process
     subprocess.run(
         [sys.executable, "-m", "customer_truth.cli", "generate", "--persons", str(persons),
          "--seed", str(seed), "--days", str(days), "--out", str(world)],
         check=True, stdout=subprocess.DEVNULL,
     )  # fmt: skip
     done.write_text(datetime.now(UTC).isoformat())
-    _say(f"generated in {time.perf_counter() - started:.0f} s")
     return world
 
 
@@ -189,13 +183,6 @@ def _run_events(settings: Settings, run_id: str) -> list[object]:
         return list(instance.all_logs(run_id))
 
 
-def _progress_of(name: str) -> Callable[[float, int], None]:
-    def progress(elapsed: float, rss: int) -> None:
-        _say(f"  {name}: {elapsed:.0f} s, process tree RSS {rss / _GIB:.1f} GiB")
-
-    return progress
-
-
 def measure_run(name: str, settings: Settings, floor_seconds: float, log_dir: Path) -> RunResult:
     env = {
         **os.environ,
@@ -207,14 +194,19 @@ def measure_run(name: str, settings: Settings, floor_seconds: float, log_dir: Pa
     }
     log_path = log_dir / f"{name.replace(' ', '-')}.log"
     releases_before = _releases(settings)
-    _say(f"{name}: customer-truth run (log: {log_path})")
     started_at = datetime.now(UTC)
     started = time.perf_counter()
     with log_path.open("w") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "customer_truth.cli", "run"], env=env, stdout=log, stderr=log
         )
-        with TreeSampler(process.pid, progress=_progress_of(name)) as sampler:
+        with (
+            TreeSampler(process.pid) as sampler,
+            running(
+                f"{name}: customer-truth run (log: {log_path})",
+                detail=lambda: f"process tree RSS {sampler.latest() / _GIB:.1f} GiB",
+            ),
+        ):
             code = process.wait()
     seconds = time.perf_counter() - started
     output = log_path.read_text()
@@ -262,7 +254,7 @@ def measure_run(name: str, settings: Settings, floor_seconds: float, log_dir: Pa
         result.stages.append(
             StageResult(OTHER_STAGE, round(seconds - staged, 2), None, result.peak_rss_gib)
         )
-    _say(
+    say(
         f"{name}: {seconds:.1f} s ({result.ratio_to_floor:.1f}x the floor), peak "
         f"{result.peak_rss_gib:.2f} GiB, {rows:,} rows landed, "
         f"{'a release written' if result.released else 'no release written'}"
@@ -283,9 +275,9 @@ def bench_world(persons: int, seed: int, days: int, work: Path, reuse: bool) -> 
     settings = Settings(landing=landing, home=home, memory_limit=base.memory_limit)
 
     files = landing_files(source)
-    _say(f"floor: DuckDB reads the {len(files):,} landing files once ...")
-    floor_seconds, floor_records = measure_floor(files, settings)
-    _say(f"floor: {floor_seconds:.1f} s for {floor_records:,} records")
+    with running(f"floor: DuckDB reads the {len(files):,} landing files once"):
+        floor_seconds, floor_records = measure_floor(files, settings)
+    say(f"floor: {floor_seconds:.1f} s for {floor_records:,} records")
     result = WorldResult(
         persons=persons,
         seed=seed,
@@ -349,5 +341,5 @@ def run_scale_benchmark(
         world = bench_world(size, seed, days, work, reuse)
         report["worlds"].append(asdict(world))  # type: ignore[attr-defined]
         out.write_text(json.dumps(report, indent=2))  # after every world: long runs keep results
-        _say(f"results: {out}")
+        say(f"results: {out}")
     return report

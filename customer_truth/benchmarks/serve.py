@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from customer_truth.benchmarks.process_tree import tree_rss
+from customer_truth.progress import running, say
 
 _PUBLICATION = re.compile(rb'"publication_id":"([^"]*)"')
 
@@ -238,21 +239,25 @@ def run_serve_benchmark(
         "levels": [],
     }
     try:
-        started = time.perf_counter()
-        warm = _warm_up(port, key, customer_ids)
-        print(f"server ready in {time.perf_counter() - started:.1f} s ({warm} warm-up reads)")
+        with running(f"the server starts on 127.0.0.1:{port} and opens the release's index"):
+            warm = _warm_up(port, key, customer_ids)
+        say(f"server ready ({warm} warm-up reads)")
         for level in clients:
             until = time.perf_counter() + seconds
-            with _Sampler(server.pid) as memory:
+            with (
+                running(f"{level} client(s) read for {seconds:.0f} s"),
+                _Sampler(server.pid) as memory,
+            ):
                 measured = asyncio.run(_level(port, key, customer_ids, level, _before(until)))
             row = _summary(level, seconds, measured, memory.samples)
             row["server_cpu_ms_per_read"] = _per_read(memory.cpu, row["reads"])
             results["levels"].append(row)
             print(json.dumps(row), flush=True)
         if publish_during:
-            results["publication_level"] = _publication_level(
-                home, env, port, key, customer_ids, clients[-1], server.pid, results
-            )
+            with running(f"{clients[-1]} client(s) read while a new release is published"):
+                results["publication_level"] = _publication_level(
+                    home, env, port, key, customer_ids, clients[-1], server.pid, results
+                )
             print(json.dumps(results["publication_level"]), flush=True)
     finally:
         server.terminate()

@@ -94,6 +94,7 @@ def run_generate(args: argparse.Namespace) -> int:
             workers=args.workers,
             overwrite=args.overwrite,
             activity=args.activity,
+            progress=True,
         )
     except (FileExistsError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -35,6 +35,7 @@ from customer_truth.generate.rng import stream
 from customer_truth.generate.systems import crm, privacy, support
 from customer_truth.generate.systems.commerce import write_order
 from customer_truth.generate.systems.logistics import assign_code, recycle_codes, write_tracking
+from customer_truth.progress import Meter, say
 
 GENERATOR_VERSION = "1.1.0"
 CHUNK_BLOCKS = 16  # 1,024 persons per chunk; a constant, so chunking never changes the output
@@ -326,12 +327,14 @@ def generate_world(
     workers: int | None = None,
     overwrite: bool = False,
     activity: float = 1.0,
+    progress: bool = False,
 ) -> GenerationSummary:
     """Write `out/landing/` (the seven systems and privacy, SOURCES.md layouts) and
     `out/truth/` (what is really behind them). Same arguments, same bytes.
 
     `activity` scales how often people browse, shop, call and write tickets (1 = the default
-    world, about 24 landing lines per person); `workers` never changes the output."""
+    world, about 24 landing lines per person); `workers` never changes the output.
+    `progress` reports on stderr as chunks of persons are written (`customer_truth.progress`)."""
     if persons < 1:
         raise ValueError("persons must be at least 1")
     if activity <= 0:
@@ -359,8 +362,17 @@ def generate_world(
     }
     n_chunks = (persons + BLOCK * CHUNK_BLOCKS - 1) // (BLOCK * CHUNK_BLOCKS)
     workers = workers if workers is not None else min(2, os.cpu_count() or 1)
+    meter = Meter("generate", persons, "persons") if progress else None
+    if progress:
+        say(
+            f"generate: {persons:,} persons, seed {seed}, a full batch and {days} daily ones "
+            f"per system, {n_chunks} chunk(s) of up to {BLOCK * CHUNK_BLOCKS:,} persons on "
+            f"{workers} worker(s), into {out}"
+        )
     try:
         for chunk_out in _chunks(job, n_chunks, workers):
+            if meter is not None:
+                meter.advance(min(BLOCK * CHUNK_BLOCKS, persons - meter.done))
             before = writer.append(chunk_out.files)
             for key, row, kind, quarantined in chunk_out.defects:
                 system, batch, entity = key

@@ -8,15 +8,22 @@ non-zero.
 
 The page is self-contained (inline SVG and CSS, no script, no network): swimlanes per channel
 over time, each event a mark whose hover text (the SVG ``<title>``) gives its time, type and
-summary, each issue journey outlined around its events; under the picture the same events and
-journeys as tables. Everything is read from one release through ``publication.reader``;
-summaries are already redacted there. All text goes through ``html.escape``. The page names the
-customer_id only, never the identifier typed to find it (the file may be shared).
+summary, each issue journey outlined around its events; a legend (channels with their source
+systems, what marks and outlines mean); under the picture the same events and journeys as
+tables. The layout is fixed in viewBox units and the page scales it to the window, so what
+holds at one width holds at all: marks at the same moment stack in rows inside their own lane
+(which grows to fit), no two marks touch, journey numbers sit in a strip at the top of a lane
+where marks never go, and the axis names the year (the date, for hourly ticks) the picture
+starts in and every tick where it changes. Everything is read from one release through
+``publication.reader``; summaries are already redacted there. All text goes through
+``html.escape``. The page names the customer_id only, never the identifier typed to find it
+(the file may be shared).
 """
 
 from __future__ import annotations
 
 import html
+import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -45,11 +52,17 @@ TIMELINE_COLUMNS = [
     "source_record_id", "channel", "event_type", "summary", "journey_id",
 ]  # fmt: skip
 
-# layout (px)
-_LABEL_W, _PLOT_W, _RIGHT_PAD = 96, 1040, 24
-_AXIS_H, _LANE_H, _JOURNEY_LABEL_H = 34, 58, 18
-_STACK_OFFSETS = (0, -10, 10, -20, 20)  # marks closer than _STACK_GAP in a lane fan out
-_STACK_GAP = 9
+# layout, in viewBox units: the page scales the drawing to the window's width (see _CSS)
+_LABEL_W, _PLOT_W, _RIGHT_PAD = 96, 880, 24
+_AXIS_H = 44  # two rows of axis text: the year (or date) where it changes, then the ticks
+_STRIP_H = 17  # the top of every lane holds journey labels; marks never enter it
+_ROW_H = 13  # one row of marks; a mark that would touch an earlier one takes the next row
+_MARK_R = 5.0
+_MARK_GAP = 2.0  # the least space between two marks in a row
+_MIN_ROWS, _MAX_ROWS = 3, 9  # past _MAX_ROWS a crowd moves right instead of growing the lane
+_LANE_PAD = 8  # below the last row: room for nested journey outlines
+_LABEL_FONT = 12
+_CHAR_W = 0.7  # a character's width as a share of its font size, generous for any sans font
 
 
 class TimelineLookupError(LookupError):
@@ -174,32 +187,133 @@ def _fmt(when: datetime | None) -> str:
     return "" if when is None else _utc(when).strftime("%Y-%m-%d %H:%M UTC")
 
 
+def _channel(event: dict[str, Any]) -> str:
+    return event["channel"] or "unknown"
+
+
 def _lanes(events: list[dict[str, Any]]) -> list[str]:
-    present = {e["channel"] or "unknown" for e in events}
+    present = {_channel(e) for e in events}
     known = [c for c in CHANNEL_ORDER if c in present]
     return known + sorted(present - set(CHANNEL_ORDER))
 
 
-_TICK_STEPS = (
-    timedelta(hours=1), timedelta(hours=3), timedelta(hours=6), timedelta(hours=12),
-    timedelta(days=1), timedelta(days=2), timedelta(days=7), timedelta(days=14),
-    timedelta(days=30), timedelta(days=91), timedelta(days=365),
+def _text_width(text: str, font_size: float = _LABEL_FONT) -> float:
+    return len(text) * font_size * _CHAR_W
+
+
+# calendar units of the axis, with their rough length to choose one giving at most ten ticks
+_TICK_UNITS = (
+    ("hour", 1, 3600), ("hour", 3, 3600), ("hour", 6, 3600), ("hour", 12, 3600),
+    ("day", 1, 86400), ("day", 2, 86400), ("week", 1, 7 * 86400),
+    ("month", 1, 30.44 * 86400), ("month", 3, 30.44 * 86400), ("month", 6, 30.44 * 86400),
+    ("year", 1, 365.25 * 86400),
 )  # fmt: skip
 
 
-def _ticks(start: datetime, end: datetime) -> list[datetime]:
-    span = end - start
-    step = next((s for s in _TICK_STEPS if span / s <= 10), _TICK_STEPS[-1])
-    if step >= timedelta(days=1):
-        tick = start.replace(hour=0, minute=0, second=0, microsecond=0)
-    else:
+def _add_months(when: datetime, months: int) -> datetime:
+    index = when.year * 12 + when.month - 1 + months
+    return when.replace(year=index // 12, month=index % 12 + 1)
+
+
+def _ticks(start: datetime, end: datetime) -> tuple[str, list[datetime]]:
+    """Ticks on whole hours, days, Mondays, months or years (at most about ten), and the unit."""
+    seconds = (end - start).total_seconds()
+    unit, n, length = next(
+        (u for u in _TICK_UNITS if seconds / (u[1] * u[2]) <= 10), _TICK_UNITS[-1]
+    )
+    if unit == "year":
+        n = max(1, math.ceil(seconds / length / 10))
+    day = start.replace(hour=0, minute=0, second=0, microsecond=0)
+    if unit == "hour":
         tick = start.replace(minute=0, second=0, microsecond=0)
+        tick -= timedelta(hours=tick.hour % n)
+    elif unit == "day":
+        tick = day
+    elif unit == "week":
+        tick = day - timedelta(days=day.weekday())
+    elif unit == "month":
+        tick = _add_months(day.replace(day=1), -((day.month - 1) % n))
+    else:
+        tick = day.replace(month=1, day=1, year=day.year - day.year % n)
     ticks = []
     while tick <= end:
         if tick >= start:
             ticks.append(tick)
-        tick += step
-    return ticks
+        if unit in ("hour", "day", "week"):
+            hours = {"hour": n, "day": 24 * n, "week": 24 * 7 * n}[unit]
+            tick += timedelta(hours=hours)
+        else:
+            tick = _add_months(tick, n * (12 if unit == "year" else 1))
+    return unit, ticks
+
+
+def _axis(start: datetime, end: datetime, x_of: Any, bottom: float) -> list[str]:
+    """Grid lines and two rows of labels: the ticks, and above them the year (the date, for
+    hourly ticks) the picture starts in, over the lane names, then again at every tick where
+    it changes; so no tick's date is ambiguous."""
+    unit, ticks = _ticks(start, end)
+    tick_format = {"hour": "%H:%M", "day": "%b %d", "week": "%b %d", "month": "%b"}
+    context_format = "%b %d %Y" if unit == "hour" else "%Y"
+    shown = start.strftime(context_format)
+    parts = [f'<text class="tick-context" x="8" y="{_AXIS_H - 28}">{_e(shown)}</text>']
+    for tick in ticks:
+        x = x_of(tick)
+        label = tick.strftime(tick_format.get(unit, "%Y"))
+        parts.append(
+            f'<line class="tick" x1="{x:.1f}" y1="{_AXIS_H - 8}" x2="{x:.1f}" y2="{bottom:.1f}"/>'
+            f'<text class="tick-label" x="{x:.1f}" y="{_AXIS_H - 12}">{_e(label)}</text>'
+        )
+        context = tick.strftime(context_format)
+        if unit != "year" and context != shown:  # a yearly tick names its year already
+            parts.append(
+                f'<text class="tick-context" x="{x:.1f}" y="{_AXIS_H - 28}">{_e(context)}</text>'
+            )
+            shown = context
+    return parts
+
+
+def _pack_lane(xs: list[float]) -> list[tuple[float, int]]:
+    """(x, row) for one lane's marks in time order: each mark takes the first row where it
+    clears the row's last mark; when all _MAX_ROWS rows are taken, it moves right to the
+    earliest free place (its tooltip keeps the exact time). No two marks overlap."""
+    ends: list[float] = []  # per row, where the next mark may start
+    placed = []
+    for x in xs:
+        row = next((k for k, end in enumerate(ends) if x >= end), None)
+        if row is None and len(ends) < _MAX_ROWS:
+            row = len(ends)
+            ends.append(x)
+        elif row is None:
+            row = min(range(len(ends)), key=ends.__getitem__)
+            x = ends[row]
+        ends[row] = x + 2 * _MARK_R + _MARK_GAP
+        placed.append((x, row))
+    return placed
+
+
+def _row_slot(row: int, rows: int) -> int:
+    """Rows fill from the lane's middle outwards (middle, above, below, ...), so a lone mark
+    sits in the middle and a crowd grows both ways."""
+    middle = (rows - 1) // 2
+    step = (row + 1) // 2
+    return middle - step if row % 2 else middle + step
+
+
+@dataclass(frozen=True)
+class _Band:
+    top: float
+    rows: int
+
+    @property
+    def height(self) -> float:
+        return _STRIP_H + self.rows * _ROW_H + _LANE_PAD
+
+    @property
+    def bottom(self) -> float:
+        return self.top + self.height
+
+    def row_y(self, row: int) -> float:
+        return self.top + _STRIP_H + (_row_slot(row, self.rows) + 0.5) * _ROW_H
 
 
 def _journey_label(journey_id: str, number: int, info: dict[str, Any] | None) -> str:
@@ -209,11 +323,76 @@ def _journey_label(journey_id: str, number: int, info: dict[str, Any] | None) ->
     return f"J{number} {info.get('topic') or info.get('anchor_type') or ''} · {state}"
 
 
-def render_timeline_html(data: CustomerTimeline) -> str:
-    """The self-contained HTML page (see the module docstring)."""
+def _legend(events: list[dict[str, Any]], lanes: list[str], has_journeys: bool) -> str:
+    """What the colours and shapes mean: each channel with the source systems behind it."""
+    systems: dict[str, set[str]] = {}
+    for event in events:
+        systems.setdefault(_channel(event), set()).add(event.get("source_system") or "unknown")
+    r = _MARK_R
+    items = [
+        f'<li class="legend-channel" data-channel="{_e(lane)}"><svg class="swatch" '
+        f'viewBox="0 0 12 12" width="12" height="12" aria-hidden="true"><circle cx="6" cy="6" '
+        f'r="{r}" fill="{CHANNEL_COLOURS.get(lane, "#888888")}"/></svg>{_e(lane)} '
+        f'<span class="systems">({_e(", ".join(sorted(systems.get(lane, ()))))})</span></li>'
+        for lane in lanes
+        if lane in systems
+    ]
+    items.append(
+        '<li class="legend-key"><svg class="swatch" viewBox="0 0 12 22" width="12" height="22" '
+        f'aria-hidden="true"><circle cx="6" cy="6" r="{r}" fill="#ccc"/><circle cx="6" cy="16" '
+        f'r="{r}" fill="#ccc"/></svg>one mark per event, coloured by channel; events at the '
+        "same moment stack in their lane; hover a mark for its time, type and summary</li>"
+    )
+    if has_journeys:
+        items.append(
+            '<li class="legend-key"><svg class="swatch" viewBox="0 0 30 14" width="30" '
+            'height="14" aria-hidden="true"><rect x="1" y="1" width="12" height="12" rx="3" '
+            'fill="none" stroke="#555" stroke-width="2"/><rect x="17" y="1" width="12" '
+            'height="12" rx="3" fill="none" stroke="#555" stroke-width="2" '
+            'stroke-dasharray="3 2"/></svg>an issue journey around its events: solid ended, '
+            "dashed still open; J1, J2 … number them in start order (table below)</li>"
+        )
+    return f'<ul class="legend" aria-label="legend">{"".join(items)}</ul>'
+
+
+_CSS = """
+body { font: 14px/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 24px;
+  color: #222; }
+h1 { font-size: 20px; margin: 0 0 4px; }
+.meta { color: #555; margin-bottom: 10px; }
+/* the drawing scales to the window's width (viewBox, no pixel size), so its layout, and with
+   it every no-overlap guarantee, holds at any width; below min-width its text would be too
+   small to read, so narrow windows scroll; past max-width it would only grow */
+.scroll { overflow-x: auto; border: 1px solid #ddd; max-width: 1400px; }
+svg.timeline { display: block; width: 100%; height: auto; min-width: 680px; }
+svg text { font: 13px system-ui, sans-serif; }
+.lane-label { font-weight: 600; fill: #333; }
+.tick { stroke: #ddd; }
+.tick-label { fill: #555; text-anchor: middle; font-size: 12px; }
+.tick-context { fill: #222; font-size: 12px; font-weight: 600; }
+.journey-label { font-size: 12px; font-weight: 600; }
+.event circle { stroke: #222; stroke-width: 1; }
+.event:hover circle { stroke-width: 3; }
+.journey:hover rect { fill-opacity: 0.18; }
+.legend { list-style: none; padding: 0; margin: 8px 0 0; display: flex; flex-wrap: wrap;
+  gap: 4px 18px; color: #333; }
+.legend li { display: flex; align-items: center; gap: 6px; }
+.legend .swatch circle { stroke: #222; stroke-width: 1; }
+.legend .systems { color: #777; }
+td.time { white-space: nowrap; }
+td code { word-break: break-all; }  /* long ids wrap rather than widen the page */
+table { border-collapse: collapse; margin-top: 8px; font-size: 13px; }
+th, td { border-bottom: 1px solid #eee; padding: 3px 10px 3px 0; text-align: left;
+  vertical-align: top; }
+th { color: #555; }
+h2 { font-size: 16px; margin: 22px 0 4px; }
+"""
+
+
+def render_timeline_svg(data: CustomerTimeline) -> str:
+    """The picture: one lane per channel, one mark per event, issue journeys outlined."""
     events = data.events
     lanes = _lanes(events) or ["(no events)"]
-    lane_y = {lane: _AXIS_H + _JOURNEY_LABEL_H + i * _LANE_H for i, lane in enumerate(lanes)}
     times = [_utc(e["occurred_at"]) for e in events]
     start = min(times) if times else datetime.now(UTC)
     end = max(times) if times else start
@@ -226,82 +405,105 @@ def render_timeline_html(data: CustomerTimeline) -> str:
     def x_of(when: datetime) -> float:
         return _LABEL_W + (_utc(when) - start).total_seconds() / span * _PLOT_W
 
-    width = _LABEL_W + _PLOT_W + _RIGHT_PAD
-    height = _AXIS_H + _JOURNEY_LABEL_H + len(lanes) * _LANE_H + 10
+    # marks: packed into rows per lane, and each lane as tall as its crowd needs
+    placed: dict[int, tuple[float, int]] = {}
+    rows: dict[str, int] = {}
+    for lane in lanes:
+        mine = [i for i, e in enumerate(events) if _channel(e) == lane]
+        packed = _pack_lane([x_of(times[i]) for i in mine])
+        placed.update(zip(mine, packed, strict=True))
+        used = max((row + 1 for _, row in packed), default=1)
+        rows[lane] = max(_MIN_ROWS, used if used % 2 else used + 1)
+    bands: dict[str, _Band] = {}
+    top = float(_AXIS_H)
+    for lane in lanes:
+        bands[lane] = _Band(top, rows[lane])
+        top = bands[lane].bottom
+    height = top + 6
+    right = max([_LABEL_W + _PLOT_W] + [x + _MARK_R + 8 for x, _ in placed.values()])
+    width = right + _RIGHT_PAD
+
+    # no width or height: the page sizes it (see _CSS), so it fits the window
     svg: list[str] = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-label="customer timeline">'
+        f'<svg class="timeline" xmlns="http://www.w3.org/2000/svg" '
+        f'viewBox="0 0 {width:.0f} {height:.0f}" preserveAspectRatio="xMinYMin meet" '
+        'role="img" aria-label="customer timeline">'
     ]
-    # lanes
     for i, lane in enumerate(lanes):
-        y = lane_y[lane]
+        band = bands[lane]
         fill = "#f7f7f9" if i % 2 == 0 else "#ffffff"
         svg.append(
-            f'<g class="lane" data-lane="{_e(lane)}"><rect x="0" y="{y}" width="{width}" '
-            f'height="{_LANE_H}" fill="{fill}"/><text class="lane-label" x="8" '
-            f'y="{y + _LANE_H / 2 + 4}">{_e(lane)}</text></g>'
+            f'<g class="lane" data-lane="{_e(lane)}"><rect x="0" y="{band.top:.1f}" '
+            f'width="{width:.0f}" height="{band.height:.1f}" fill="{fill}"/>'
+            f'<text class="lane-label" x="8" y="{band.top + band.height / 2 + 4:.1f}">'
+            f"{_e(lane)}</text></g>"
         )
-    # time axis with day/hour ticks
-    for tick in _ticks(start, end):
-        x = x_of(tick)
-        label = tick.strftime("%b %d" if tick.hour == 0 else "%b %d %H:%M")
-        svg.append(
-            f'<line class="tick" x1="{x:.1f}" y1="{_AXIS_H - 6}" x2="{x:.1f}" y2="{height - 10}"/>'
-            f'<text class="tick-label" x="{x:.1f}" y="{_AXIS_H - 12}">{_e(label)}</text>'
-        )
-    # journeys: an outline around the span and lanes of their events, numbered in start order
-    members: dict[str, list[dict[str, Any]]] = {}
-    for event in events:
+    svg.extend(_axis(start, end, x_of, height - 6))
+
+    # journeys: an outline around their marks, numbered in start order; the number sits in
+    # the label strip of the outline's top lane, moved right past any label already there
+    members: dict[str, list[int]] = {}
+    for i, event in enumerate(events):
         if event.get("journey_id"):
-            members.setdefault(event["journey_id"], []).append(event)
+            members.setdefault(event["journey_id"], []).append(i)
     numbers = {jid: n for n, jid in enumerate(members, start=1)}  # events are in time order
+    label_ends: dict[str, float] = {}
     for jid, group in members.items():
         n = numbers[jid]
         colour = JOURNEY_COLOURS[(n - 1) % len(JOURNEY_COLOURS)]
-        inset = ((n - 1) % 3) * 3  # overlapping outlines stay distinguishable
-        x0 = x_of(min(e["occurred_at"] for e in group)) - 10 + inset
-        x1 = x_of(max(e["occurred_at"] for e in group)) + 10 - inset
-        ys = [lane_y[e["channel"] or "unknown"] for e in group]
-        y0, y1 = min(ys) + 4 + inset, max(ys) + _LANE_H - 4 - inset
+        nest = ((n - 1) % 3) * 2  # overlapping outlines stay distinguishable
+        xs = [placed[i][0] for i in group]
+        x0 = min(xs) - _MARK_R - 3 - nest
+        x1 = max(xs) + _MARK_R + 3 + nest
+        group_lanes = sorted({_channel(events[i]) for i in group}, key=lanes.index)
+        top_lane = group_lanes[0]
+        # the top edge runs under the label strip (labels sit above it, never crossed by it)
+        y0 = bands[top_lane].top + _STRIP_H - 1
+        y1 = bands[group_lanes[-1]].bottom - 3 - nest
+        short = f"J{n}"
+        label_x = max(x0 + 3, label_ends.get(top_lane, 0.0))
+        label_ends[top_lane] = label_x + _text_width(short) + 4
         info = data.journeys.get(jid)
         label = _journey_label(jid, n, info)
         dash = ' stroke-dasharray="6 4"' if info and info.get("is_open") else ""
-        tip = (
-            f"{label}\n{_fmt(min(e['occurred_at'] for e in group))} → "
-            f"{_fmt(max(e['occurred_at'] for e in group))}\n{len(group)} events"
-        )
+        first, last = times[group[0]], times[group[-1]]
+        tip = f"{label}\n{_fmt(first)} → {_fmt(last)}\n{len(group)} events"
         if info:
             tip += f"; contacts: {info.get('contact_count')}; journey_id: {jid}"
         svg.append(
             f'<g class="journey" data-journey="{_e(jid)}"><title>{_e(tip)}</title>'
-            f'<rect x="{x0:.1f}" y="{y0:.1f}" width="{max(x1 - x0, 4):.1f}" '
-            f'height="{y1 - y0:.1f}" rx="8" fill="{colour}" fill-opacity="0.07" '
-            f'stroke="{colour}" stroke-width="2"{dash}/>'
+            f'<rect x="{x0:.1f}" y="{y0:.1f}" width="{x1 - x0:.1f}" height="{y1 - y0:.1f}" '
+            f'rx="8" fill="{colour}" fill-opacity="0.07" stroke="{colour}" stroke-width="2"'
+            f"{dash}/>"
             # the short number only: long labels collide; the tooltip and table say the rest
-            f'<text class="journey-label" x="{x0 + 2:.1f}" y="{y0 - 3:.1f}" '
-            f'fill="{colour}">J{n}</text></g>'
+            f'<text class="journey-label" x="{label_x:.1f}" '
+            f'y="{bands[top_lane].top + _STRIP_H - 5:.1f}" fill="{colour}">{short}</text></g>'
         )
-    # events: one mark each; near-simultaneous marks in a lane fan out vertically
-    last_x: dict[str, float] = {}
-    stack: dict[str, int] = {}
-    for event in events:
-        lane = event["channel"] or "unknown"
-        x = x_of(event["occurred_at"])
-        crowded = lane in last_x and x - last_x[lane] < _STACK_GAP
-        stack[lane] = stack.get(lane, 0) + 1 if crowded else 0
-        last_x[lane] = x
-        cy = lane_y[lane] + _LANE_H / 2 + _STACK_OFFSETS[stack[lane] % len(_STACK_OFFSETS)]
+    for i, event in enumerate(events):
+        lane = _channel(event)
+        x, row = placed[i]
         journey = event.get("journey_id")
         tip = f"{_fmt(event['occurred_at'])} · {lane} · {event['event_type']}\n{event['summary']}"
         if journey:
             tip += f"\n{_journey_label(journey, numbers[journey], data.journeys.get(journey))}"
         svg.append(
-            f'<g class="event" data-event-id="{_e(event["event_id"])}"><title>{_e(tip)}</title>'
-            f'<circle cx="{x:.1f}" cy="{cy:.1f}" r="5.5" '
-            f'fill="{CHANNEL_COLOURS.get(lane, "#888888")}"/></g>'
+            f'<g class="event" data-event-id="{_e(event["event_id"])}" data-lane="{_e(lane)}">'
+            f'<title>{_e(tip)}</title><circle cx="{x:.1f}" cy="{bands[lane].row_y(row):.1f}" '
+            f'r="{_MARK_R}" fill="{CHANNEL_COLOURS.get(lane, "#888888")}"/></g>'
         )
     svg.append("</svg>")
+    return "".join(svg)
 
+
+def render_timeline_html(data: CustomerTimeline) -> str:
+    """The self-contained HTML page (see the module docstring)."""
+    events = data.events
+    members: dict[str, list[dict[str, Any]]] = {}
+    for event in events:
+        if event.get("journey_id"):
+            members.setdefault(event["journey_id"], []).append(event)
+    numbers = {jid: n for n, jid in enumerate(members, start=1)}
+    lanes = _lanes(events)
     journey_rows = "".join(
         "<tr>"
         f"<td>J{numbers[jid]}</td><td>{_e((info or {}).get('topic'))}</td>"
@@ -309,7 +511,7 @@ def render_timeline_html(data: CustomerTimeline) -> str:
         f"<td>{_e(_fmt(min(e['occurred_at'] for e in members[jid])))}</td>"
         f"<td>{'open' if (info or {}).get('is_open') else _e((info or {}).get('resolution'))}</td>"
         f"<td>{_e((info or {}).get('contact_count'))}</td>"
-        f"<td>{_e(', '.join(sorted({e['channel'] or 'unknown' for e in members[jid]})))}</td>"
+        f"<td>{_e(', '.join(sorted({_channel(e) for e in members[jid]})))}</td>"
         f"<td><code>{_e(jid)}</code></td></tr>"
         for jid in members
         for info in [data.journeys.get(jid)]
@@ -322,39 +524,22 @@ def render_timeline_html(data: CustomerTimeline) -> str:
         f"<td>{_e('J' + str(numbers[e['journey_id']]) if e.get('journey_id') else '')}</td></tr>"
         for e in events
     )
-    first, last = (_fmt(times[0]), _fmt(times[-1])) if times else ("", "")
+    first, last = (
+        (_fmt(events[0]["occurred_at"]), _fmt(events[-1]["occurred_at"])) if events else ("", "")
+    )
     title = f"Customer timeline · {data.customer_id}"
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{_e(title)}</title>
-<style>
-body {{ font: 14px/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 24px;
-  color: #222; }}
-h1 {{ font-size: 20px; margin: 0 0 4px; }}
-.meta {{ color: #555; margin-bottom: 14px; }}
-.scroll {{ overflow-x: auto; border: 1px solid #ddd; }}
-svg text {{ font: 12px system-ui, sans-serif; }}
-.lane-label {{ font-weight: 600; fill: #333; }}
-.tick {{ stroke: #ddd; }}
-.tick-label {{ fill: #666; text-anchor: middle; font-size: 11px; }}
-.journey-label {{ font-size: 11px; font-weight: 600; }}
-.event circle {{ stroke: #222; stroke-width: 1; }}
-.event:hover circle {{ stroke-width: 3; }}
-.journey:hover rect {{ fill-opacity: 0.18; }}
-td.time {{ white-space: nowrap; }}
-table {{ border-collapse: collapse; margin-top: 8px; font-size: 13px; }}
-th, td {{ border-bottom: 1px solid #eee; padding: 3px 10px 3px 0; text-align: left;
-  vertical-align: top; }}
-th {{ color: #555; }}
-h2 {{ font-size: 16px; margin: 22px 0 4px; }}
-</style></head>
+<style>{_CSS}</style></head>
 <body>
 <h1>{_e(title)}</h1>
-<div class="meta">{len(events)} events in {len(lanes) if events else 0} channels, \
+<div class="meta">{len(events)} events in {len(lanes)} channels, \
 {len(members)} issue journeys, {_e(first)} – {_e(last)} \
-· release {_e(data.release.publication_id)} \
-· hover a mark for its summary; outlines are issue journeys (dashed: still open)</div>
-<div class="scroll">{"".join(svg)}</div>
+· release {_e(data.release.publication_id)}</div>
+<div class="scroll">{render_timeline_svg(data)}</div>
+{_legend(events, lanes, bool(members))}
 <h2>Issue journeys</h2>
 <table><tr><th></th><th>topic</th><th>anchor</th><th>started</th><th>resolution</th>
 <th>contacts</th><th>channels</th><th>journey_id</th></tr>{journey_rows}</table>

@@ -5,6 +5,7 @@ events, one lane per channel, journeys outlined, every text escaped."""
 from __future__ import annotations
 
 import re
+import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,12 +14,14 @@ import pytest
 
 from customer_truth.cli import main
 from customer_truth.journeys.picture import (
+    CustomerTimeline,
     TimelineLookupError,
     identifier_values,
     load_customer_timeline,
     render_timeline_html,
 )
 from customer_truth.publication.publisher import publish_release
+from customer_truth.publication.reader import Release
 from customer_truth.publication.registry import published_table
 from customer_truth.settings import Settings
 from tests.publication_helpers import PASSED, candidates_of
@@ -47,6 +50,13 @@ EVENTS = [
     (ANN, "e7", _t(7, 11), "support", "tickets", "ticket", "ticket_created", NASTY, "j_invoice"),
     (ANN, "e8", _t(9, 16), "digital", "events", "web", "page_viewed", "Viewed /account", None),
     (BEN, "e9", _t(2, 12), "contact_center", "contact_records", "chat", "contact_inbound", "OTHER CUSTOMER EVENT", "j_ben"),  # noqa: E501
+    # the year before: the axis crosses a new year
+    (ANN, "e0", datetime(2025, 12, 30, 10, tzinfo=UTC), "digital", "events", "web", "page_viewed", "Viewed /gifts", None),  # noqa: E501
+] + [
+    # a burst at the very moment the order journey starts, in the journey's top lane: the
+    # marks stack in the web lane, under the journey's label, not over it
+    (ANN, f"w{i:02}", _t(1, 9), "digital", "events", "web", "page_viewed", f"Viewed /track/{i}", "j_order")  # noqa: E501
+    for i in range(12)
 ]  # fmt: skip
 
 
@@ -178,3 +188,154 @@ def test_the_page_draws_exactly_the_customers_events_lanes_and_journeys(
     )
     # the typed identifier is not written into the page
     assert "ann@example.org" not in page
+
+
+# ------------------------------------------------------------------------------------------
+# the picture's geometry, read back from the SVG as a browser would draw it
+# ------------------------------------------------------------------------------------------
+
+SVG = "{http://www.w3.org/2000/svg}"
+Box = tuple[float, float, float, float]  # x0, y0, x1, y1
+
+
+def _picture(page: str) -> ET.Element:
+    start = page.index("<svg")  # the picture; the legend's swatches come after it
+    return ET.fromstring(page[start : page.index("</svg>", start) + len("</svg>")])
+
+
+def _lane_bands(svg: ET.Element) -> dict[str, tuple[float, float]]:
+    bands = {}
+    for lane in svg.iter(f"{SVG}g"):
+        if lane.get("class") == "lane":
+            rect = lane.find(f"{SVG}rect")
+            assert rect is not None
+            y = float(rect.get("y", "0"))
+            bands[lane.get("data-lane", "")] = (y, y + float(rect.get("height", "0")))
+    return bands
+
+
+def _marks(svg: ET.Element) -> dict[str, Box]:
+    marks = {}
+    for mark in svg.iter(f"{SVG}g"):
+        if mark.get("class") == "event":
+            circle = mark.find(f"{SVG}circle")
+            assert circle is not None
+            x, y, r = (float(circle.get(a, "0")) for a in ("cx", "cy", "r"))
+            marks[mark.get("data-event-id", "")] = (x - r, y - r, x + r, y + r)
+    return marks
+
+
+def _journey_labels(svg: ET.Element) -> list[Box]:
+    # 12px bold text: a generous box, 0.65 em a character, from an em above the baseline to a
+    # quarter below
+    labels = []
+    for text in svg.iter(f"{SVG}text"):
+        if text.get("class") == "journey-label":
+            x, y, size = float(text.get("x", "0")), float(text.get("y", "0")), 12.0
+            labels.append((x, y - size, x + len(text.text or "") * size * 0.65, y + size / 4))
+    return labels
+
+
+def _overlap(a: Box, b: Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _no_overlaps(boxes: list[Box]) -> list[tuple[Box, Box]]:
+    return [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1 :] if _overlap(a, b)]
+
+
+def _ann_page(settings: Settings) -> str:
+    return render_timeline_html(load_customer_timeline(settings, ANN))
+
+
+def test_simultaneous_events_stack_inside_their_own_lane_without_touching(
+    settings: Settings,
+) -> None:
+    svg = _picture(_ann_page(settings))
+    bands, marks = _lane_bands(svg), _marks(svg)
+    channel = {e[1]: e[5] for e in EVENTS if e[0] == ANN}
+    assert set(marks) == set(channel)
+    for event_id, (_, y0, _, y1) in marks.items():
+        top, bottom = bands[channel[event_id]]
+        assert top <= y0 and y1 <= bottom, f"{event_id} leaves its {channel[event_id]} lane"
+    # regression: the 13 marks at one moment in the web lane used to fan out over 5 offsets
+    assert _no_overlaps(list(marks.values())) == []
+
+
+def test_journey_labels_never_cover_a_mark_or_each_other(settings: Settings) -> None:
+    svg = _picture(_ann_page(settings))
+    labels, marks = _journey_labels(svg), list(_marks(svg).values())
+    assert len(labels) == 2
+    assert [(label, m) for label in labels for m in marks if _overlap(label, m)] == []
+    assert _no_overlaps(labels) == []
+
+
+def test_the_legend_names_every_channel_drawn_with_its_source_systems(
+    settings: Settings,
+) -> None:
+    page = _ann_page(settings)
+    legend = re.findall(r'<li class="legend-channel" data-channel="([^"]+)">(.*?)</li>', page)
+    systems = {e[5]: e[3] for e in EVENTS if e[0] == ANN}
+    assert sorted(channel for channel, _ in legend) == sorted(systems)
+    for channel, entry in legend:
+        assert systems[channel] in entry
+    assert "dashed still open" in page  # what the outlines mean
+
+
+def test_the_axis_names_the_year_where_the_picture_starts_and_where_it_changes(
+    settings: Settings,
+) -> None:
+    svg = _picture(_ann_page(settings))
+    context = [t.text for t in svg.iter(f"{SVG}text") if t.get("class") == "tick-context"]
+    assert context == ["2025", "2026"]  # Dec 30, 2025 -> Mar 9, 2026: monthly ticks
+
+
+def test_the_picture_has_no_fixed_size_and_scales_to_the_window(settings: Settings) -> None:
+    page = _ann_page(settings)
+    svg = _picture(page)
+    assert svg.get("width") is None and svg.get("height") is None
+    assert len((svg.get("viewBox") or "").split()) == 4
+    assert "svg.timeline { display: block; width: 100%; height: auto;" in page
+
+
+def test_a_crowd_of_hundreds_at_one_moment_stays_in_its_lane_and_inside_the_picture() -> None:
+    # an hourly axis across midnight on New Year's Eve, and a crowd too big to stack: past the
+    # tallest stack marks move right, still without touching
+    moment = datetime(2025, 12, 31, 23, 30, tzinfo=UTC)
+    events = [
+        {
+            "customer_id": ANN,
+            "event_id": f"b{i:03}",
+            "occurred_at": moment,
+            "source_system": "digital",
+            "channel": "web",
+            "event_type": "page_viewed",
+            "summary": "",
+            "journey_id": "j",
+        }
+        for i in range(200)
+    ] + [
+        {
+            "customer_id": ANN,
+            "event_id": "late",
+            "occurred_at": datetime(2026, 1, 1, 2, tzinfo=UTC),
+            "source_system": "contact_center",
+            "channel": "voice",
+            "event_type": "contact_inbound",
+            "summary": "",
+            "journey_id": None,
+        }
+    ]
+    release = Release("pub-x", datetime.now(UTC), {})
+    svg = _picture(render_timeline_html(CustomerTimeline(ANN, release, events)))
+    bands, marks = _lane_bands(svg), _marks(svg)
+    width = float((svg.get("viewBox") or "").split()[2])
+    for event_id, (x0, y0, x1, y1) in marks.items():
+        top, bottom = bands["voice" if event_id == "late" else "web"]
+        assert top <= y0 and y1 <= bottom and 0 <= x0 and x1 <= width
+    assert _no_overlaps(list(marks.values())) == []
+    assert [
+        label for label in _journey_labels(svg) for m in marks.values() if _overlap(label, m)
+    ] == []
+    context = [t.text for t in svg.iter(f"{SVG}text") if t.get("class") == "tick-context"]
+    assert context == ["Dec 31 2025", "Jan 01 2026"]
