@@ -111,6 +111,9 @@ _GX_IMAGES = re.compile(
     r"(?:logo-long|full_logo_dark)\.png(?:\?[^\"')\s]*)?"
 )
 _LOCAL_LOGO = Path("static") / "images" / "logo-long.png"
+# GX's own images, addressed from the page's depth: its favicon path on a validation page is
+# one level short (it misses the data asset's folder), so every such path is made again here
+_GX_LOCAL_IMAGES = re.compile(r"""(?<=["'(])(?:\.\./)*static/images/""")
 # integrity pins a third-party copy; crossorigin would make a page opened from disk (file://)
 # refuse its own local scripts. The copies are the pinned bytes (data_docs_assets/README.md).
 _SRI = re.compile(r'\s+(?:integrity="sha\d+-[^"]*"|crossorigin="anonymous")')
@@ -143,6 +146,7 @@ def localise_page(page: Path, site: Path) -> bool:
         local = (to_site / VENDOR / target).as_posix()
         rewritten = rewritten.replace(f'"{url}"', f'"{local}"')
     rewritten = _GX_IMAGES.sub((to_site / _LOCAL_LOGO).as_posix(), rewritten)
+    rewritten = _GX_LOCAL_IMAGES.sub(f"{(to_site / 'static' / 'images').as_posix()}/", rewritten)
     rewritten = _SRI.sub("", rewritten)
     if rewritten == text:
         return False
@@ -169,7 +173,9 @@ def make_offline(site: Path, changed_since: float | None = None) -> list[Path]:
     remote = {p: remote_assets(p.read_text(encoding="utf-8")) for p in pages}
     remote = {p: urls for p, urls in remote.items() if urls}
     if remote:
-        listed = "; ".join(f"{p.relative_to(site)}: {', '.join(sorted(u))}" for p, u in remote.items())
+        listed = "; ".join(
+            f"{p.relative_to(site)}: {', '.join(sorted(u))}" for p, u in remote.items()
+        )
         raise DataDocsNotOfflineError(
             f"Data Docs pages still load remote assets (no local copy in {ASSETS}): {listed}"
         )
