@@ -1,7 +1,7 @@
 # Thin wrappers over the README's commands.
 UV := python3 -m uv
 
-.PHONY: install run test test-fast check ui lint generate
+.PHONY: install run test test-fast check ui docs lint generate
 
 install:
 	python3 -m pip install -q uv && $(UV) sync --locked
@@ -22,6 +22,10 @@ check:
 
 ui:
 	$(UV) run --locked customer-truth ui
+
+# the dbt docs and the GX Data Docs of the home, served on 127.0.0.1 (the URL carries a token)
+docs:
+	$(UV) run --locked customer-truth docs
 
 lint:
 	$(UV) run --locked ruff check . && $(UV) run --locked ruff format --check .

@@ -100,6 +100,22 @@ def _ui(args: argparse.Namespace) -> int:
     return 0  # pragma: no cover
 
 
+def _docs(args: argparse.Namespace) -> int:
+    from customer_truth.docs.build import DocsError, build_docs
+    from customer_truth.docs.server import serve_docs
+
+    settings = load_settings()
+    print(f"home: {settings.home}")
+    try:
+        sites = build_docs(settings)
+    except DocsError as error:
+        print(f"docs: {error}", file=sys.stderr)
+        return 1
+    if not args.no_serve:
+        serve_docs(sites, args.port)
+    return 0
+
+
 def _benchmark_foundation(args: argparse.Namespace) -> int:
     from customer_truth.benchmarks.foundation import bench_foundation
 
@@ -344,6 +360,25 @@ def build_parser() -> argparse.ArgumentParser:
     ui = commands.add_parser("ui", help="start the Dagster UI on 127.0.0.1 (dagster dev)")
     ui.add_argument("--port", type=int, default=3000, help="the UI's port on 127.0.0.1")
     ui.set_defaults(handler=_ui)
+
+    docs_help = (
+        "build the dbt docs (dbt docs generate against the home's warehouse) and the GX Data "
+        "Docs (from the stored validation results) of $CUSTOMER_TRUTH_HOME, into "
+        "$CUSTOMER_TRUTH_HOME/docs/dbt/ and quality/gx/uncommitted/data_docs/local_site/ (both "
+        "work offline), then serve both on 127.0.0.1 behind a token made at each start and "
+        "printed in the URL to open. Reads CUSTOMER_TRUTH_HOME and CUSTOMER_TRUTH_MEMORY_LIMIT; "
+        "needs a built home (customer-truth run)"
+    )
+    docs = commands.add_parser(
+        "docs",
+        help="build the dbt docs and the GX Data Docs (offline) and serve them on 127.0.0.1",
+        description=docs_help,
+    )
+    docs.add_argument(
+        "--port", type=int, default=8080, help="the port on 127.0.0.1 to serve on (default: 8080)"
+    )
+    docs.add_argument("--no-serve", action="store_true", help="build only, print where, exit")
+    docs.set_defaults(handler=_docs)
     evaluate = commands.add_parser(
         "evaluate", help="score the resolved customers against a generated world's truth"
     )

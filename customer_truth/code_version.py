@@ -24,7 +24,7 @@ SHAPING_PATHS = (
 # parts of those folders that do not: tools around the pipeline, and build output
 NOT_SHAPING = (
     "customer_truth/generate", "customer_truth/evaluation", "customer_truth/benchmarks",
-    "customer_truth/api",
+    "customer_truth/api", "customer_truth/docs",
     "dbt_project/target", "dbt_project/dbt_packages", "dbt_project/logs",
     "data_quality/gx/uncommitted",
 )  # fmt: skip

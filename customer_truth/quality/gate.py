@@ -5,7 +5,8 @@ Dagster asset it gates, which SQL frame of the warehouse it validates, and its e
 ``run_suite`` validates that frame as a pandas DataFrame (GX's SQL path fails against DuckDB, see
 STACK.md) through a checkpoint of a file-backed GX context under
 ``$CUSTOMER_TRUTH_HOME/quality/gx/``, whose action rebuilds the Data Docs HTML
-(``.../gx/uncommitted/data_docs/local_site/index.html``) on every run.
+(``.../gx/uncommitted/data_docs/local_site/index.html``) on every run; the pages it wrote are
+then pointed at local copies of their assets (``data_docs.py``), so they work offline.
 
 Results are summarised without row values (an unexpected email must not travel into the
 publication log), and stored per run under ``quality/runs/<run_id>/<suite>.json`` so that the
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -25,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from customer_truth.quality.data_docs import make_offline
 from customer_truth.settings import Settings
 
 if TYPE_CHECKING:  # GX takes seconds to import: only when a suite runs
@@ -93,6 +96,11 @@ def data_docs_index(settings: Settings) -> Path:
     return quality_dir(settings) / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
 
 
+def gx_context(settings: Settings) -> AbstractDataContext:
+    """The home's file-backed GX context (suites, validation results, the Data Docs site)."""
+    return _context(str(quality_dir(settings)))
+
+
 @lru_cache(maxsize=4)
 def _context(root: str) -> AbstractDataContext:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
@@ -124,7 +132,7 @@ def run_suite(
     import great_expectations as gx
     from great_expectations.checkpoint import UpdateDataDocsAction
 
-    context = _context(str(quality_dir(settings)))
+    context = gx_context(settings)
     source = context.data_sources.add_or_update_pandas("warehouse_frames")
     try:
         asset = source.get_asset(suite.name)
@@ -147,7 +155,10 @@ def run_suite(
             result_format={"result_format": "SUMMARY"},
         )
     )
+    started = time.time() - 2  # a file's time is coarser than the clock: a margin
     outcome = checkpoint.run(batch_parameters={"dataframe": frame})
+    # the pages the checkpoint's action just wrote load their assets from CDNs: local copies
+    make_offline(data_docs_index(settings).parent, changed_since=started)
     results = [r for run in outcome.run_results.values() for r in run.results]
     failed = [_summarise(r) for r in results if not r.success]
     return SuiteResult(
