@@ -45,7 +45,10 @@ from customer_truth.landing import (
 )
 from customer_truth.parsing import LINES_SCHEMA, csv_blocks, jsonl_blocks
 from customer_truth.settings import BatchClock
+from customer_truth.statements import statement
 from customer_truth.warehouse import ensure_raw_schema
+
+SQL = "sql/ingest"  # one statement per file: customer_truth/sql/ingest/<name>.sql
 
 
 @dataclass(frozen=True)
@@ -67,96 +70,9 @@ class FileLoad:
         return self.problem is None
 
 
-# Decoding and structure: a row either parses as a JSON object or gets its reason here.
-_PARSE_SQL = """
-create or replace temp table _parsed as
-with decoded as (
-    select
-        line_number,
-        raw,
-        coalesce(payload, try(decode(raw))) as txt,
-        structure_error
-    from _incoming
-)
-select
-    line_number,
-    txt,
-    -- bytes that are not UTF-8 are kept escaped (\xff) so the quarantine shows them exactly
-    case when txt is null then cast(raw as varchar) else txt end as raw_text,
-    case
-        when structure_error is not null then structure_error
-        when txt is null then 'not valid UTF-8'
-        when not json_valid(txt) then 'not valid JSON (truncated or malformed line)'
-        when json_type(txt) <> 'OBJECT' then 'not a JSON object'
-    end as parse_error
-from decoded
--- blank means whitespace only, as the contract counts rows (Python's bytes.strip)
-where txt is null or structure_error is not null
-    or trim(txt, ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)) <> ''
-"""
-
-# Required id and documented types, on the rows that parsed. Paths and type lists are bound.
-_VALIDATE_SQL = """
-create or replace temp table _validated as
-with parsed as (
-    select line_number, raw_text, txt::json as doc
-    from _parsed
-    where parse_error is null
-),
-typed as (
-    select
-        *,
-        json_type(doc, $id_path) as id_type,
-        nullif(trim(json_extract_string(doc, $id_path)), '') as record_key,
-        list_filter(
-            list_zip($field_names, json_type(doc, $field_paths), $field_types),
-            lambda f: f[2] is not null and f[2] <> 'NULL' and not list_contains(f[3], f[2])
-        ) as wrong_types,
-        list_filter(
-            list_zip($csv_names, json_extract_string(doc, $csv_paths), $csv_patterns),
-            lambda f: coalesce(trim(f[2]), '') <> '' and not regexp_full_match(trim(f[2]), f[3])
-        ) as wrong_formats
-    from parsed
-)
-select
-    line_number,
-    doc,
-    raw_text,
-    record_key,
-    case
-        when record_key is null or id_type in ('OBJECT', 'ARRAY', 'BOOLEAN')
-            then 'required id `' || $id_field || '` is missing or empty'
-        when len(wrong_types) > 0
-            then 'wrong type: ' || array_to_string(
-                list_transform(wrong_types, lambda f: '`' || f[1] || '` is ' || f[2]
-                    || ', the contract says ' || array_to_string(f[3], ' or ')), '; ')
-        when len(wrong_formats) > 0
-            then 'wrong format: ' || array_to_string(
-                list_transform(wrong_formats, lambda f: '`' || f[1] || '` is not ' || f[3]), '; ')
-    end as invalid_reason
-from typed
-"""
-
 # A later delivery of an erased person's record (privacy.erased_source_records, by the hash of
 # its record uid) is not loaded: quarantined with this reason and without its text.
 ERASED_RECORD_REASON = "the record of an erased person: suppressed at ingestion"
-_SUPPRESS_ERASED_SQL = """
-update _validated
-set invalid_reason = $reason, raw_text = null
-where invalid_reason is null
-  and sha256($record_uid_prefix || record_key) in (
-      select record_uid_sha256 from privacy.erased_source_records)
-"""
-
-# Items of documented arrays (``line_items[*].quantity``): one path per bound parameter.
-_ARRAY_ITEMS_SQL = """
-update _validated
-set invalid_reason = 'wrong type: items of `' || $name || '` are not '
-    || array_to_string($types, ' or ')
-where invalid_reason is null
-  and len(list_filter(json_type(doc, $path),
-        lambda t: t <> 'NULL' and not list_contains($types, t))) > 0
-"""
 
 
 def _bind_contract(contract: EntityContract) -> dict[str, object]:
@@ -222,11 +138,11 @@ def load_file(
     for frame in _frames(path, contract, landing):
         con.register("_incoming", frame.select(list(LINES_SCHEMA)).to_arrow())
         try:
-            con.execute(_PARSE_SQL)
-            con.execute(_VALIDATE_SQL, params)
+            con.execute(statement(f"{SQL}/parsed"))
+            con.execute(statement(f"{SQL}/validated"), params)
             for field in (f for f in contract.json_fields if f.walks_array):
                 con.execute(
-                    _ARRAY_ITEMS_SQL,
+                    statement(f"{SQL}/wrong_array_items"),
                     {
                         "name": field.path.removeprefix("$."),
                         "path": field.path,
@@ -234,45 +150,20 @@ def load_file(
                     },
                 )
             con.execute(
-                _SUPPRESS_ERASED_SQL,
+                statement(f"{SQL}/suppress_erased_records"),
                 {
                     "reason": ERASED_RECORD_REASON,
                     "record_uid_prefix": f"{batch.system}:{contract.entity}:",
                 },
             )
             # table names come from the contract in code; values are bound
+            con.execute(statement(f"{SQL}/raw_rows", table=contract.table), lineage)
             con.execute(
-                f"""
-                insert into raw.{contract.table}
-                select record_key, doc, ?, ?, ?, ?, line_number, ?
-                from _validated where invalid_reason is null
-                order by line_number
-                """,  # noqa: S608
-                lineage,
-            )
-            con.execute(
-                """
-                insert into ingest.quarantine
-                select ?, ?, ?, ?, line_number, reason, raw_text, ?
-                from (
-                    select line_number, parse_error as reason, raw_text
-                    from _parsed where parse_error is not null
-                    union all
-                    select line_number, invalid_reason, raw_text
-                    from _validated where invalid_reason is not null
-                )
-                order by line_number
-                """,
+                statement(f"{SQL}/quarantined_rows"),
                 [batch.system, contract.entity, batch.batch_id, source_file, loaded_at],
             )
             frame_landed, frame_loaded, frame_quarantined = con.sql(
-                """
-                select
-                    (select count(*) from _parsed),
-                    (select count(*) from _validated where invalid_reason is null),
-                    (select count(*) from _parsed where parse_error is not null)
-                    + (select count(*) from _validated where invalid_reason is not null)
-                """
+                statement(f"{SQL}/frame_counts")
             ).fetchall()[0]
         finally:
             con.unregister("_incoming")
@@ -366,13 +257,7 @@ def load_batch(
             if name not in present
         ]
         con.execute(
-            """
-            insert into ingest.batch_loads (
-                system, batch_id, batch_mode, extracted_at, manifest_error, loaded_at,
-                content_sha256, content_stat
-            )
-            values (?, ?, ?, ?, ?, ?, ?, ?)
-            """,
+            statement(f"{SQL}/batch_load"),
             [
                 batch.system,
                 batch.batch_id,
@@ -417,13 +302,7 @@ def quarantine_batch(
     carries the reason (the batch is never judged or loaded again, and a release's batches name
     it as seen) and its digests (a changed re-delivery is still a conflict). No row is read."""
     con.execute(
-        """
-        insert into ingest.batch_loads (
-            system, batch_id, batch_mode, extracted_at, manifest_error, loaded_at,
-            content_sha256, content_stat, quarantine_reason
-        )
-        values (?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """,
+        statement(f"{SQL}/quarantined_batch"),
         [
             batch.system,
             batch.batch_id,
@@ -497,14 +376,7 @@ def record_problems(con: duckdb.DuckDBPyConnection, problems: list[LandingProble
     con.register("_problems", frame.to_arrow())
     try:
         con.execute(
-            """
-            insert into ingest.quarantine
-            select distinct p.system, null, p.batch_id, p.source_file, null, p.reason, null, ?
-            from _problems p
-            anti join ingest.quarantine q
-                on q.system = p.system and q.batch_id = p.batch_id
-                and q.source_file = p.source_file and q.reason = p.reason
-            """,
+            statement(f"{SQL}/landing_problems"),
             [datetime.now(UTC)],
         )
     finally:

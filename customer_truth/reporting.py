@@ -6,59 +6,27 @@ from customer_truth.orchestration import RunOutcome
 from customer_truth.publication.log import STATUS_PUBLISHED, find_entry
 from customer_truth.quality.gate import data_docs_index, run_results
 from customer_truth.settings import Settings
+from customer_truth.statements import statement
 from customer_truth.warehouse import ensure_raw_schema, open_warehouse
+
+SQL = "sql/reporting"  # one statement per file: customer_truth/sql/reporting/<name>.sql
 
 
 def print_run_report(settings: Settings, outcome: RunOutcome) -> None:
     with open_warehouse(settings) as con:
         ensure_raw_schema(con)
         per_system = con.execute(
-            """
-            select
-                system,
-                count(distinct batch_id) as batches,
-                sum(loaded_rows) as loaded,
-                sum(quarantined_rows) as quarantined,
-                count(*) filter (where not reconciled) as unreconciled
-            from ingest.file_loads
-            where loaded_at >= ?
-            group by system
-            order by system
-            """,
-            [outcome.started_at],
+            statement(f"{SQL}/loads_per_system"), [outcome.started_at]
         ).fetchall()
         problems = con.execute(
-            """
-            select system || '/' || batch_id || '/' || file_name || ': ' || problem
-            from ingest.file_loads
-            where loaded_at >= ? and not reconciled
-            order by system, batch_id, file_name
-            """,
-            [outcome.started_at],
+            statement(f"{SQL}/unreconciled_files"), [outcome.started_at]
         ).fetchall()
         # batches quarantined whole by this run for their extraction time (batch_clock)
         quarantined_batches = con.execute(
-            """
-            select system || '/' || batch_id || ': ' || quarantine_reason
-            from ingest.batch_loads
-            where loaded_at >= ? and quarantine_reason is not null
-            order by system, batch_id
-            """,
-            [outcome.started_at],
+            statement(f"{SQL}/quarantined_batches"), [outcome.started_at]
         ).fetchall()
         # rows naming a whole file, batch or folder: refused entries, unknown files, conflicts
-        refused = con.execute(
-            """
-            select q.source_file || ': ' || q.reason
-            from ingest.quarantine q
-            anti join ingest.batch_loads b
-                on q.system = b.system and q.batch_id = b.batch_id
-                and q.reason = b.quarantine_reason
-            where q.quarantined_at >= ? and q.line_number is null
-            order by q.source_file, q.reason
-            """,
-            [outcome.started_at],
-        ).fetchall()
+        refused = con.execute(statement(f"{SQL}/refused_entries"), [outcome.started_at]).fetchall()
     print(f"run {outcome.run_id}: {'succeeded' if outcome.success else 'FAILED'}")
     if not per_system:
         print("ingestion: no new complete batches")

@@ -21,7 +21,9 @@ import duckdb
 
 from customer_truth.contracts import CONTRACTS
 from customer_truth.settings import Settings, load_settings
+from customer_truth.statements import statement
 
+SQL = "sql/warehouse"  # one statement per file: customer_truth/sql/warehouse/<name>.sql
 LOCK_TIMEOUT_SECONDS = 6 * 3600
 _POLL_SECONDS = 0.5
 
@@ -140,28 +142,15 @@ def sql_statements(path: Path) -> list[str]:
 
 def ensure_erasure_state(con: duckdb.DuckDBPyConnection) -> None:
     """The tables erasure keeps in the warehouse (``privacy/sql/erasure_state.sql``)."""
-    for statement in sql_statements(ERASURE_STATE_SQL):
-        con.execute(statement)
+    for script_statement in sql_statements(ERASURE_STATE_SQL):
+        con.execute(script_statement)
 
 
 def ensure_raw_table(con: duckdb.DuckDBPyConnection, table: str) -> None:
     """One raw table (``raw.<system>__<entity>``): a line's payload and its lineage. ``table``
     comes from code (a contract, the interaction log), never from data."""
     con.execute("create schema if not exists raw")
-    con.execute(
-        f"""
-        create table if not exists {table} (
-            record_key varchar not null,
-            payload json not null,
-            batch_id varchar not null,
-            batch_mode varchar,
-            extracted_at timestamptz,
-            source_file varchar not null,
-            line_number bigint not null,
-            loaded_at timestamptz not null
-        )
-        """
-    )
+    con.execute(statement(f"{SQL}/raw_table", table=table))
 
 
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -171,54 +160,12 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     ensure_erasure_state(con)
     for contract in CONTRACTS:
         ensure_raw_table(con, f"raw.{contract.table}")
-    con.execute(
-        """
-        create table if not exists ingest.quarantine (
-            system varchar not null,
-            entity varchar,
-            batch_id varchar not null,
-            source_file varchar not null,
-            line_number bigint,
-            reason varchar not null,
-            raw_text varchar,
-            quarantined_at timestamptz not null
-        )
-        """
-    )
-    con.execute(
-        """
-        create table if not exists ingest.batch_loads (
-            system varchar not null,
-            batch_id varchar not null,
-            batch_mode varchar,
-            extracted_at timestamptz,
-            manifest_error varchar,
-            loaded_at timestamptz not null,
-            primary key (system, batch_id)
-        )
-        """
-    )
+    con.execute(statement(f"{SQL}/quarantine"))
+    con.execute(statement(f"{SQL}/batch_loads"))
     # what each loaded batch was (``landing.batch_content_sha256``) and a cheap stat digest that
     # says when to hash it again; added in place to warehouses made before they existed
     con.execute("alter table ingest.batch_loads add column if not exists content_sha256 varchar")
     con.execute("alter table ingest.batch_loads add column if not exists content_stat varchar")
     # not null: the batch was quarantined whole, why (``batch_clock``); none of its rows loaded
     con.execute("alter table ingest.batch_loads add column if not exists quarantine_reason varchar")
-    con.execute(
-        """
-        create table if not exists ingest.file_loads (
-            system varchar not null,
-            batch_id varchar not null,
-            file_name varchar not null,
-            entity varchar,
-            declared_rows bigint,
-            landed_rows bigint not null,
-            loaded_rows bigint not null,
-            quarantined_rows bigint not null,
-            reconciled boolean not null,
-            problem varchar,
-            loaded_at timestamptz not null,
-            primary key (system, batch_id, file_name)
-        )
-        """
-    )
+    con.execute(statement(f"{SQL}/file_loads"))

@@ -35,9 +35,10 @@ from customer_truth.landing import SUCCESS, complete_batch_dirs, every_complete_
 from customer_truth.progress import running, say
 from customer_truth.publication.log import STATUS_PUBLISHED, read_entries
 from customer_truth.settings import Settings, load_settings
+from customer_truth.statements import statement
 from customer_truth.warehouse import connect, open_warehouse
 
-_SQL = Path(__file__).parent / "sql"
+SQL = "benchmarks/sql"  # one statement per file: customer_truth/benchmarks/sql/<name>.sql
 _GIB = 2**30
 OTHER_STAGE = "other: start-up, Dagster, report"
 _RUN_ID = re.compile(r"^run ([0-9a-f-]{36}): ", re.MULTILINE)
@@ -114,13 +115,11 @@ def measure_floor(files: list[Path], settings: Settings) -> tuple[float, int]:
         started = time.perf_counter()
         records = 0
         if jsonl:
-            records += con.execute(
-                (_SQL / "floor_jsonl.sql").read_text(), {"files": jsonl}
-            ).fetchall()[0][0]
+            found = con.execute(statement(f"{SQL}/floor_jsonl"), {"files": jsonl}).fetchall()
+            records += found[0][0]
         for paths in csv_by_entity.values():
-            records += con.execute(
-                (_SQL / "floor_csv.sql").read_text(), {"files": paths}
-            ).fetchall()[0][0]
+            found = con.execute(statement(f"{SQL}/floor_csv"), {"files": paths}).fetchall()
+            records += found[0][0]
         return time.perf_counter() - started, records
     finally:
         con.close()
@@ -168,7 +167,7 @@ def _rows_landed(settings: Settings, since: datetime) -> int:
     if not settings.warehouse.exists():
         return 0
     with open_warehouse(settings) as con:
-        landed = con.execute((_SQL / "rows_landed.sql").read_text(), {"since": since}).fetchall()
+        landed = con.execute(statement(f"{SQL}/rows_landed"), {"since": since}).fetchall()
     return int(landed[0][0])
 
 

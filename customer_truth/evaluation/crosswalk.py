@@ -27,6 +27,10 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from customer_truth.statements import statement
+
+SQL = "evaluation/sql/crosswalk"  # one statement per file: evaluation/sql/crosswalk/<name>.sql
+
 _TRUTH_COLUMNS = {
     "system": pl.String,
     "entity": pl.String,
@@ -43,22 +47,9 @@ def read_truth_records(truth_dir: Path) -> pl.DataFrame:
     return pl.read_ndjson(truth_dir / "identity_records.jsonl", schema=_TRUTH_COLUMNS)
 
 
-def _pairwise(con: duckdb.DuckDBPyConnection, scope_filter: str) -> dict[str, Any]:
-    # scope_filter is one of two constant SQL fragments chosen by code, never data
-    row = con.sql(
-        f"""
-        with scoped as (select * from joined where {scope_filter}),
-        predicted as (select count(*) as n from scoped group by customer_id),
-        actual as (select count(*) as n from scoped group by person_id),
-        both_ as (select count(*) as n from scoped group by customer_id, person_id)
-        select
-            (select count(*) from scoped),
-            (select coalesce(sum(n * (n - 1) / 2), 0) from predicted),
-            (select coalesce(sum(n * (n - 1) / 2), 0) from actual),
-            (select coalesce(sum(n * (n - 1) / 2), 0) from both_),
-            (select count(distinct customer_id) from scoped),
-            (select count(distinct person_id) from scoped)
-        """  # noqa: S608
+def _pairwise(con: duckdb.DuckDBPyConnection, *, resolvable_only: bool) -> dict[str, Any]:
+    row = con.execute(
+        statement(f"{SQL}/pairwise_counts"), {"resolvable_only": resolvable_only}
     ).fetchall()[0]
     assert row is not None
     records, predicted, actual, true_positive, customers, persons = (int(v) for v in row)
@@ -98,28 +89,10 @@ def evaluate_crosswalk(
     try:
         con.register("truth", truth)
         con.register("predicted", predicted)
-        con.execute(
-            """
-            create temp table joined as
-            select
-                predicted.customer_id,
-                truth.person_id,
-                truth.system,
-                truth.entity,
-                truth.record_id,
-                truth.status,
-                not (truth.system = 'digital' and truth.entity = 'anonymous_id'
-                     and truth.linked is not true) as is_resolvable,
-            from truth
-            inner join predicted
-                on truth.system = predicted.source_system
-                and truth.entity = predicted.source_entity
-                and truth.record_id = predicted.source_record_id
-            """
-        )
+        con.execute(statement(f"{SQL}/joined"))
         result: dict[str, Any] = {
-            **_pairwise(con, "is_resolvable"),
-            "all_records": _pairwise(con, "true"),
+            **_pairwise(con, resolvable_only=True),
+            "all_records": _pairwise(con, resolvable_only=False),
             "truth_records": truth.height,
             "crosswalk_records": predicted.height,
         }
@@ -147,22 +120,7 @@ def _household_check(con: duckdb.DuckDBPyConnection, households_path: Path) -> d
         schema={"household_id": pl.String, "person_id": pl.String},
     )
     con.register("household_members", members)
-    row = con.sql(
-        """
-        with customer_persons as (
-            select joined.customer_id, members.household_id,
-                   count(distinct joined.person_id) as persons
-            from joined
-            inner join household_members as members using (person_id)
-            group by all
-        )
-        select
-            (select count(distinct household_id) from household_members),
-            count(*) filter (where persons > 1),
-            count(distinct household_id) filter (where persons > 1)
-        from customer_persons
-        """
-    ).fetchall()[0]
+    row = con.sql(statement(f"{SQL}/households_merged")).fetchall()[0]
     assert row is not None
     return {
         "households": int(row[0]),
@@ -173,23 +131,7 @@ def _household_check(con: duckdb.DuckDBPyConnection, households_path: Path) -> d
 
 def _duplicate_check(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     """Every person's resolvable records in one customer (planted duplicates included)."""
-    row = con.sql(
-        """
-        with per_person as (
-            select person_id, count(distinct customer_id) as customers,
-                   count(distinct system || entity) < count(*) as has_duplicate
-            from joined
-            where is_resolvable
-            group by person_id
-        )
-        select
-            count(*),
-            count(*) filter (where customers > 1),
-            count(*) filter (where has_duplicate),
-            count(*) filter (where has_duplicate and customers > 1)
-        from per_person
-        """
-    ).fetchall()[0]
+    row = con.sql(statement(f"{SQL}/persons_split")).fetchall()[0]
     assert row is not None
     return {
         "persons": int(row[0]),
@@ -200,82 +142,14 @@ def _duplicate_check(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
 
 
 # The standardised attributes a split is judged by (read from the warehouse).
-ATTRIBUTES_SQL = """
-select source_system, source_entity, source_record_id, given_name_std, family_name_std, email,
-       phones, address_key, birth_date
-from intermediate.int_identity__records
-"""
+ATTRIBUTES_SQL = statement(f"{SQL}/record_attributes")
 
 
 def _split_evidence(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Split persons, and those split only by records without evidence: a record outside its
     person's main customer that shares no email, phone, address, birth date, nor a full name no
     other person carries, with another record of that person."""
-    row = con.sql(
-        """
-        with records as (
-            select joined.person_id, joined.customer_id, joined.system, joined.entity,
-                   joined.record_id, a.given_name_std, a.family_name_std, a.email, a.phones,
-                   a.address_key, cast(a.birth_date as varchar) as birth_date,
-            from joined
-            inner join attributes as a
-                on joined.system = a.source_system and joined.entity = a.source_entity
-                and joined.record_id = a.source_record_id
-            where joined.is_resolvable
-        ),
-        name_carriers as (
-            select given_name_std, family_name_std, count(distinct person_id) as persons
-            from records
-            where given_name_std is not null and family_name_std is not null
-            group by all
-        ),
-        values_ as (
-            select person_id, system, entity, record_id, 'email' as kind, email as value
-            from records where email is not null
-            union all
-            select person_id, system, entity, record_id, 'phone', unnest(phones)
-            from records where len(phones) > 0
-            union all
-            select person_id, system, entity, record_id, 'address', address_key
-            from records where address_key is not null
-            union all
-            select person_id, system, entity, record_id, 'birth_date', birth_date
-            from records where birth_date is not null
-            union all
-            -- a full name is evidence only when no other person carries it
-            select person_id, system, entity, record_id, 'name',
-                   given_name_std || ' ' || family_name_std
-            from records
-            inner join name_carriers using (given_name_std, family_name_std)
-            where name_carriers.persons = 1
-        ),
-        with_evidence as (
-            select distinct a.system, a.entity, a.record_id
-            from values_ as a
-            inner join values_ as b
-                on a.person_id = b.person_id and a.kind = b.kind and a.value = b.value
-                and (a.system, a.entity, a.record_id) <> (b.system, b.entity, b.record_id)
-        ),
-        main_customer as (
-            select person_id, arg_max(customer_id, n) as customer_id
-            from (select person_id, customer_id, count(*) as n from records group by all)
-            group by person_id
-        ),
-        strays as (
-            select
-                records.person_id,
-                with_evidence.record_id is not null as has_evidence,
-            from records
-            inner join main_customer using (person_id)
-            left join with_evidence using (system, entity, record_id)
-            where records.customer_id <> main_customer.customer_id
-        )
-        select
-            count(distinct person_id),
-            count(distinct person_id) filter (where has_evidence),
-        from strays
-        """
-    ).fetchall()[0]
+    row = con.sql(statement(f"{SQL}/persons_split_by_evidence")).fetchall()[0]
     assert row is not None
     split, with_evidence = (int(v) for v in row)
     return {

@@ -28,6 +28,9 @@ import duckdb
 
 from customer_truth.publication.reader import current_release, table_dataset
 from customer_truth.settings import Settings
+from customer_truth.statements import statement
+
+SQL = "evaluation/sql/erasure"  # one statement per file: evaluation/sql/erasure/<name>.sql
 
 CHECKED_TABLES = (
     "identifier_lookup",
@@ -39,63 +42,6 @@ CHECKED_TABLES = (
 # what separates tokens in a row's JSON text: anything but what emails, E.164 phones and ids hold
 TOKEN_SEPARATORS = r"[^0-9a-z_@.+\-]+"
 
-_IDENTIFIERS_SQL = """
-create temp table erased_identifiers as
-with erasures as (
-    select * from read_json($erasures, format = 'newline_delimited',
-        columns = {person_id: 'VARCHAR', reachable_records: 'VARCHAR[][]',
-                   reachable_values: 'VARCHAR[]'})
-),
--- what each request can reach in the landed data (the truth's `erasure_reach`)
-reachable as (
-    select person_id, if(contains(value, '@'), 'email', 'phone') as kind,
-        lower(trim(value)) as value,
-    from (select person_id, unnest(reachable_values) as value, from erasures)
-    union all
-    select person_id, record[1] || '/' || record[2], lower(record[3]),
-    from (select person_id, unnest(reachable_records) as record, from erasures)
-),
-persons as (
-    select * from read_json($persons, format = 'newline_delimited',
-        columns = {person_id: 'VARCHAR', emails: 'STRUCT(address VARCHAR)[]',
-                   phones: 'STRUCT(e164 VARCHAR)[]', former: 'STRUCT(phones VARCHAR[])'})
-),
-emails as (select person_id, unnest(emails) as email, from persons),
-phones as (select person_id, unnest(phones) as phone, from persons),
--- every identifier of every person, to leave out what a person not erased holds too
-person_values as (
-    select person_id, lower(trim(email.address)) as value, from emails
-    union all
-    select person_id, phone.e164, from phones
-    union all
-    select person_id, unnest(former.phones), from persons
-    union all
-    select person_id, lower(record_id),
-    from read_json($records, format = 'newline_delimited',
-        columns = {system: 'VARCHAR', entity: 'VARCHAR', record_id: 'VARCHAR',
-                   person_id: 'VARCHAR'})
-),
-others as (
-    select distinct value, from person_values
-    where person_id not in (select person_id from erasures)
-)
-select distinct reachable.person_id, reachable.kind, reachable.value,
-from reachable
-where coalesce(reachable.value, '') <> ''
-    and reachable.value not in (select value from others)
-"""
-
-# `{table}` is one of CHECKED_TABLES (code, never data); the separators are bound
-_TOKENS_SQL = """
-insert into readable
-select distinct erased_identifiers.person_id, $table_name, erased_identifiers.kind,
-from (
-    select unnest(string_split_regex(lower(cast(to_json(t) as varchar)), $separators)) as token,
-    from {table} as t
-) as tokens
-inner join erased_identifiers on rtrim(tokens.token, '.') = erased_identifiers.value
-"""
-
 
 def evaluate_erasures(home: Settings | Path | str, truth_dir: Path) -> dict[str, Any]:
     """Erased persons, and which of them still have an identifier readable in the current
@@ -103,7 +49,7 @@ def evaluate_erasures(home: Settings | Path | str, truth_dir: Path) -> dict[str,
     con = duckdb.connect()
     try:
         con.execute(
-            _IDENTIFIERS_SQL,
+            statement(f"{SQL}/erased_identifiers"),
             {
                 "erasures": str(truth_dir / "erasures.jsonl"),
                 "persons": str(truth_dir / "persons.jsonl"),
@@ -111,9 +57,7 @@ def evaluate_erasures(home: Settings | Path | str, truth_dir: Path) -> dict[str,
             },
         )
         erased = con.execute(
-            "select count(distinct person_id) from read_json($erasures, format = "
-            "'newline_delimited', columns = {person_id: 'VARCHAR'})",
-            {"erasures": str(truth_dir / "erasures.jsonl")},
+            statement(f"{SQL}/erased_persons"), {"erasures": str(truth_dir / "erasures.jsonl")}
         ).fetchall()
         result: dict[str, Any] = {
             "erased_persons": int(erased[0][0]),
@@ -127,8 +71,9 @@ def evaluate_erasures(home: Settings | Path | str, truth_dir: Path) -> dict[str,
             if name not in release.table_versions:
                 continue
             con.register(name, table_dataset(home, name, release))
+            # the table's name is one of CHECKED_TABLES (code, never data)
             con.execute(
-                _TOKENS_SQL.format(table=name),
+                statement(f"{SQL}/readable_tokens", table=name),
                 {"table_name": name, "separators": TOKEN_SEPARATORS},
             )
         persons = con.sql("select count(distinct person_id) from readable").fetchall()

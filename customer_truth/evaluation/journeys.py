@@ -52,6 +52,10 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from customer_truth.statements import statement
+
+SQL = "evaluation/sql/journeys"  # one statement per file: evaluation/sql/journeys/<name>.sql
+
 SIGNAL_KINDS = ("delivery_delayed", "payment_failed", "repeat_contact", "bad_csat_open")
 BUSINESS_SYSTEMS = (
     "crm", "contact_center", "digital", "commerce", "billing", "support", "logistics",
@@ -66,162 +70,14 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "bad_csat_open": (("support",), ("support",)),  # bad rating reopened; solved again
 }
 
-TIMELINE_SQL = """
-select source_system, source_entity, source_record_id, customer_id, journey_id,
-    attribution_path, unattributed_reason,
-from marts.fct_customer_timeline
-where is_record_event
-"""
-SIGNALS_SQL = """
-select signal_id, customer_id, signal_type, detected_at, cast(evidence as varchar) as evidence,
-from marts.fct_proactive_signals
-"""
-CROSSWALK_SQL = """
-select source_system, source_entity, source_record_id, customer_id,
-from marts.bdg_identity_crosswalk
-"""
-
 
 def load_pipeline_tables(con: duckdb.DuckDBPyConnection) -> dict[str, pl.DataFrame]:
     """The three warehouse tables the scoring reads (a connection to the warehouse)."""
     return {
-        "timeline": con.sql(TIMELINE_SQL).pl(),
-        "signals": con.sql(SIGNALS_SQL).pl(),
-        "crosswalk": con.sql(CROSSWALK_SQL).pl(),
+        "timeline": con.sql(statement(f"{SQL}/timeline_record_events")).pl(),
+        "signals": con.sql(statement(f"{SQL}/signals")).pl(),
+        "crosswalk": con.sql(statement(f"{SQL}/crosswalk")).pl(),
     }
-
-
-_PERSON_CUSTOMERS_SQL = """
-create temp table person_customers as
-with records as (
-    select system, entity, record_id, person_id,
-    from read_json($records, format = 'newline_delimited',
-        columns = {system: 'VARCHAR', entity: 'VARCHAR', record_id: 'VARCHAR',
-                   person_id: 'VARCHAR'})
-)
-select records.person_id, crosswalk.customer_id, count(*) as n_records,
-    row_number() over (
-        partition by records.person_id order by count(*) desc, crosswalk.customer_id
-    ) = 1 as is_main,
-from records
-inner join crosswalk
-    on records.system = crosswalk.source_system
-    and records.entity = crosswalk.source_entity
-    and records.record_id = crosswalk.source_record_id
-group by records.person_id, crosswalk.customer_id
-"""
-
-_KNOWN_PERSONS_SQL = """
-create temp table known_persons as
-select distinct person_id,
-from read_json($records, format = 'newline_delimited', columns = {person_id: 'VARCHAR'})
-"""
-
-_ATTRIBUTION_SQL = """
-create temp table scored_events as
-with truth as (
-    select system, entity, record_id, person_id, attributable,
-    from read_json($events, format = 'newline_delimited',
-        columns = {system: 'VARCHAR', entity: 'VARCHAR', record_id: 'VARCHAR',
-                   person_id: 'VARCHAR', attributable: 'BOOLEAN'})
-),
-timeline_records as (
-    select source_system, source_entity, source_record_id,
-        any_value(customer_id) as customer_id,
-        any_value(unattributed_reason) as unattributed_reason,
-        count(*) as rows_,
-    from timeline
-    group by all
-)
-select
-    truth.*,
-    timeline_records.rows_ is not null as in_timeline,
-    timeline_records.customer_id,
-    timeline_records.unattributed_reason,
-    person_customers.customer_id is not null as is_right,
-    coalesce(person_customers.is_main, false) as is_main_customer,
-from truth
-left join timeline_records
-    on truth.system = timeline_records.source_system
-    and truth.entity = timeline_records.source_entity
-    and truth.record_id = timeline_records.source_record_id
-left join person_customers
-    on truth.person_id = person_customers.person_id
-    and timeline_records.customer_id = person_customers.customer_id
-"""
-
-_INCIDENTS_SQL = """
-create temp table incidents as
-select
-    incident_id, kind, person_id,
-    cast(began_at as timestamptz) as began_at,
-    cast(resolved_at as timestamptz) as resolved_at,
-    refs.order_name as order_name,
-    refs.tracking_code as tracking_code,
-    refs.invoice_id as invoice_id,
-    refs.ticket_id as ticket_id,
-    coalesce(refs.contact_ids, []) as contact_ids,
-    case
-        -- no customer can be the person's: no signal can match, whatever the pipeline does
-        when person_id not in (
-            select person_id from read_json($records, format = 'newline_delimited',
-                columns = {person_id: 'VARCHAR'})
-        ) then 'unidentified'
-        when cast(began_at as timestamptz) > cutoffs.began_last
-            or cast(resolved_at as timestamptz) <= cutoffs.resolved_first then 'inactive'
-        -- a repeat streak still open that the landed data cannot tie to the person: fewer than
-        -- three of its contacts carry a path to them (calls from a number no system holds)
-        when kind = 'repeat_contact' and (
-            select count(*) from scored_events
-            where scored_events.entity = 'contact_records' and scored_events.attributable
-                and list_contains(coalesce(refs.contact_ids, []), scored_events.record_id)
-        ) < 3 then 'unidentified'
-        when cast(began_at as timestamptz) <= cutoffs.began_first
-            and (resolved_at is null
-                 or cast(resolved_at as timestamptz) > cutoffs.resolved_last) then 'active'
-        else 'in_flux'
-    end as state,
-from read_json($incidents, format = 'newline_delimited',
-    columns = {incident_id: 'VARCHAR', kind: 'VARCHAR', person_id: 'VARCHAR',
-               began_at: 'VARCHAR', resolved_at: 'VARCHAR',
-               refs: 'STRUCT(order_name VARCHAR, tracking_code VARCHAR, invoice_id VARCHAR,
-                             ticket_id VARCHAR, contact_ids VARCHAR[])'})
-left join cutoffs using (kind)
-where cast(began_at as timestamptz) <= cast($as_of as timestamptz)
-"""
-
-_MATCHES_SQL = """
-create temp table signal_matches as
-with parsed as (
-    select
-        signal_id, customer_id, signal_type,
-        evidence->>'$.order_name' as order_name,
-        evidence->>'$.tracking_code' as tracking_code,
-        evidence->>'$.invoice_id' as invoice_id,
-        evidence->>'$.ticket_id' as ticket_id,
-        coalesce(cast(evidence->'$.contact_ids' as varchar[]), []) as contact_ids,
-    from signals
-)
-select parsed.signal_id, incidents.incident_id, incidents.kind,
-    incidents.state = 'active' as incident_active,
-    -- an incident in flux, or one no path in the landed data ties to its person: a signal on it
-    -- is neither right nor wrong
-    incidents.state in ('in_flux', 'unidentified') as incident_undecided,
-from parsed
-inner join person_customers on parsed.customer_id = person_customers.customer_id
-inner join incidents
-    on incidents.person_id = person_customers.person_id
-    and incidents.kind = parsed.signal_type
-    and (
-        (incidents.kind = 'delivery_delayed'
-            and (parsed.order_name = incidents.order_name
-                 or parsed.tracking_code = upper(replace(incidents.tracking_code, ' ', ''))))
-        or (incidents.kind = 'payment_failed' and parsed.invoice_id = incidents.invoice_id)
-        or (incidents.kind = 'bad_csat_open' and parsed.ticket_id = incidents.ticket_id)
-        or (incidents.kind = 'repeat_contact'
-            and len(list_intersect(parsed.contact_ids, incidents.contact_ids)) > 0)
-    )
-"""
 
 
 def transition_cutoffs(manifest: dict[str, Any]) -> pl.DataFrame:
@@ -268,18 +124,24 @@ def evaluate_journeys(tables: dict[str, pl.DataFrame], truth_dir: Path) -> dict[
         for name, frame in tables.items():
             con.register(name, frame)
         con.register("cutoffs", cutoffs)
-        con.execute(_PERSON_CUSTOMERS_SQL, {"records": str(truth_dir / "identity_records.jsonl")})
-        con.execute(_KNOWN_PERSONS_SQL, {"records": str(truth_dir / "identity_records.jsonl")})
-        con.execute(_ATTRIBUTION_SQL, {"events": str(truth_dir / "events.jsonl")})
         con.execute(
-            _INCIDENTS_SQL,
+            statement(f"{SQL}/person_customers"),
+            {"records": str(truth_dir / "identity_records.jsonl")},
+        )
+        con.execute(
+            statement(f"{SQL}/known_persons"),
+            {"records": str(truth_dir / "identity_records.jsonl")},
+        )
+        con.execute(statement(f"{SQL}/scored_events"), {"events": str(truth_dir / "events.jsonl")})
+        con.execute(
+            statement(f"{SQL}/incidents"),
             {
                 "incidents": str(truth_dir / "incidents.jsonl"),
                 "records": str(truth_dir / "identity_records.jsonl"),
                 "as_of": as_of,
             },
         )
-        con.execute(_MATCHES_SQL)
+        con.execute(statement(f"{SQL}/signal_matches"))
         return {
             "as_of": as_of,
             "data_as_of": cutoffs["began_first"].min(),
@@ -293,22 +155,7 @@ def evaluate_journeys(tables: dict[str, pl.DataFrame], truth_dir: Path) -> dict[
 
 
 def _attribution(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-    row = con.sql(
-        """
-        select
-            count(*) filter (where attributable),
-            count(*) filter (where attributable and is_right),
-            count(*) filter (where attributable and is_main_customer),
-            count(*) filter (where attributable and customer_id is not null and not is_right),
-            count(*) filter (where attributable and in_timeline and customer_id is null),
-            count(*) filter (where not in_timeline),
-            count(*) filter (where not attributable),
-            count(*) filter (where not attributable and customer_id is not null),
-            count(*) filter (where not attributable and customer_id is not null and not is_right),
-            count(*),
-        from scored_events
-        """
-    ).fetchall()[0]
+    row = con.sql(statement(f"{SQL}/attribution_counts")).fetchall()[0]
     keys = (
         "attributable",
         "right",
@@ -330,54 +177,18 @@ def _attribution(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     wrong = result["wrong_customer"] + result["not_attributable_attributed_wrongly"]
     result["attributed"] = attributed_n
     result["attributed_precision"] = 1 - wrong / attributed_n if attributed_n else 1.0
-    by_entity = con.sql(
-        """
-        select system || '/' || entity, count(*), count(*) filter (where is_right),
-        from scored_events where attributable group by all order by 1
-        """
-    ).fetchall()
+    by_entity = con.sql(statement(f"{SQL}/attribution_by_entity")).fetchall()
     result["by_entity"] = {k: {"attributable": int(a), "right": int(r)} for k, a, r in by_entity}
-    reasons = con.sql(
-        """
-        select coalesce(unattributed_reason, 'missing'), count(*),
-        from scored_events where attributable and customer_id is null group by all order by 2 desc
-        """
-    ).fetchall()
+    reasons = con.sql(statement(f"{SQL}/unattributed_reasons")).fetchall()
     result["unattributed_reasons"] = {k: int(v) for k, v in reasons}
     return result
 
 
 def _contact_center(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     """Contact records and transcripts of known persons: right customer, wrong, left out."""
-    con.execute(
-        """
-        create or replace temp view contact_center_events as
-        select * from scored_events
-        where system = 'contact_center' and person_id in (select person_id from known_persons)
-        """
-    )
-    totals = con.sql(
-        """
-        select entity, count(*), count(*) filter (where is_right),
-            count(*) filter (where customer_id is not null and not is_right),
-            count(*) filter (where customer_id is null),
-            count(*) filter (where attributable),
-            count(*) filter (where attributable and is_right),
-        from contact_center_events
-        group by entity order by entity
-        """
-    ).fetchall()
-    reasons = con.sql(
-        """
-        select entity,
-            case when not in_timeline then 'missing_from_timeline'
-                 else coalesce(unattributed_reason, 'no_reason_given') end as reason,
-            count(*),
-        from contact_center_events
-        where customer_id is null
-        group by all order by entity, 3 desc, reason
-        """
-    ).fetchall()
+    con.execute(statement(f"{SQL}/contact_center_events"))
+    totals = con.sql(statement(f"{SQL}/contact_center_totals")).fetchall()
+    reasons = con.sql(statement(f"{SQL}/contact_center_left_out_reasons")).fetchall()
     out: dict[str, Any] = {}
     for entity, n, right, wrong, left_out, attributable, attributable_right in totals:
         out[entity] = {
@@ -398,38 +209,7 @@ def _signals(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for kind in (*SIGNAL_KINDS, None):
         # the kind is bound, never formatted into the SQL
-        row = con.execute(
-            """
-            with undecided_only as (
-                -- signals whose only incidents are undecided: neither right nor wrong
-                select signal_id from signal_matches where incident_undecided
-                except
-                select signal_id from signal_matches where not incident_undecided
-            )
-            select
-                (select count(*) from signals where ($kind is null or signal_type = $kind)
-                   and signal_id not in (select signal_id from undecided_only)),
-                (select count(distinct signal_id) from signal_matches
-                 join signals using (signal_id)
-                 where incident_active and ($kind is null or signal_type = $kind)),
-                (select count(*) from incidents
-                 where state = 'active' and ($kind is null or kind = $kind)),
-                -- incident ids are unique within a kind only
-                (select count(distinct (kind, incident_id)) from signal_matches
-                 where incident_active and ($kind is null or kind = $kind)),
-                (select count(distinct signal_id) from signal_matches
-                 join signals using (signal_id)
-                 where not incident_active and not incident_undecided
-                   and ($kind is null or signal_type = $kind)
-                   and signal_id not in (
-                       select signal_id from signal_matches where incident_active)),
-                (select count(*) from incidents
-                 where state = 'in_flux' and ($kind is null or kind = $kind)),
-                (select count(*) from incidents
-                 where state = 'unidentified' and ($kind is null or kind = $kind)),
-            """,
-            {"kind": kind},
-        ).fetchall()[0]
+        row = con.execute(statement(f"{SQL}/signal_scores"), {"kind": kind}).fetchall()[0]
         signals, true_signals, active, found, stale, in_flux, unidentified = (int(v) for v in row)
         out[kind or "all"] = {
             "incidents_in_flux": in_flux,

@@ -30,7 +30,7 @@ import pyarrow as pa
 import yaml  # type: ignore[import-untyped]  # no stubs installed
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
-from customer_truth.identity.statements import macro, statement, template
+from customer_truth.statements import macro, statement, template
 from customer_truth.warehouse import connect
 
 if TYPE_CHECKING:
@@ -58,7 +58,7 @@ def _one_line(sql: str) -> str:
 @cache
 def _model_definition() -> dict[str, Any]:
     """``sql/splink_model.yml``: the comparisons and the candidate (blocking) rules."""
-    definition: dict[str, Any] = yaml.safe_load(template("splink_model.yml"))
+    definition: dict[str, Any] = yaml.safe_load(template("identity/sql/splink_model.yml"))
     return definition
 
 
@@ -123,7 +123,7 @@ def blocking_rules_json() -> list[dict[str, Any]]:
 def build_features(con: duckdb.DuckDBPyConnection) -> pa.Table:
     """The model's input, one row per record (``sql/features.sql``), from relations
     ``identity_records`` and ``identifier_usage`` on ``con``."""
-    return con.sql(statement("features")).arrow().read_all()
+    return con.sql(statement("identity/sql/features")).arrow().read_all()
 
 
 def load_model(path: Path | None = None) -> dict[str, Any]:

@@ -20,8 +20,8 @@ This is the one place that decides where merged and deleted records belong: the 
 
 Set work runs in DuckDB: Splink and the guards on an in-memory connection, frames moved as
 arrow; the warehouse connection only reads the inputs and writes the three tables. The SQL is
-data, one statement per file in `sql/resolve/` (`statements.py`); this module runs them in
-order around what needs Python: Splink's scoring and the constrained clustering.
+data, one statement per file in `sql/resolve/` (`customer_truth/statements.py`); this module
+runs them in order around what needs Python: Splink's scoring and the constrained clustering.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ import pyarrow as pa
 
 from customer_truth.identity import clustering, matching, training
 from customer_truth.identity.clustering import Thresholds
-from customer_truth.identity.statements import statement
+from customer_truth.statements import statement
 from customer_truth.warehouse import connect
 
 # Order in which deterministic rules are applied (most trustworthy first); others follow.
@@ -157,7 +157,9 @@ def _resolve_in_memory(
     run("edges", version=version)
     run("nodes", systems=list(ONE_EMAIL_PER_PERSON_SYSTEMS))
     live_nodes = _fetch(work, "select * exclude (node, record_uid) from nodes order by node")
-    live_edges = work.sql(statement("resolve/live_edges"), params={"link": thresholds.link}).pl()
+    live_edges = work.sql(
+        statement("identity/sql/resolve/live_edges"), params={"link": thresholds.link}
+    ).pl()
     roots, decisions = clustering.cluster(live_nodes, live_edges, thresholds)
     work.register(
         "roots", pl.DataFrame({"root": roots}, schema={"root": pl.Int64}).with_row_index("node")
@@ -172,7 +174,7 @@ def _runner(work: duckdb.DuckDBPyConnection) -> Callable[..., None]:
     """Runs ``sql/resolve/<name>.sql`` on ``work`` with its parameters."""
 
     def run(name: str, **parameters: object) -> None:
-        work.execute(statement(f"resolve/{name}"), parameters or None)
+        work.execute(statement(f"identity/sql/resolve/{name}"), parameters or None)
 
     return run
 
@@ -195,10 +197,10 @@ def _output_tables(
         work,
         "select record_uid, cluster_key, match_rule, match_score from clustered order by 1",
     ).with_columns(pl.lit(resolved_at).alias("resolved_at"))
-    evidence = work.sql(statement("resolve/match_evidence")).pl()
+    evidence = work.sql(statement("identity/sql/resolve/match_evidence")).pl()
     work.register("evidence_frame", evidence)
     review = work.sql(
-        statement("resolve/review_queue"),
+        statement("identity/sql/resolve/review_queue"),
         params={
             "low": thresholds.review_low,
             "strong": thresholds.strong,
@@ -215,10 +217,10 @@ def _write_outputs(con: duckdb.DuckDBPyConnection, tables: dict[str, pl.DataFram
     con.register("review_queue_frame", tables["review_queue"])
     try:
         con.execute("begin transaction")
-        con.execute(statement("resolve/write_record_clusters"))
+        con.execute(statement("identity/sql/resolve/write_record_clusters"))
         con.execute("insert into identity.record_clusters select * from record_clusters_frame")
-        con.execute(statement("resolve/write_match_evidence"))
-        con.execute(statement("resolve/write_review_queue"))
+        con.execute(statement("identity/sql/resolve/write_match_evidence"))
+        con.execute(statement("identity/sql/resolve/write_review_queue"))
         con.execute("commit")
     except Exception:
         con.execute("rollback")
@@ -235,7 +237,7 @@ def _summarise(
     version: str,
     started: float,
 ) -> ResolutionSummary:
-    row = work.sql(statement("resolve/summary")).fetchall()[0]
+    row = work.sql(statement("identity/sql/resolve/summary")).fetchall()[0]
     assert row is not None
     return ResolutionSummary(
         records=records,

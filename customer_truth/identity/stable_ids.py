@@ -47,7 +47,7 @@ from datetime import UTC, datetime
 
 import duckdb
 
-from customer_truth.identity.statements import macro, statement
+from customer_truth.statements import macro, statement
 
 ID_PREFIX = "ct_"
 ID_HASH_DIGITS = 16
@@ -108,7 +108,7 @@ def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
 
 
 def _check_clusters(con: duckdb.DuckDBPyConnection) -> None:
-    problems = con.execute(statement("stable_ids/check_clusters")).fetchone()
+    problems = con.execute(statement("identity/sql/stable_ids/check_clusters")).fetchone()
     assert problems is not None
     missing, duplicated, total = problems
     if missing:
@@ -130,12 +130,12 @@ def assign_customer_ids(con: duckdb.DuckDBPyConnection, *, run_at: datetime) -> 
     ensure_state_tables(con)
     con.execute("begin transaction")
     try:
-        con.execute(statement("stable_ids/clusters"))
+        con.execute(statement("identity/sql/stable_ids/clusters"))
         _check_clusters(con)
         for name in (*_STEPS, *_APPLY):
-            sql = statement(f"stable_ids/{name}")
+            sql = statement(f"identity/sql/stable_ids/{name}")
             con.execute(sql, _parameters(sql, run_at))
-        counts = con.execute(statement("stable_ids/summary")).fetchone()
+        counts = con.execute(statement("identity/sql/stable_ids/summary")).fetchone()
         assert counts is not None
         summary = StableIdSummary(run_at, *(int(value) for value in counts))
         con.execute(

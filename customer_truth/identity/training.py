@@ -33,7 +33,7 @@ import pyarrow as pa
 from splink import DuckDBAPI, Linker, block_on
 
 from customer_truth.identity import matching
-from customer_truth.identity.statements import statement
+from customer_truth.statements import statement
 from customer_truth.warehouse import connect
 
 U_SAMPLE_PAIRS = 1e7
@@ -181,7 +181,10 @@ def training_data(con: duckdb.DuckDBPyConnection) -> tuple[pa.Table, pa.Table]:
             work.register(name, con.sql(sql).arrow().read_all())
         features = matching.build_features(work)
         labels = (
-            work.sql(statement("training_labels"), params={"max_size": MAX_COMPONENT_FOR_LABELS})
+            work.sql(
+                statement("identity/sql/training_labels"),
+                params={"max_size": MAX_COMPONENT_FOR_LABELS},
+            )
             .arrow()
             .read_all()
         )

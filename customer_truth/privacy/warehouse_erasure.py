@@ -38,9 +38,10 @@ import duckdb
 
 from customer_truth.interaction_log import forget_customers as forget_interactions
 from customer_truth.retrieval.access_log import forget_customers
+from customer_truth.statements import PACKAGE_DIR, statement
 from customer_truth.warehouse import ensure_erasure_state, sql_statements
 
-SQL_DIR = Path(__file__).parent / "sql"
+SQL = "privacy/sql"  # statements: customer_truth.statements; scripts: warehouse.sql_statements
 
 # swept by value or lineage; seeds hold no person and raw goes by record key
 SWEPT_SCHEMAS = ("staging", "intermediate", "marts", "identity", "history", "publish", "privacy")
@@ -88,7 +89,7 @@ def _quoted(*parts: str) -> str:
 def _swept_tables(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], dict[str, str]]:
     """Every base table of the swept schemas, with its columns and their types."""
     rows = con.execute(
-        (SQL_DIR / "swept_tables.sql").read_text(), {"schemas": list(SWEPT_SCHEMAS)}
+        statement(f"{SQL}/swept_tables"), {"schemas": list(SWEPT_SCHEMAS)}
     ).fetchall()
     tables: dict[tuple[str, str], dict[str, str]] = {}
     for schema, table, column, data_type in rows:
@@ -127,8 +128,8 @@ def _delete(con: duckdb.DuckDBPyConnection, relation: str, predicate: str) -> in
 
 
 def _count(con: duckdb.DuckDBPyConnection, name: str, label: str, removed: dict[str, int]) -> None:
-    """Run ``sql/<name>`` (an update or delete); record the rows it changed under ``label``."""
-    count = int(con.execute((SQL_DIR / name).read_text()).fetchall()[0][0])
+    """Run ``sql/<name>.sql`` (an update or delete); record the rows it changed under ``label``."""
+    count = int(con.execute(statement(f"{SQL}/{name}")).fetchall()[0][0])
     if count:
         removed[label] = count
 
@@ -145,12 +146,12 @@ def _sweep_raw(con: duckdb.DuckDBPyConnection, removed: dict[str, int]) -> None:
         relation = _quoted("raw", table)
         if table == ERASURE_REQUESTS:
             # the request stays (erasure_log counts it); the identifier it named does not
-            _count(con, "redact_requests.sql", f"raw.{table} (identifier removed)", removed)
+            _count(con, "redact_requests", f"raw.{table} (identifier removed)", removed)
             label = f"{'.'.join(STAGED_REQUESTS)} (identifier removed)"
-            _count(con, "redact_staged_requests.sql", label, removed)
+            _count(con, "redact_staged_requests", label, removed)
             continue
         if table == AGENT_INTERACTIONS:
-            _count(con, "forget_agent_interactions.sql", f"raw.{table}", removed)
+            _count(con, "forget_agent_interactions", f"raw.{table}", removed)
             continue
         system, _, entity = table.partition("__")
         mine = (
@@ -184,8 +185,8 @@ def sweep_erased(con: duckdb.DuckDBPyConnection, home: Path) -> SweepResult | No
     since = con.execute("select max(swept_at) from privacy.warehouse_erasures").fetchall()[0][0]
     con.execute("begin transaction")
     try:
-        for statement in sql_statements(SQL_DIR / "erasure_scope.sql"):
-            con.execute(statement, {"since": since} if "$since" in statement else None)
+        for scope_statement in sql_statements(PACKAGE_DIR / SQL / "erasure_scope.sql"):
+            con.execute(scope_statement, {"since": since} if "$since" in scope_statement else None)
         requests, customer_ids, records = con.execute(
             "select (select count(*) from _sweep_requests), (select count(*) from "
             "_sweep_customer_ids), (select count(*) from _sweep_records)"
@@ -194,14 +195,14 @@ def sweep_erased(con: duckdb.DuckDBPyConnection, home: Path) -> SweepResult | No
             con.execute("rollback")
             return None
         removed: dict[str, int] = {}
-        con.execute((SQL_DIR / "remember_erased_records.sql").read_text())
+        con.execute(statement(f"{SQL}/remember_erased_records"))
         _sweep_raw(con, removed)
         for (schema, table), columns in _swept_tables(con).items():
             predicate = _row_predicate(columns)
             count = _delete(con, _quoted(schema, table), predicate) if predicate else 0
             if count:
                 removed[f"{schema}.{table}"] = count
-        _count(con, "sweep_quarantine.sql", "ingest.quarantine", removed)
+        _count(con, "sweep_quarantine", "ingest.quarantine", removed)
         request_ids = [
             row[0] for row in con.execute("select * from _sweep_requests order by 1").fetchall()
         ]

@@ -40,6 +40,7 @@ from customer_truth.publication.log import log_path
 from customer_truth.publication.reader import Release, read_table, releases
 from customer_truth.publication.store import published_root
 from customer_truth.settings import Settings
+from customer_truth.statements import statement
 
 # the published tables a lookup reads
 LOOKUP_TABLE = "identifier_lookup"
@@ -87,25 +88,9 @@ class ReleaseIndex:
             return  # the Delta path's context is an arrow table, already in memory
         con = self.con.cursor()
         try:
-            # schema comes from code ("release"), never from data
+            # schema comes from code ("release" or "main"), never from data
             table = con.sql(
-                f"""
-                with identifiers as (
-                    select customer_id, to_json(list(struct_pack(
-                        identifier_type := identifier_type, identifier_value := identifier_value
-                    ))) as identifiers,
-                    from lookup group by customer_id
-                )
-                select
-                    profile.customer_id,
-                    to_json(profile) as profile,
-                    context.context,
-                    context.context_text,
-                    identifiers.identifiers,
-                from {PROFILE_TABLE} as profile
-                left join {self.schema}.{CONTEXT_TABLE} as context using (customer_id)
-                left join identifiers using (customer_id)
-                """  # noqa: S608
+                statement("retrieval/sql/customer_records", schema=self.schema)
             ).to_arrow_table()
         finally:
             con.close()

@@ -208,7 +208,7 @@ def test_given_names_are_compatible_when_alike_or_swapped_on_both_parts(
     left: tuple[str, str], right: tuple[str, str], compatible: bool
 ) -> None:
     """The rule is dbt's macro; Python renders the same macro (the pair guards of resolution)."""
-    from customer_truth.identity.statements import macro
+    from customer_truth.statements import macro
 
     nicknames = {"tim": ["tim", "timothy"], "bob": ["bob", "robert"]}
     canonical = {"tim": "timothy", "bob": "robert", "rboert": "rboert"}

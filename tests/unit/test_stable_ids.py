@@ -12,8 +12,8 @@ import pytest
 
 from customer_truth.identity import stable_ids
 from customer_truth.identity.stable_ids import assign_customer_ids, ensure_state_tables
-from customer_truth.identity.statements import macro
 from customer_truth.settings import DBT_PROJECT_DIR
+from customer_truth.statements import macro
 from customer_truth.warehouse import connect
 
 T0 = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)

@@ -1,15 +1,16 @@
-"""The SQL of identity resolution, kept as data: one statement per file in ``sql/``.
+"""SQL kept as data: one statement per file, in a ``sql/`` folder beside the Python that runs it.
 
-``statement("resolve/edges")`` reads ``sql/resolve/edges.sql``. Every file is a Jinja template
+``statement("identity/sql/resolve/edges")`` reads ``customer_truth/identity/sql/resolve/edges.sql``
+(the name is the file's path in the package, without ``.sql``). Every file is a Jinja template
 that may call the identity macros dbt uses too (``dbt_project/macros/``), so a rule such as
-given-name compatibility is written once and rendered the same way on both sides. The files
-take values as DuckDB parameters (``$name``), never formatted in; the relations they read and
-write are named in each file's header.
+given-name compatibility is written once and rendered the same way on both sides. Values are
+DuckDB parameters (``$name`` or ``?``), never formatted in; the few names that vary (a table
+chosen by code) are passed as keyword arguments and rendered with ``{{ name }}``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ import jinja2
 
 from customer_truth.settings import DBT_PROJECT_DIR
 
-SQL_DIR = Path(__file__).parent / "sql"
+PACKAGE_DIR = Path(__file__).parent
 # the dbt macro files whose macros identity's SQL calls (plain SQL, no dbt context)
 SHARED_MACRO_FILES = ("identity_given_names_compatible.sql", "ensure_identity_state.sql")
 
@@ -26,7 +27,7 @@ SHARED_MACRO_FILES = ("identity_given_names_compatible.sql", "ensure_identity_st
 @cache
 def _environment() -> jinja2.Environment:
     environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(SQL_DIR), undefined=jinja2.StrictUndefined
+        loader=jinja2.FileSystemLoader(PACKAGE_DIR), undefined=jinja2.StrictUndefined
     )
     for name in SHARED_MACRO_FILES:
         module = environment.from_string((DBT_PROJECT_DIR / "macros" / name).read_text()).module
@@ -37,13 +38,14 @@ def _environment() -> jinja2.Environment:
 
 
 @cache
-def statement(name: str) -> str:
-    """The SQL of ``sql/<name>.sql``, its macro calls rendered."""
-    return template(f"{name}.sql")
+def statement(name: str, **identifiers: Hashable) -> str:
+    """The SQL of ``customer_truth/<name>.sql``, rendered; ``identifiers`` are names from code
+    (a table, a column, a rule table of constants), never data."""
+    return _environment().get_template(f"{name}.sql").render(identifiers)
 
 
 def template(path: str) -> str:
-    """The file ``sql/<path>``, rendered (``splink_model.yml`` is a template too)."""
+    """The file ``customer_truth/<path>``, rendered (``splink_model.yml`` is a template too)."""
     return _environment().get_template(path).render()
 
 

@@ -1,0 +1,7 @@
+-- the valid rows of a frame into their raw table (`table` from the contract: code, never data),
+-- with their lineage (bound)
+insert into raw.{{ table }}
+select record_key, doc, ?, ?, ?, ?, line_number, ?
+from _validated
+where invalid_reason is null
+order by line_number
