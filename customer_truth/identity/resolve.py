@@ -158,7 +158,12 @@ def _resolve_in_memory(
     run("nodes", systems=list(ONE_EMAIL_PER_PERSON_SYSTEMS))
     live_nodes = _fetch(work, "select * exclude (node, record_uid) from nodes order by node")
     live_edges = work.sql(statement("resolve/live_edges"), params={"link": thresholds.link}).pl()
-    roots, decisions = clustering.cluster(live_nodes, live_edges, thresholds)
+    roots, decisions = clustering.cluster(
+        live_nodes,
+        live_edges,
+        thresholds,
+        birth_dates_are_conclusive=matching.birth_dates_are_conclusive(settings),
+    )
     work.register(
         "roots", pl.DataFrame({"root": roots}, schema={"root": pl.Int64}).with_row_index("node")
     )
