@@ -172,7 +172,9 @@ def test_where_birth_dates_are_unreliable_a_model_link_joins_records_whose_dates
     assert _decisions(decisions)[0] == (LINKED, None)
 
 
-def _model_with_birth_date_m(exact: float, typo: float, same_year: float, other: float) -> dict:
+def _model_with_birth_date_m(
+    exact: float, typo: float, same_year: float, other: float
+) -> dict[str, Any]:
     levels = [
         {"label_for_charts": "null", "is_null_level": True},
         {"label_for_charts": "exact", "m_probability": exact},

@@ -392,11 +392,14 @@ def test_a_swapped_common_name_weighs_less_than_a_swapped_rare_name() -> None:
                 spec = defined["name"]["comparison_levels"][i]
                 assert spec["label_for_charts"] == level["label_for_charts"]
                 level.update({k: v for k, v in spec.items() if k.startswith("tf_")})
-    pairs = pl.from_arrow(matching.score_pairs(matching.build_features(work), settings, floor=0.0))
-    weight = {
-        (row["unique_id_l"], row["unique_id_r"]): row["match_weight"]
-        for row in pairs.iter_rows(named=True)
-    }
+    pairs = matching.score_pairs(matching.build_features(work), settings, floor=0.0)
+    weight = dict(
+        zip(
+            zip(pairs["unique_id_l"].to_pylist(), pairs["unique_id_r"].to_pylist(), strict=True),
+            pairs["match_weight"].to_pylist(),
+            strict=True,
+        )
+    )
     common = weight[("crm:contacts:N0", "crm:contacts:NS")]
     rare = weight[("crm:contacts:Q1", "crm:contacts:QS")]
     assert common < rare - 1
