@@ -5,8 +5,9 @@ links, so one weak or wrong link fuses two people, and chains grow with the data
 are applied strongest first, and a link is refused when:
 
 - **cannot-link**: the two clusters hold records the data proves to be different people:
-  birth dates that differ by more than one typo, or two different verified emails in a system
-  that keeps one email per person (Zendesk end-users);
+  birth dates that differ by more than one typo (where the data's birth dates are reliable:
+  `birth_dates_are_conclusive`), or two different verified emails in a system that keeps one
+  email per person (Zendesk end-users);
 - **different personal identifiers** (model links only): both clusters have personal emails
   and personal phones (not shared with anyone else), no email in common, and each has a phone
   the other lacks. One person with a work and a private email still shares their phones (one
@@ -62,9 +63,10 @@ def birth_dates_compatible(a: str, b: str) -> bool:
 
 class _Facts:
     """What each cluster holds that can prove two clusters are different people, kept per
-    root and only where a cluster has something (most have no birth date, for instance)."""
+    root and only where a cluster has something (most have no birth date, for instance).
+    Birth dates are kept only when they are conclusive for this data."""
 
-    def __init__(self, nodes: pl.DataFrame) -> None:
+    def __init__(self, nodes: pl.DataFrame, *, birth_dates: bool = True) -> None:
         count = nodes.height
         self.size = [1] * count
         self.birth_dates: dict[int, set[str]] = {}
@@ -79,7 +81,7 @@ class _Facts:
             nodes["personal_phones"].to_list(),
         )
         for i, (dob, system, email, emails, phones) in enumerate(zip(*columns, strict=True)):
-            if dob:
+            if dob and birth_dates:
                 self.birth_dates[i] = {dob}
             if system and email:
                 self.verified[i] = {system: {email}}
@@ -136,6 +138,8 @@ def cluster(
     nodes: pl.DataFrame,
     edges: pl.DataFrame,
     thresholds: Thresholds,
+    *,
+    birth_dates_are_conclusive: bool = True,
 ) -> tuple[list[int], pl.DataFrame]:
     """Cluster `nodes` (row i is node i) through `edges`, taken IN THE ORDER GIVEN.
 
@@ -145,11 +149,14 @@ def cluster(
     edges: edge_id, node_l, node_r (row numbers of `nodes`), is_deterministic,
     match_probability; sorted strongest first (deterministic links, then falling
     probability) and already without pairs refused by a pair guard or below the threshold.
+    birth_dates_are_conclusive: whether two birth dates more than one typo apart prove two
+    people in this data (`matching.birth_dates_are_conclusive`); when not, the model alone
+    weighs a birth-date disagreement, as it weighs every other one.
 
     Returns (the root node of every node, decisions: edge_id, decision, guard_reason).
     """
     parent = list(range(nodes.height))
-    facts = _Facts(nodes)
+    facts = _Facts(nodes, birth_dates=birth_dates_are_conclusive)
 
     def find(i: int) -> int:
         root = i

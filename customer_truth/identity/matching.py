@@ -42,6 +42,13 @@ DEFAULT_MODEL_PATH = MODELS_DIR / f"{MODEL_VERSION}.json"
 
 # Pairs scoring below this are not kept at all (evidence keeps everything above it).
 SCORE_FLOOR = 0.01
+# A birth-date disagreement proves two people only in data where one person's records almost
+# never carry two birth dates more than one typo apart: at most this share of the model's
+# matches (its m probabilities). A household's Jr and Sr differ there; so does a record whose
+# date a clerk replaced. Which one a disagreement is depends on how often the second happens.
+CONCLUSIVE_BIRTH_DATE_DISAGREEMENT = 0.01
+# The birth-date levels one person's records reach through a typo (sql/splink_model.yml).
+_BIRTH_DATE_TYPO_LEVELS = ("exact", "one typo or day and month swapped")
 
 
 def given_name_typo_sql(a: str, b: str) -> str:
@@ -134,6 +141,26 @@ def load_model(path: Path | None = None) -> dict[str, Any]:
 
 def model_version(settings: dict[str, Any]) -> str:
     return str(settings.get("linker_uid") or MODEL_VERSION)
+
+
+def birth_dates_are_conclusive(settings: dict[str, Any]) -> bool:
+    """Whether two birth dates more than one typo apart prove two people in the data this
+    model describes: the model's matches (m) disagree that far at most
+    `CONCLUSIVE_BIRTH_DATE_DISAGREEMENT` of the time. A model trained on an enterprise's known
+    matches says yes (they agree on the birth date); a model trained where dates are often
+    replaced (FEBRL's corruption) says no, and the disagreement is then weighed, not a veto.
+    A model without a birth-date comparison says yes (there is nothing to weigh it by)."""
+    for comparison in settings.get("comparisons", []):
+        if comparison.get("output_column_name") != "birth_date":
+            continue
+        disagreeing = sum(
+            float(level.get("m_probability") or 0.0)
+            for level in comparison["comparison_levels"]
+            if not level.get("is_null_level")
+            and level.get("label_for_charts") not in _BIRTH_DATE_TYPO_LEVELS
+        )
+        return disagreeing <= CONCLUSIVE_BIRTH_DATE_DISAGREEMENT
+    return True
 
 
 def score_pairs(

@@ -160,7 +160,12 @@ def _resolve_in_memory(
     live_edges = work.sql(
         statement("identity/sql/resolve/live_edges"), params={"link": thresholds.link}
     ).pl()
-    roots, decisions = clustering.cluster(live_nodes, live_edges, thresholds)
+    roots, decisions = clustering.cluster(
+        live_nodes,
+        live_edges,
+        thresholds,
+        birth_dates_are_conclusive=matching.birth_dates_are_conclusive(settings),
+    )
     work.register(
         "roots", pl.DataFrame({"root": roots}, schema={"root": pl.Int64}).with_row_index("node")
     )

@@ -63,12 +63,18 @@ _PRIOR_RULES = [
         ("given_name", "family_name", "address_key"),
     ),
 ]
-# EM sessions (the fallback): each estimates m for every comparison it does not block on.
+# EM sessions (the fallback): each estimates m for every comparison it does not block on, and
+# Splink averages a comparison's m over the sessions that estimate it. A session selects pairs
+# that agree on its blocking field, and where each record has a bounded number of errors those
+# pairs carry more errors elsewhere: the name's m from the address session alone came out
+# 0.35 for "exact" on FEBRL4 (0.49 among its true pairs). A birth-date session (as Splink's
+# FEBRL examples train) gives names and addresses a second, independent estimate.
 _EM_RULES = [
     (block_on("given_name", "family_name"), ("given_name", "family_name")),
     (block_on("email"), ("email",)),
     (block_on("address_key"), ("address_key",)),
     (block_on("postal_code", "substr(given_name, 1, 1)"), ("postal_code", "given_name")),
+    (block_on("birth_date"), ("birth_date",)),
 ]
 # A column counts as present when at least this share of records has it.
 _PRESENT_SHARE = 0.05

@@ -156,3 +156,42 @@ def test_a_record_without_an_email_does_not_count_as_one_with_a_different_email(
     roots, decisions = cluster(nodes, _edges((0, 1, 0.999)), Thresholds())
     assert roots[0] == roots[1]
     assert _decisions(decisions)[0] == (LINKED, None)
+
+
+def test_where_birth_dates_are_unreliable_a_model_link_joins_records_whose_dates_differ() -> None:
+    # the same two CRM contacts: kept apart where one person's records agree on the birth
+    # date (an enterprise's), joined where the model learnt that dates are often replaced
+    nodes = _nodes({"birth_date": "1982-04-10"}, {"birth_date": "1993-04-21"})
+    roots, decisions = cluster(nodes, _edges((0, 1, 0.99)), Thresholds())
+    assert roots[0] != roots[1]
+    assert _decisions(decisions)[0] == (CUT_BY_GUARD, "different_birth_dates")
+    roots, decisions = cluster(
+        nodes, _edges((0, 1, 0.99)), Thresholds(), birth_dates_are_conclusive=False
+    )
+    assert roots[0] == roots[1]
+    assert _decisions(decisions)[0] == (LINKED, None)
+
+
+def _model_with_birth_date_m(
+    exact: float, typo: float, same_year: float, other: float
+) -> dict[str, Any]:
+    levels = [
+        {"label_for_charts": "null", "is_null_level": True},
+        {"label_for_charts": "exact", "m_probability": exact},
+        {"label_for_charts": "one typo or day and month swapped", "m_probability": typo},
+        {"label_for_charts": "same year", "m_probability": same_year},
+        {"label_for_charts": "else", "m_probability": other},
+    ]
+    return {"comparisons": [{"output_column_name": "birth_date", "comparison_levels": levels}]}
+
+
+def test_birth_dates_are_conclusive_only_where_the_models_matches_rarely_disagree_on_them() -> None:
+    from customer_truth.identity.matching import birth_dates_are_conclusive, load_model
+
+    # the committed enterprise model: known matches agree on the birth date
+    assert birth_dates_are_conclusive(load_model())
+    assert birth_dates_are_conclusive(_model_with_birth_date_m(0.99, 0.006, 0.002, 0.002))
+    # one match in ten carries another date: a disagreement is weighed, not a veto
+    assert not birth_dates_are_conclusive(_model_with_birth_date_m(0.85, 0.05, 0.01, 0.09))
+    # no birth-date comparison: nothing says the dates are unreliable
+    assert birth_dates_are_conclusive({"comparisons": []})
