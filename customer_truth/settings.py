@@ -5,8 +5,8 @@ Every path comes from the environment with a default that works on a fresh clone
 - ``CUSTOMER_TRUTH_HOME``: the pipeline's own folder (default: ``.customer_truth_home/`` in the
   checkout, ignored by git) holding the warehouse file, Dagster's storage, ``published/`` and
   ``secrets/pseudonym.key`` (the deployment's pseudonym key, created on first use). Every
-  home-relative path is derived here, and dbt's profile derives the warehouse and spill folder
-  from the same variable (``dbt_environment`` passes the resolved home);
+  home-relative path is derived here, and dbt opens the warehouse and spill folder derived here
+  (``customer_truth/dbt_home.py``; ``dbt_environment`` passes the resolved home);
 - ``CUSTOMER_TRUTH_MEMORY_LIMIT``: the memory budget of every DuckDB database the pipeline opens
   (warehouse, dbt, identity's scratch databases), in DuckDB's terms: ``8GB`` or a share of the
   machine's memory such as ``40%`` (the default). Past it DuckDB spills to ``<home>/duckdb_tmp``.
@@ -93,9 +93,9 @@ class Settings:
         return self.home / "duckdb_tmp"
 
     def dbt_environment(self) -> dict[str, str]:
-        """What dbt's profile reads, so that dbt opens the same file under the same budget:
-        the profile derives the warehouse and the spill folder from the home, as this module
-        does (``dbt_project/profiles.yml``)."""
+        """What dbt reads, so that dbt opens the same file under the same budget: the home
+        (``customer_truth/dbt_home.py`` derives the warehouse and the spill folder from it
+        through this module) and the memory budget (``dbt_project/profiles.yml``)."""
         return {
             "CUSTOMER_TRUTH_HOME": str(self.home),
             "CUSTOMER_TRUTH_MEMORY_LIMIT": self.memory_limit,

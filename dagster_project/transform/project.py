@@ -54,22 +54,24 @@ def _profile_stamp(project: DbtProject) -> Path:
 def ensure_manifest(
     project: DbtProject = customer_truth_project, settings: Settings | None = None
 ) -> None:
-    """Parse the dbt project when its manifest is missing or stale, or was parsed for another
-    home.
+    """Parse the dbt project when its manifest is missing or stale, or was parsed under another
+    profile.
 
-    The environment dbt's profile reads (the home its paths derive from, the memory budget) is
-    set first.
-    dbt keeps partial parsing (``partial_parse.msgpack``, which dagster-dbt copies into every
-    invocation) only while those values are the ones it was parsed with; otherwise each of the
-    job's dbt steps parses the whole project again ("profile has changed"), about 5 s each.
+    The environment dbt's profile reads (the home, the memory budget) is set first. dbt keeps
+    partial parsing (``partial_parse.msgpack``, which dagster-dbt copies into every invocation)
+    only while the profile's values are the ones it parsed with; otherwise each of the job's dbt
+    steps parses the whole project again ("profile has changed"), about 5 s each. The home is
+    not one of those values (``customer_truth/dbt_home.py`` sets the path when dbt connects), so
+    one parse serves every home of the checkout.
     """
     environment = (settings or load_settings()).dbt_environment()
     os.environ.update(environment)
+    profile = {k: v for k, v in environment.items() if k != "CUSTOMER_TRUTH_HOME"}
     stamp = _profile_stamp(project)
     parsed_for = json.loads(stamp.read_text()) if stamp.exists() else None
-    if manifest_is_stale(project) or parsed_for != environment:
+    if manifest_is_stale(project) or parsed_for != profile:
         project.preparer.prepare(project)
-        stamp.write_text(json.dumps(environment, sort_keys=True))
+        stamp.write_text(json.dumps(profile, sort_keys=True))
 
 
 customer_truth_project.prepare_if_dev()

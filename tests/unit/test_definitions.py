@@ -106,11 +106,13 @@ def test_every_gate_suite_is_a_blocking_check_and_the_publication_waits_for_them
     assert PUBLISHED_RELEASE in job.asset_layer.selected_asset_keys
 
 
-def test_the_dbt_project_is_parsed_again_only_for_another_home(
+def test_the_dbt_project_is_parsed_once_for_every_home_and_again_for_another_budget(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """dbt keeps partial parsing only while its profile's environment is the one it parsed
-    with; each dbt step would otherwise parse the whole project again."""
+    """dbt keeps partial parsing only while its profile's values are the ones it parsed with;
+    the home is not one of them (customer_truth/dbt_home.py), the memory budget is."""
+    from dataclasses import replace
+
     from customer_truth.settings import Settings
     from dagster_project.transform.project import customer_truth_project, ensure_manifest
 
@@ -122,13 +124,14 @@ def test_the_dbt_project_is_parsed_again_only_for_another_home(
     home_b = Settings(landing=tmp_path, home=tmp_path / "b")
 
     ensure_manifest(customer_truth_project, home_a)
-    assert json.loads(stamp.read_text()) == home_a.dbt_environment()
     parsed_at = manifest.stat().st_mtime_ns
     ensure_manifest(customer_truth_project, home_a)
-    assert manifest.stat().st_mtime_ns == parsed_at  # same home: nothing parsed
     ensure_manifest(customer_truth_project, home_b)
-    assert json.loads(stamp.read_text()) == home_b.dbt_environment()
+    assert manifest.stat().st_mtime_ns == parsed_at  # another home: nothing parsed
     assert os.environ["CUSTOMER_TRUTH_HOME"] == str(home_b.home)
+    ensure_manifest(customer_truth_project, replace(home_b, memory_limit="3GB"))
+    assert json.loads(stamp.read_text()) == {"CUSTOMER_TRUTH_MEMORY_LIMIT": "3GB"}
+    assert manifest.stat().st_mtime_ns != parsed_at
 
 
 def test_old_step_target_folders_are_swept_and_recent_ones_kept(tmp_path: Path) -> None:

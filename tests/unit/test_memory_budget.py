@@ -3,12 +3,13 @@ the home to spill to."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 import yaml
+from dbt.adapters.duckdb.credentials import DuckDBCredentials
 
+from customer_truth.dbt_home import PLACEHOLDER, Plugin
 from customer_truth.settings import DBT_PROJECT_DIR, load_settings
 from customer_truth.warehouse import connect, open_warehouse
 
@@ -39,34 +40,41 @@ def test_a_share_of_the_machine_is_the_default(monkeypatch: pytest.MonkeyPatch) 
     assert _setting(con, "memory_limit").endswith("GiB")
 
 
-def test_dbt_reads_the_same_budget_and_spill_folder_as_python() -> None:
+def test_dbt_reads_the_same_budget_as_python() -> None:
     profile = yaml.safe_load((DBT_PROJECT_DIR / "profiles.yml").read_text())
     output = profile["customer_truth"]["outputs"]["local"]
-    rendered = " ".join([output["path"], *map(str, output["settings"].values())])
-    for variable in load_settings().dbt_environment():
-        assert f"env_var('{variable}'" in rendered, variable
+    assert "env_var('CUSTOMER_TRUTH_MEMORY_LIMIT'" in output["settings"]["memory_limit"]
     assert "'40%'" in output["settings"]["memory_limit"]
+    # the home's paths are not in the profile: the plugin sets them when dbt connects
+    assert output["path"] == PLACEHOLDER
+    assert output["plugins"][0]["module"] == "customer_truth.dbt_home"
 
 
 @pytest.mark.parametrize("home", ["/srv/customer-truth", "relative/home", ""])
-def test_dbt_derives_the_warehouse_and_spill_folder_from_the_home_as_python_does(
-    home: str, monkeypatch: pytest.MonkeyPatch
+def test_dbt_opens_the_warehouse_and_spill_folder_python_derives_from_the_home(
+    home: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A hand-run `dbt build` with the pipeline's home writes to the pipeline's warehouse file
-    (a relative home read from the checkout's root, where the pipeline runs)."""
-    import jinja2
-
+    """A hand-run `dbt build` writes to the pipeline's warehouse file and spills into its folder
+    (a relative home read from the checkout's root, where the pipeline runs), whatever folder
+    dbt runs from."""
     monkeypatch.chdir(DBT_PROJECT_DIR.parent)
     monkeypatch.setenv("CUSTOMER_TRUTH_HOME", home)
-    settings = load_settings()
-    output = yaml.safe_load((DBT_PROJECT_DIR / "profiles.yml").read_text())["customer_truth"]
-    local = output["outputs"]["local"]
+    expected = load_settings()  # as `customer-truth` reads it, from the checkout's root
+    monkeypatch.chdir(tmp_path)
+    creds = DuckDBCredentials(path=PLACEHOLDER)
+    config: dict[str, object] = {}
+    with pytest.MonkeyPatch.context() as mkdir:
+        mkdir.setattr(Path, "mkdir", lambda *args, **kwargs: None)  # /srv is not ours
+        plugin = Plugin.create("customer_truth.dbt_home", credentials=creds)
+        plugin.update_connection_config(creds, config)
+        plugin.update_connection_config(creds, config)  # each new connection: kept as it is
+    assert creds.path == str(expected.warehouse)
+    assert config["temp_directory"] == str(expected.duckdb_temp)
 
-    def render(value: str) -> Path:
-        environment = jinja2.Environment()
-        environment.globals["env_var"] = lambda name, default="": os.environ.get(name, default)
-        # dbt runs from dbt_project/, so a relative path is read from there
-        return (DBT_PROJECT_DIR / environment.from_string(value).render()).resolve()
 
-    assert render(local["path"]) == settings.warehouse
-    assert render(local["settings"]["temp_directory"]) == settings.duckdb_temp
+def test_a_profile_naming_its_own_path_is_refused() -> None:
+    creds = DuckDBCredentials(path="/somewhere/else.duckdb")
+    with pytest.raises(ValueError, match="CUSTOMER_TRUTH_HOME"):
+        Plugin.create("customer_truth.dbt_home", credentials=creds).update_connection_config(
+            creds, {}
+        )
