@@ -14,6 +14,9 @@ Every path comes from the environment with a default that works on a fresh clone
   ``CUSTOMER_TRUTH_MANIFEST_SKEW_MINUTES``: how far a batch's extraction time may stand ahead
   of the wall clock, behind the system's latest loaded batch, and apart from its ``_SUCCESS``
   ``extracted_at`` before the batch is quarantined whole (``BatchClock``, ``batch_clock.py``).
+- ``CUSTOMER_TRUTH_WAREHOUSE_PURGE_DAYS``: how long an erased person's deleted bytes may stay in
+  the warehouse file's storage before the file is rewritten without them
+  (``privacy/warehouse_purge.py``; 0: right after every sweep).
 """
 
 from __future__ import annotations
@@ -32,6 +35,9 @@ SEEDS_DIR = REPO_ROOT / "seeds"
 DEFAULT_MEMORY_LIMIT = "40%"
 # how many releases stay readable (time travel, --as-of); older ones expire (publication/store.py)
 DEFAULT_KEEP_RELEASES = 14
+# the longest an erased person's deleted rows stay in the warehouse file's storage: as Delta
+# Lake's VACUUM keeps removed files 7 days by default (privacy/warehouse_purge.py)
+DEFAULT_WAREHOUSE_PURGE_DAYS = 7.0
 
 
 @dataclass(frozen=True)
@@ -58,6 +64,7 @@ class Settings:
     memory_limit: str = DEFAULT_MEMORY_LIMIT
     keep_releases: int = DEFAULT_KEEP_RELEASES
     batch_clock: BatchClock = field(default_factory=BatchClock)
+    warehouse_purge_after: timedelta = timedelta(days=DEFAULT_WAREHOUSE_PURGE_DAYS)
 
     @property
     def warehouse(self) -> Path:
@@ -122,6 +129,9 @@ def load_settings() -> Settings:
             future=timedelta(minutes=tolerance("CUSTOMER_TRUTH_FUTURE_TOLERANCE_MINUTES", 60)),
             late=timedelta(days=tolerance("CUSTOMER_TRUTH_LATE_TOLERANCE_DAYS", 7)),
             manifest_skew=timedelta(minutes=tolerance("CUSTOMER_TRUTH_MANIFEST_SKEW_MINUTES", 60)),
+        ),
+        warehouse_purge_after=timedelta(
+            days=tolerance("CUSTOMER_TRUTH_WAREHOUSE_PURGE_DAYS", DEFAULT_WAREHOUSE_PURGE_DAYS)
         ),
     )
 

@@ -43,6 +43,7 @@ import pyarrow as pa
 
 from customer_truth.code_version import code_version
 from customer_truth.privacy.warehouse_erasure import sweep_erased
+from customer_truth.privacy.warehouse_purge import purge_warehouse_if_due
 from customer_truth.publication.analytics import build_analytics_file
 from customer_truth.publication.candidate_batches import candidate_batches
 from customer_truth.publication.erasure import (
@@ -70,7 +71,7 @@ from customer_truth.publication.store import (
     remove_orphans,
 )
 from customer_truth.settings import Settings
-from customer_truth.warehouse import open_warehouse, rewrite_warehouse_file
+from customer_truth.warehouse import open_warehouse
 
 # rows per arrow batch streamed from the warehouse into a Delta table
 STREAM_BATCH_ROWS = 16_384
@@ -283,9 +284,8 @@ def publish_release(
             entry = _publish(settings, publication_id, started_at, gate_results, tables,
                              stream_candidates(con, tables), after_table_written)  # fmt: skip
             # the release no longer holds anyone erased; now the warehouse must not either
-            swept = sweep_erased(con, settings.home)
-        if swept is not None and swept.total_removed:
-            rewrite_warehouse_file(settings)
+            sweep_erased(con, settings.home)
+        purge_warehouse_if_due(settings)
     # once the warehouse is closed: its buffer pool and the analytics file's own DuckDB never
     # hold memory at once (one memory budget). Until the rename, analysts keep the previous
     # file, as they did while the tables were written.

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from customer_truth.privacy.warehouse_erasure import sweep_erased
+from customer_truth.privacy.warehouse_purge import purge_warehouse_if_due
 from customer_truth.publication.erasure import read_erased
 from customer_truth.publication.log import STATUS_PUBLISHED, LogEntry, read_entries
 from customer_truth.publication.publisher import loaded_batches, record_blocked, relation_exists
@@ -24,7 +25,7 @@ from customer_truth.quality.gate import (
     store_result,
 )
 from customer_truth.settings import Settings
-from customer_truth.warehouse import open_warehouse, rewrite_warehouse_file
+from customer_truth.warehouse import open_warehouse
 
 
 def gate_context(settings: Settings) -> GateContext:
@@ -69,7 +70,6 @@ def apply_erasures_while_blocked(settings: Settings, run_id: str) -> LogEntry | 
     started = datetime.fromisoformat(min(r["ran_at"] for r in results))
     entry = record_blocked(settings, run_id, started, results, batches, erased)
     with open_warehouse(settings) as con:
-        swept = sweep_erased(con, settings.home)
-    if swept is not None and swept.total_removed:
-        rewrite_warehouse_file(settings)
+        sweep_erased(con, settings.home)
+    purge_warehouse_if_due(settings)
     return entry

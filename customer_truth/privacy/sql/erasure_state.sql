@@ -18,3 +18,10 @@ create table if not exists privacy.warehouse_erasures (
     rows_removed bigint not null,
     erasure_request_ids varchar[]
 );
+
+-- Each rewrite of the warehouse file after sweeps (customer_truth/privacy/warehouse_purge.py):
+-- no byte of any sweep up to through_swept_at is left in the file's storage.
+create table if not exists privacy.warehouse_purges (
+    purged_at timestamptz not null,
+    through_swept_at timestamptz not null
+);
