@@ -180,6 +180,13 @@ def _benchmark_faults(args: argparse.Namespace) -> int:
     return 0 if report.passed else 1
 
 
+def _purge_warehouse(args: argparse.Namespace) -> int:
+    from customer_truth.privacy.warehouse_purge import purge_warehouse_if_due
+
+    print(purge_warehouse_if_due(load_settings(), force=True).describe())
+    return 0
+
+
 def _evaluate(args: argparse.Namespace) -> int:
     from customer_truth.evaluation.report import evaluate_warehouse
 
@@ -379,6 +386,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     docs.add_argument("--no-serve", action="store_true", help="build only, print where, exit")
     docs.set_defaults(handler=_docs)
+    purge = commands.add_parser(
+        "purge-warehouse",
+        help="rewrite the warehouse file now without the bytes erased persons' rows left",
+        description=(
+            "An erasure deletes the person's rows from every table of the warehouse at once; "
+            "DuckDB keeps the deleted bytes in the file until it is rewritten, which the runs "
+            "do once the oldest sweep not yet covered is CUSTOMER_TRUTH_WAREHOUSE_PURGE_DAYS "
+            "old. This command does it now (a copy of the whole warehouse: minutes at 100k "
+            "persons), if any sweep waits. Reads CUSTOMER_TRUTH_HOME and "
+            "CUSTOMER_TRUTH_MEMORY_LIMIT; waits for the warehouse's lock"
+        ),
+    )
+    purge.set_defaults(handler=_purge_warehouse)
     evaluate = commands.add_parser(
         "evaluate", help="score the resolved customers against a generated world's truth"
     )

@@ -6,7 +6,10 @@ For each world size it generates a world (or reuses one in ``--work``), then, on
 2. runs ``customer-truth run`` on every batch but the last day's (**full**);
 3. lands the last day's batches and runs again (**incremental**);
 4. runs again with nothing new (**nothing new**: no run, no release expected);
-5. lands one batch holding one row and runs again (**one-row batch**: the fixed cost of a run).
+5. lands one batch holding one row and runs again (**one-row batch**: the fixed cost of a run);
+6. rewrites the warehouse file without the bytes the runs' erasure sweeps deleted
+   (``customer-truth purge-warehouse``, **warehouse purge**): the runs leave it to the purge
+   window (``privacy/warehouse_purge.py``), so a day's run pays it about once a week.
 
 Each run is a child process; the peak resident memory of its whole process tree (the job and
 its dbt subprocesses, summed) is sampled from /proc. Per stage, the seconds come from the run's
@@ -182,7 +185,13 @@ def _run_events(settings: Settings, run_id: str) -> list[object]:
         return list(instance.all_logs(run_id))
 
 
-def measure_run(name: str, settings: Settings, floor_seconds: float, log_dir: Path) -> RunResult:
+def measure_run(
+    name: str,
+    settings: Settings,
+    floor_seconds: float,
+    log_dir: Path,
+    command: tuple[str, ...] = ("run",),
+) -> RunResult:
     env = {
         **os.environ,
         "DO_NOT_TRACK": "1",
@@ -197,12 +206,12 @@ def measure_run(name: str, settings: Settings, floor_seconds: float, log_dir: Pa
     started = time.perf_counter()
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "customer_truth.cli", "run"], env=env, stdout=log, stderr=log
+            [sys.executable, "-m", "customer_truth.cli", *command], env=env, stdout=log, stderr=log
         )
         with (
             TreeSampler(process.pid) as sampler,
             running(
-                f"{name}: customer-truth run (log: {log_path})",
+                f"{name}: customer-truth {' '.join(command)} (log: {log_path})",
                 detail=lambda: f"process tree RSS {sampler.latest() / _GIB:.1f} GiB",
             ),
         ):
@@ -296,6 +305,9 @@ def bench_world(persons: int, seed: int, days: int, work: Path, reuse: bool) -> 
     result.runs.append(measure_run("nothing new", settings, floor_seconds, logs))
     land_one_row_batch(landing)
     result.runs.append(measure_run("one-row batch", settings, floor_seconds, logs))
+    result.runs.append(
+        measure_run("warehouse purge", settings, floor_seconds, logs, ("purge-warehouse",))
+    )
     print_world(result)
     return result
 

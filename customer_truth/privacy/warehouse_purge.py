@@ -48,9 +48,12 @@ class PurgeCheck:
         )
 
 
-def purge_warehouse_if_due(settings: Settings, now: datetime | None = None) -> PurgeCheck:
+def purge_warehouse_if_due(
+    settings: Settings, now: datetime | None = None, *, force: bool = False
+) -> PurgeCheck:
     """Rewrite the warehouse file when the oldest sweep it has not covered is due (see the
-    module docstring); else say when that will be."""
+    module docstring), or at once with ``force`` (``customer-truth purge-warehouse``); else say
+    when that will be. Nothing is rewritten when no sweep waits."""
     now = now or datetime.now(UTC)
     with open_warehouse(settings) as con:
         ensure_erasure_state(con)
@@ -58,7 +61,7 @@ def purge_warehouse_if_due(settings: Settings, now: datetime | None = None) -> P
     if oldest is None:
         return PurgeCheck(None, None, purged=False)
     due_at = oldest + settings.warehouse_purge_after
-    if now < due_at:
+    if now < due_at and not force:
         check = PurgeCheck(oldest, due_at, purged=False)
     else:
         rewrite_warehouse_file(settings)

@@ -3,6 +3,9 @@ it has not covered is ``warehouse_purge_after`` old, and not before (privacy/war
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -104,3 +107,14 @@ def test_the_window_setting_refuses_what_is_not_a_number_of_days(
         load_settings()
     monkeypatch.setenv("CUSTOMER_TRUTH_WAREHOUSE_PURGE_DAYS", "0.5")
     assert load_settings().warehouse_purge_after == timedelta(hours=12)
+
+
+def test_the_purge_command_rewrites_at_once_whatever_the_window(tmp_path: Path) -> None:
+    settings = _home_with_a_sweep(tmp_path, timedelta(days=7))
+    env = {**os.environ, "CUSTOMER_TRUTH_HOME": str(settings.home)}
+    command = [sys.executable, "-m", "customer_truth.cli", "purge-warehouse"]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+    assert "file rewritten, covering the sweeps since 2026-12-01 09:00 UTC" in done.stdout
+    assert not _file_holds_secret(settings)
+    again = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+    assert "no sweep waits" in again.stdout
