@@ -21,15 +21,17 @@ from pathlib import Path
 
 import dagster as dg
 
-from customer_truth.generate import generate_world
 from customer_truth.publication import reader
 from customer_truth.publication.log import STATUS_PUBLISHED, read_entries
 from customer_truth.settings import Settings
 from dagster_project.publication.assets import PAUSE_BEFORE_PUBLISH
-from tests.integration.conftest import DAYS, PERSONS, SEED
+from tests.integration.conftest import World, copy_world
 from tests.landing_builder import write_batch
 
 NEW_CONTACT_ID = "003CONCURRENTRUN01"
+# what run A itself has new to take in (the world's own run saw every other batch)
+A_CONTACT = ("003CONCURRENTRUN0A", "Ilse", "Brandvold", "ilse.brandvold@posteo.net")
+B_CONTACT = (NEW_CONTACT_ID, "Mara", "Quillfeather", "mara.quillfeather@fastmail.com")
 # B's own ingestion of the new batch: it ran while A was paused before publishing
 B_INGESTED = re.compile(r"crm: loaded [1-9]\d* new batch")
 
@@ -60,8 +62,9 @@ def _wait_for(condition: Callable[[], bool], what: str, timeout: float) -> None:
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def _land_a_new_crm_contact(landing: Path) -> str:
-    """An incremental crm batch, later than any, holding one new contact; returns its batch id."""
+def _land_a_new_crm_contact(landing: Path, contact: tuple[str, str, str, str]) -> str:
+    """An incremental crm batch, later than any, holding one new contact (id, first and last
+    name, email); returns its batch id."""
     crm = landing / "crm"
     latest = max(p for p in crm.iterdir() if (p / "_SUCCESS").exists())
     with (latest / "contacts.csv").open(encoding="utf-8-sig", newline="") as handle:
@@ -71,11 +74,12 @@ def _land_a_new_crm_contact(landing: Path) -> str:
     extracted = datetime.strptime(latest.name, "%Y%m%dT%H%M%SZ") + timedelta(minutes=1)
     batch_id = extracted.strftime("%Y%m%dT%H%M%SZ")
     modified = extracted.strftime("%Y-%m-%dT%H:%M:%S.000+0000")
+    contact_id, first_name, last_name, email = contact
     row.update(
-        Id=NEW_CONTACT_ID,
-        FirstName="Mara",
-        LastName="Quillfeather",
-        Email="mara.quillfeather@fastmail.com",
+        Id=contact_id,
+        FirstName=first_name,
+        LastName=last_name,
+        Email=email,
         CreatedDate=modified,
         LastModifiedDate=modified,
         IsDeleted="false",
@@ -94,13 +98,15 @@ def _land_a_new_crm_contact(landing: Path) -> str:
 
 
 def test_two_runs_at_once_queue_and_each_log_names_the_batches_its_rows_hold(
-    tmp_path: Path,
+    world: World, tmp_path: Path
 ) -> None:
-    generate_world(persons=PERSONS, seed=SEED, out=tmp_path / "world", days=DAYS)
-    settings = Settings(landing=tmp_path / "world" / "landing", home=tmp_path / "home")
+    # two day-to-day runs on a copy of the world, whose own run saw every batch so far
+    settings = copy_world(world.root, tmp_path / "world")
+    releases_before = len(read_entries(settings.published))
     pause = tmp_path / "a-paused-before-publishing"
 
-    # A: the first run, held between its gate and its publication
+    # A: a run with one new batch of its own, held between its gate and its publication
+    _land_a_new_crm_contact(settings.landing, A_CONTACT)
     run_a = _start(settings, tmp_path / "a.log", **{PAUSE_BEFORE_PUBLISH: str(pause)})
     _wait_for(
         lambda: pause.exists() or run_a.poll() is not None, "run A to reach its publication", 600
@@ -109,7 +115,7 @@ def test_two_runs_at_once_queue_and_each_log_names_the_batches_its_rows_hold(
     run_a_id = pause.read_text()
 
     # meanwhile a new batch lands and B starts
-    batch = f"crm/{_land_a_new_crm_contact(settings.landing)}"
+    batch = f"crm/{_land_a_new_crm_contact(settings.landing, B_CONTACT)}"
     run_b = _start(settings, tmp_path / "b.log")
 
     def b_waits_or_went_ahead() -> bool:
@@ -125,7 +131,8 @@ def test_two_runs_at_once_queue_and_each_log_names_the_batches_its_rows_hold(
     b_log = (tmp_path / "b.log").read_text()
 
     # each release's landing_batches name the new batch exactly when its rows hold the contact
-    published = [e for e in read_entries(settings.published) if e.status == STATUS_PUBLISHED]
+    entries = read_entries(settings.published)[releases_before:]
+    published = [e for e in entries if e.status == STATUS_PUBLISHED]
     by_id = {r.publication_id: r for r in reader.releases(settings)}
     holds = {}
     for entry in published:
@@ -146,8 +153,8 @@ def test_two_runs_at_once_queue_and_each_log_names_the_batches_its_rows_hold(
     # waited
     with dg.DagsterInstance.from_config(str(settings.dagster_home)) as instance:
         records = sorted(instance.get_run_records(), key=lambda r: r.create_timestamp)
-    assert len(records) == 2
-    first, second = records
+    assert len(records) == 3  # the world's own run, then A and B
+    first, second = records[1:]
     assert first.dagster_run.run_id == run_a_id
     assert first.end_time is not None and second.start_time is not None
     assert first.end_time <= second.start_time, "run B started while run A was running"
