@@ -34,6 +34,7 @@ from customer_truth import warehouse
 from customer_truth.privacy.policies import guardrail_rules
 from customer_truth.privacy.redaction import redact_text
 from customer_truth.retrieval.access_log import ERASED, append_line, rewrite_lines
+from customer_truth.statements import statement
 
 INTERACTIONS = "interactions"
 # the log is a source of its own, beside the seven landing systems: its raw asset's group too
@@ -41,6 +42,7 @@ SOURCE = "ai_agent"
 RAW_TABLE = f"raw.{SOURCE}__interactions"
 MAX_ACTION = 200
 MAX_SUMMARY = 4000
+SQL = "sql/interaction_log"  # customer_truth.statements
 
 
 class InteractionError(ValueError):
@@ -125,34 +127,5 @@ def load_interactions(con: duckdb.DuckDBPyConnection, home: Path) -> int:
     files = sorted(str(p) for p in interaction_log_dir(home).glob("*.jsonl"))
     if not files:
         return 0
-    before = con.execute(f"select count(*) from {RAW_TABLE}").fetchall()[0][0]  # noqa: S608
-    con.execute(
-        f"""
-        insert into {RAW_TABLE}
-        with lines as (
-            select
-                json,
-                filename,
-                -- numbered over the whole file, before the lines loaded earlier are left out
-                row_number() over (
-                    partition by filename
-                    order by json ->> 'recorded_at', json ->> 'interaction_id'
-                ) as line_number,
-            from read_json_objects(?, format = 'newline_delimited', filename = true)
-        )
-        select
-            json ->> 'interaction_id',
-            json,
-            'ai_agent/' || regexp_extract(filename, '([^/]+)\\.jsonl$', 1),
-            'incremental',
-            cast(json ->> 'recorded_at' as timestamptz),
-            filename,
-            line_number,
-            now(),
-        from lines
-        where json ->> 'interaction_id' not in (select record_key from {RAW_TABLE})
-        """,  # noqa: S608 - the table name is this module's constant
-        [files],
-    )
-    after = con.execute(f"select count(*) from {RAW_TABLE}").fetchall()[0][0]  # noqa: S608
-    return int(after - before)
+    loaded = con.execute(statement(f"{SQL}/new_interactions", table=RAW_TABLE), [files])
+    return int(loaded.fetchall()[0][0])  # an insert returns the rows it inserted

@@ -42,41 +42,13 @@ import splink.comparison_library as cl
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 from splink.blocking_rule_library import CustomRule
 
+from customer_truth.statements import statement
+
 if TYPE_CHECKING:
     from splink.internals.blocking_rule_creator import BlockingRuleCreator
     from splink.internals.comparison_creator import ComparisonCreator
 
-# The records' attributes under the column names of Splink's FEBRL examples (street number
-# and street read back from the first address line, as FEBRL holds them apart).
-FEBRL_INPUT_SQL = r"""
-select
-    record_uid as unique_id,
-    left(source_record_id, 5) as delivery,
-    given_name_std as given_name,
-    family_name_std as surname,
-    strftime(birth_date, '%Y%m%d') as date_of_birth,
-    nullif(regexp_extract(address_line1, '^\s*(\d+)\s', 1), '') as street_number,
-    nullif(trim(regexp_replace(address_line1, '^\s*\d+\s+', '')), '') as address_1,
-    lower(region) as state,
-    postal_code as postcode,
-    phone,
-from records
-"""
-
-# ...and under the column names of the deduplication quickstart.
-GENERIC_INPUT_SQL = """
-select
-    record_uid as unique_id,
-    given_name_std as first_name,
-    family_name_std as surname,
-    strftime(birth_date, '%Y-%m-%d') as dob,
-    email,
-    phone,
-    postal_code_std as postcode,
-    city_std as city,
-    address_street_std as street,
-from records
-"""
+SQL = "identity/sql/baseline"  # customer_truth.statements
 
 
 @dataclass(frozen=True)
@@ -84,7 +56,7 @@ class Setup:
     """One tutorial's setup: input, comparisons, blocking, training, thresholds."""
 
     name: str
-    input_sql: str
+    input_sql: str  # the records under the column names the setup's comparisons use
     link_type: Literal["link_only", "dedupe_only"]
     comparisons: list[ComparisonCreator | dict[str, Any]]
     blocking_rules: list[BlockingRuleCreator | dict[str, Any]]
@@ -109,7 +81,7 @@ def _febrl_dob() -> ComparisonCreator:
 def febrl4_setup() -> Setup:
     return Setup(
         name="febrl4",
-        input_sql=FEBRL_INPUT_SQL,
+        input_sql=statement(f"{SQL}/febrl_input"),
         link_type="link_only",
         comparisons=[
             cl.NameComparison("given_name").configure(term_frequency_adjustments=True),
@@ -141,7 +113,7 @@ def febrl4_setup() -> Setup:
 def febrl3_setup() -> Setup:
     return Setup(
         name="febrl3",
-        input_sql=FEBRL_INPUT_SQL,
+        input_sql=statement(f"{SQL}/febrl_input"),
         link_type="dedupe_only",
         comparisons=[
             cl.NameComparison("given_name"),
@@ -172,7 +144,7 @@ def febrl3_setup() -> Setup:
 def generic_setup() -> Setup:
     return Setup(
         name="generic",
-        input_sql=GENERIC_INPUT_SQL,
+        input_sql=statement(f"{SQL}/generic_input"),
         link_type="dedupe_only",
         comparisons=[
             cl.NameComparison("first_name").configure(term_frequency_adjustments=True),
@@ -240,7 +212,7 @@ def run_splink_baseline(
             parts = [
                 db_api.register(
                     con.sql(
-                        f"select * from baseline_frame where {setup.split_column} = $part",  # noqa: S608
+                        statement(f"{SQL}/input_part", column=setup.split_column),
                         params={"part": part},
                     )
                     .arrow()
@@ -266,8 +238,7 @@ def run_splink_baseline(
             predictions, threshold_match_probability=setup.cluster_threshold
         )
         # the table name is Splink's own, not data
-        sql = f"select unique_id, cluster_id from {clusters.physical_name}"  # noqa: S608
-        result = con.sql(sql).pl()
+        result = con.sql(statement(f"{SQL}/clusters", table=clusters.physical_name)).pl()
     finally:
         con.close()
     seconds = time.perf_counter() - started

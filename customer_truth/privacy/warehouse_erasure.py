@@ -73,13 +73,7 @@ class SweepResult:
 
 
 def _relation_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
-    return bool(
-        con.execute(
-            "select count(*) from information_schema.tables where table_schema = ? "
-            "and table_name = ?",
-            [schema, name],
-        ).fetchall()[0][0]
-    )
+    return bool(con.execute(statement(f"{SQL}/relation_exists"), [schema, name]).fetchall()[0][0])
 
 
 def _quoted(*parts: str) -> str:
@@ -98,33 +92,26 @@ def _swept_tables(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], dict[
     return tables
 
 
-def _row_predicate(columns: dict[str, str]) -> str | None:
-    """The rows of a table that name an erased person (column names from the catalog, quoted;
-    values joined from the sweep's temp tables, never formatted in)."""
-    tests = []
-    values = "_sweep_values"
-    if "source_file" in columns and "line_number" in columns:
-        tests.append(
-            "exists (select 1 from _sweep_lines l where l.source_file = t.source_file "
-            "and l.line_number = t.line_number)"
-        )
-    else:
+def _delete_swept_rows(
+    con: duckdb.DuckDBPyConnection, schema: str, table: str, columns: dict[str, str]
+) -> int:
+    """Delete the rows of a table that name an erased person (``sql/swept_rows.sql``); column
+    names from the catalog, quoted; values joined from the sweep's temp tables."""
+    lineage = "source_file" in columns and "line_number" in columns
+    text_columns = tuple(_quoted(c) for c, data_type in columns.items() if data_type == "VARCHAR")
+    list_columns = tuple(_quoted(c) for c, data_type in columns.items() if data_type == "VARCHAR[]")
+    if not (lineage or text_columns or list_columns):
+        return 0
+    sql = statement(
+        f"{SQL}/swept_rows",
+        relation=_quoted(schema, table),
+        lineage=lineage,
+        text_columns=text_columns,
+        list_columns=list_columns,
         # rebuilt by every run: the records' bare ids may name them too
-        values = "_sweep_derived_values"
-    for column, data_type in columns.items():
-        name = _quoted(column)
-        if data_type == "VARCHAR":
-            tests.append(f"t.{name} in (select value from {values})")  # noqa: S608
-        elif data_type == "VARCHAR[]":
-            tests.append(f"list_has_any(t.{name}, (select list(value) from {values}))")  # noqa: S608
-    return " or ".join(tests) if tests else None
-
-
-def _delete(con: duckdb.DuckDBPyConnection, relation: str, predicate: str) -> int:
-    # relation and predicate are built from catalog names above; values come from temp tables
-    return int(
-        con.execute(f"delete from {relation} as t where {predicate}").fetchall()[0][0]  # noqa: S608
+        values="_sweep_values" if lineage else "_sweep_derived_values",
     )
+    return int(con.execute(sql).fetchall()[0][0])
 
 
 def _count(con: duckdb.DuckDBPyConnection, name: str, label: str, removed: dict[str, int]) -> None:
@@ -135,13 +122,7 @@ def _count(con: duckdb.DuckDBPyConnection, name: str, label: str, removed: dict[
 
 
 def _sweep_raw(con: duckdb.DuckDBPyConnection, removed: dict[str, int]) -> None:
-    raw_tables = [
-        row[0]
-        for row in con.execute(
-            "select table_name from information_schema.tables where table_schema = 'raw' "
-            "and table_type = 'BASE TABLE' order by table_name"
-        ).fetchall()
-    ]
+    raw_tables = [row[0] for row in con.execute(statement(f"{SQL}/raw_tables")).fetchall()]
     for table in raw_tables:
         relation = _quoted("raw", table)
         if table == ERASURE_REQUESTS:
@@ -154,18 +135,9 @@ def _sweep_raw(con: duckdb.DuckDBPyConnection, removed: dict[str, int]) -> None:
             _count(con, "forget_agent_interactions", f"raw.{table}", removed)
             continue
         system, _, entity = table.partition("__")
-        mine = (
-            "record_key in (select source_record_id from _sweep_records "
-            "where source_system = ? and source_entity = ?)"
-        )
-        con.execute(
-            f"insert into _sweep_lines select source_file, line_number from {relation} "  # noqa: S608
-            f"where {mine}",
-            [system, entity],
-        )
-        count = int(
-            con.execute(f"delete from {relation} where {mine}", [system, entity]).fetchall()[0][0]  # noqa: S608
-        )
+        con.execute(statement(f"{SQL}/raw_lines", relation=relation), [system, entity])
+        records = statement(f"{SQL}/raw_records", relation=relation)
+        count = int(con.execute(records, [system, entity]).fetchall()[0][0])
         if count:
             removed[f"raw.{table}"] = count
 
@@ -182,15 +154,13 @@ def sweep_erased(con: duckdb.DuckDBPyConnection, home: Path) -> SweepResult | No
         and _relation_exists(con, "intermediate", "int_journeys__subject_references")
     ):
         return None
-    since = con.execute("select max(swept_at) from privacy.warehouse_erasures").fetchall()[0][0]
+    since = con.execute(statement(f"{SQL}/last_sweep")).fetchall()[0][0]
     con.execute("begin transaction")
     try:
         for scope_statement in sql_statements(PACKAGE_DIR / SQL / "erasure_scope.sql"):
             con.execute(scope_statement, {"since": since} if "$since" in scope_statement else None)
-        requests, customer_ids, records = con.execute(
-            "select (select count(*) from _sweep_requests), (select count(*) from "
-            "_sweep_customer_ids), (select count(*) from _sweep_records)"
-        ).fetchall()[0]
+        scope = con.execute(statement(f"{SQL}/scope_counts")).fetchall()[0]
+        requests, customer_ids, records = scope
         if not (requests or records):
             con.execute("rollback")
             return None
@@ -198,21 +168,19 @@ def sweep_erased(con: duckdb.DuckDBPyConnection, home: Path) -> SweepResult | No
         con.execute(statement(f"{SQL}/remember_erased_records"))
         _sweep_raw(con, removed)
         for (schema, table), columns in _swept_tables(con).items():
-            predicate = _row_predicate(columns)
-            count = _delete(con, _quoted(schema, table), predicate) if predicate else 0
+            count = _delete_swept_rows(con, schema, table, columns)
             if count:
                 removed[f"{schema}.{table}"] = count
         _count(con, "sweep_quarantine", "ingest.quarantine", removed)
-        request_ids = [
-            row[0] for row in con.execute("select * from _sweep_requests order by 1").fetchall()
-        ]
+        request_ids = [row[0] for row in con.execute(statement(f"{SQL}/request_ids")).fetchall()]
         con.executemany(
-            "insert into privacy.warehouse_erasures values (now(), ?, ?, ?)",
+            statement(f"{SQL}/record_sweep"),
             [[relation, count, request_ids] for relation, count in sorted(removed.items())]
             + [["*", sum(removed.values()), request_ids]],
         )
         # the access log first: were the commit lost, the next sweep rewrites it again
-        erased_ids = {row[0] for row in con.execute("select * from _sweep_customer_ids").fetchall()}
+        erased = con.execute(statement(f"{SQL}/erased_customer_ids")).fetchall()
+        erased_ids = {row[0] for row in erased}
         lines = forget_customers(home, erased_ids) + forget_interactions(home, erased_ids)
         con.execute("commit")
     except BaseException:

@@ -46,8 +46,8 @@ from customer_truth.statements import statement
 LOOKUP_TABLE = "identifier_lookup"
 PROFILE_TABLE = "customer_profile"
 CONTEXT_TABLE = "customer_context"
-_LOOKUP_COLUMNS = ["identifier_type", "identifier_value", "customer_id", "is_current"]
 _CACHED_INDEXES = 4  # the current release and a few as-of ones
+SQL = "retrieval/sql/index"  # customer_truth.statements
 
 Home = Path | str | Settings
 
@@ -57,7 +57,8 @@ def home_dir(home: Home) -> Path:
 
 
 def _placeholders(values: Sequence[object]) -> str:
-    return ", ".join("?" for _ in values)  # built from a count, values are bound
+    """One ``?`` per value (rendered into a statement from the count; the values are bound)."""
+    return ", ".join("?" for _ in values)
 
 
 @dataclass
@@ -90,7 +91,7 @@ class ReleaseIndex:
         try:
             # schema comes from code ("release" or "main"), never from data
             table = con.sql(
-                statement("retrieval/sql/customer_records", schema=self.schema)
+                statement(f"{SQL}/customer_records", schema=self.schema)
             ).to_arrow_table()
         finally:
             con.close()
@@ -129,12 +130,8 @@ class ReleaseIndex:
         ``customer_id`` itself when it exists (as type ``customer_id``): one query."""
         if not values and customer_id is None:
             return []
-        held = f"identifier_value in ({_placeholders(values)})" if values else "false"
         return self._rows(
-            "select identifier_type, identifier_value, customer_id, is_current "  # noqa: S608
-            f"from lookup where {held} "
-            "union all select 'customer_id', customer_id, customer_id, true "
-            "from rows where customer_id = ?",
+            statement(f"{SQL}/resolve", placeholders=_placeholders(values)),
             [*values, customer_id],
         )
 
@@ -147,8 +144,7 @@ class ReleaseIndex:
         if not customer_ids:
             return []
         return self._rows(
-            "select identifier_type, identifier_value, customer_id from lookup "  # noqa: S608
-            f"where customer_id in ({_placeholders(customer_ids)})",
+            statement(f"{SQL}/identifiers_of", placeholders=_placeholders(customer_ids)),
             list(customer_ids),
         )
 
@@ -157,18 +153,16 @@ class ReleaseIndex:
         if not customer_ids:
             return []
         selected = ", ".join('"' + c.replace('"', '""') + '"' for c in columns)
-        # one JSON text per row, built by DuckDB: converting ~90 typed columns to Python objects
-        # one by one costs several times the query (times come back as ISO text)
         rows = self._rows(
-            f"select to_json(profile) as row from (select {selected} "  # noqa: S608
-            f"from {PROFILE_TABLE} where customer_id in ({_placeholders(customer_ids)}) "
-            "order by customer_id) as profile",
+            statement(
+                f"{SQL}/profiles", columns=selected, placeholders=_placeholders(customer_ids)
+            ),
             list(customer_ids),
         )
         return [json.loads(row["row"]) for row in rows]
 
     def context(self, customer_id: str) -> dict[str, Any] | None:
-        rows = self._rows("select context_row from rows where customer_id = ?", [customer_id])
+        rows = self._rows(statement(f"{SQL}/context_row"), [customer_id])
         if not rows or rows[0]["context_row"] is None:
             return None
         row = rows[0]["context_row"]
@@ -176,11 +170,7 @@ class ReleaseIndex:
             # the Delta path: the row's position in the arrow table read (a slice copies nothing)
             data = self.arrow[CONTEXT_TABLE].select(["customer_id", "context", "context_text"])
             return data.slice(row, 1).to_pylist()[0]
-        found = self._rows(
-            f"select customer_id, context, context_text from {self.schema}.{CONTEXT_TABLE} "  # noqa: S608
-            "where rowid = ?",
-            [row],
-        )
+        found = self._rows(statement(f"{SQL}/context", schema=self.schema), [row])
         return found[0] if found else None
 
 
@@ -190,28 +180,14 @@ def _build_keys(con: duckdb.DuckDBPyConnection, schema: str) -> None:
     The profile is copied into memory (~150 MB for 150k customers): a fetch by rowid from the
     file decompresses a whole row group of each of its ~90 columns (10 ms at 100k persons), an
     indexed in-memory row costs 1 ms. The context, three columns, stays where it is.
+    ``schema`` is "release" (the attached file) or "main" (the Delta path's arrow tables).
     """
-    # schema is "release" or "main" (code), never data
-    con.execute(
-        f"create table lookup as select {', '.join(_LOOKUP_COLUMNS)} "  # noqa: S608
-        f"from {schema}.{LOOKUP_TABLE}"
-    )
-    con.execute("create index lookup__value on lookup (identifier_value)")
-    con.execute("create index lookup__customer on lookup (customer_id)")
-    if schema != "main":
-        con.execute(
-            f"create table {PROFILE_TABLE} as select * from {schema}.{PROFILE_TABLE}"  # noqa: S608
-        )
-    con.execute(f"create index {PROFILE_TABLE}__customer on {PROFILE_TABLE} (customer_id)")
-    # a file's rows have a stable rowid to fetch by; an arrow table (the Delta path) carries
-    # its positions in a column added when it was read
-    row = "context.rowid" if schema != "main" else "context.context_row"
-    con.execute(
-        f"create table rows as select customer_id, {row} as context_row "  # noqa: S608
-        f"from {PROFILE_TABLE} as profile "
-        f"full join {schema}.{CONTEXT_TABLE} as context using (customer_id)"
-    )
-    con.execute("create index rows__customer on rows (customer_id)")
+    for name in ("lookup", "lookup_by_value", "lookup_by_customer"):
+        con.execute(statement(f"{SQL}/{name}", schema=schema))
+    if schema != "main":  # the Delta path copied its profile already
+        con.execute(statement(f"{SQL}/profile", schema=schema))
+    for name in ("profile_by_customer", "rows", "rows_by_customer"):
+        con.execute(statement(f"{SQL}/{name}", schema=schema))
 
 
 def _open_analytics(root: Path, release: Release) -> ReleaseIndex | None:
@@ -225,11 +201,7 @@ def _open_analytics(root: Path, release: Release) -> ReleaseIndex | None:
         con.close()
         return None  # being replaced or unreadable: the Delta tables still are
     held = con.execute("select publication_id from release.release_info").fetchall()
-    present = con.execute(
-        "select table_schema, table_name, list(column_name order by ordinal_position) "
-        "from information_schema.columns where table_catalog = 'release' "
-        "group by table_schema, table_name"
-    ).fetchall()
+    present = con.execute(statement(f"{SQL}/release_tables")).fetchall()
     # keyed as a release names its tables: `customer_profile`, `marts/fct_issue_journeys`
     columns = {
         (name if schema == "main" else f"{schema}/{name}"): list(cols)
@@ -262,11 +234,9 @@ def _load_delta(home: Home, release: Release) -> ReleaseIndex:
         # registered, not copied: lookup's key columns and the profile are copied (indexed) by
         # _build_keys, the context stays this arrow table (a copy would double the memory)
         con.register(name, tables[name])
-    con.execute(
-        f"create table {PROFILE_TABLE}__copy as select * from {PROFILE_TABLE}"  # noqa: S608
-    )
+    con.execute(statement(f"{SQL}/profile_copy"))
     con.unregister(PROFILE_TABLE)
-    con.execute(f"alter table {PROFILE_TABLE}__copy rename to {PROFILE_TABLE}")
+    con.execute(statement(f"{SQL}/profile_copy_renamed"))
     _build_keys(con, "main")
     con.unregister(LOOKUP_TABLE)
     con.unregister(CONTEXT_TABLE)

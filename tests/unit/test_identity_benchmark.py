@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import csv
 import json
+from datetime import date
 from pathlib import Path
+
+import duckdb
+import pyarrow as pa
 
 from customer_truth.benchmarks.identity import (
     _CRM_COLUMNS,
@@ -106,3 +110,36 @@ def test_the_generic_baseline_blocks_on_two_fields_per_rule() -> None:
     for rule in generic_setup().blocking_rules:
         sql = _sql(rule)
         assert sql.count(" AND ") + sql.count(" and ") >= 1, sql
+
+
+def test_the_febrl_input_reads_street_number_and_street_apart_from_the_address_line() -> None:
+    records = pa.Table.from_pylist(
+        [
+            {
+                "record_uid": "r1",
+                "source_record_id": "rec-a-1",
+                "given_name_std": "ann",
+                "family_name_std": "lee",
+                "birth_date": date(1980, 2, 3),
+                "address_line1": " 12  Oak St",
+                "region": "NSW",
+                "postal_code": "2000",
+                "phone": None,
+            }
+        ]
+    )
+    with duckdb.connect() as con:
+        con.register("records", records)
+        (row,) = con.sql(febrl4_setup().input_sql).arrow().read_all().to_pylist()
+    assert row == {
+        "unique_id": "r1",
+        "delivery": "rec-a",
+        "given_name": "ann",
+        "surname": "lee",
+        "date_of_birth": "19800203",
+        "street_number": "12",
+        "address_1": "Oak St",
+        "state": "nsw",
+        "postcode": "2000",
+        "phone": None,
+    }

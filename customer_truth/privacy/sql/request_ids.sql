@@ -1,0 +1,2 @@
+-- The erasure requests this sweep covers.
+select * from _sweep_requests order by 1

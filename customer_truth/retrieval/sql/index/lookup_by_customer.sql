@@ -1,0 +1,1 @@
+create index lookup__customer on lookup (customer_id)

@@ -1,0 +1,1 @@
+create index lookup__value on lookup (identifier_value)

@@ -1,0 +1,1 @@
+alter table customer_profile__copy rename to customer_profile

@@ -1,0 +1,1 @@
+create index rows__customer on rows (customer_id)
