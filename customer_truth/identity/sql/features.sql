@@ -37,6 +37,12 @@ select
     records.address_key,
     shared_address.identifier_value is not null as address_is_shared,
     records.address_street_std as street,
+    -- the street line's letters as written (no numbers, spaces or punctuation): a street whose
+    -- name or type was mistyped, or whose words were split or run together, stays one typo away
+    nullif(lower(regexp_replace(records.address_line1, '[^[:alpha:]]', '', 'g')), '')
+        as street_letters,
+    nullif(regexp_extract(records.address_line1, '\d+'), '') as house_number,
+    records.address_unit_std as unit,
     records.postal_code_std as postal_code,
     records.city_std as city,
 from identity_records as records
