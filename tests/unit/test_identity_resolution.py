@@ -433,15 +433,15 @@ def _features(records: list[dict[str, Any]]) -> Any:
     return matching.build_features(work)
 
 
-def test_a_street_line_typed_apart_or_one_birth_date_in_one_city_puts_a_pair_before_the_model(
-) -> None:
+def test_a_street_typed_apart_or_a_birth_date_in_one_city_puts_a_pair_before_the_model() -> None:
     # regression: both names mistyped, the birth date or the postal code too, and the street
     # line's words run together or split ("kennewellp lace"): no candidate rule proposed the
     # pair (FEBRL4: 64 true pairs never scored); nor one birth date in one city
     from customer_truth.identity import matching
 
-    def contact(uid: str, given: str, family: str, born: str, line: str, street: str,
-                postal: str, city: str) -> dict[str, Any]:
+    def contact(
+        uid: str, given: str, family: str, born: str, line: str, street: str, postal: str, city: str
+    ) -> dict[str, Any]:
         return _record(uid, given_name_std=given, family_name_std=family, birth_date=born,
                        address_line1=line, address_street_std=street, postal_code_std=postal,
                        city_std=city, address_key=f"{street}||{postal}|AU")  # fmt: skip
@@ -464,8 +464,7 @@ def test_a_street_line_typed_apart_or_one_birth_date_in_one_city_puts_a_pair_bef
     assert ("crm:contacts:D1", "crm:contacts:D2") in found
 
 
-def test_address_comparisons_read_typed_apart_streets_postal_codes_units_and_house_numbers(
-) -> None:
+def test_address_levels_read_typed_apart_streets_postal_codes_units_and_house_numbers() -> None:
     # regression: a street type mistyped or words run together ("crrscent", "callistercrescent")
     # fell to "same postal code"; a postal code or city one typo apart to "else"; the second
     # address line and the house number, when the street line was replaced, were not compared
@@ -474,8 +473,9 @@ def test_address_comparisons_read_typed_apart_streets_postal_codes_units_and_hou
 
     from customer_truth.identity import matching
 
-    def contact(uid: str, line: str, street: str, postal: str, city: str,
-                unit: str | None = None) -> dict[str, Any]:
+    def contact(
+        uid: str, line: str, street: str, postal: str, city: str, unit: str | None = None
+    ) -> dict[str, Any]:
         return _record(uid, given_name_std="ada", family_name_std="quorn", birth_date="1950-01-02",
                        address_line1=line, address_street_std=street, address_unit_std=unit,
                        postal_code_std=postal, city_std=city,
