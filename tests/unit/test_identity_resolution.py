@@ -513,3 +513,12 @@ def test_address_levels_read_typed_apart_streets_postal_codes_units_and_house_nu
         "postal code or city one typo apart"
     )
     assert level("crm:contacts:A3", "crm:contacts:A4", "house_number") == "exact"
+
+
+def test_a_street_lines_letters_keep_any_script_and_its_first_number_is_the_house_number() -> None:
+    # the letters compare streets typed apart (sql/features.sql); a letter outside ASCII stays
+    record = _record("crm:contacts:M1", address_line1="12 Müllerstraße, Wohnung 3")
+    features = _features([record]).to_pylist()
+    row = next(r for r in features if r["unique_id"] == "crm:contacts:M1")
+    assert row["street_letters"] == "müllerstraßewohnung"
+    assert row["house_number"] == "12"

@@ -37,9 +37,10 @@ select
     records.address_key,
     shared_address.identifier_value is not null as address_is_shared,
     records.address_street_std as street,
-    -- the street line's letters as written (no numbers, spaces or punctuation): a street whose
-    -- name or type was mistyped, or whose words were split or run together, stays one typo away
-    nullif(lower(regexp_replace(records.address_line1, '[^[:alpha:]]', '', 'g')), '')
+    -- the street line's letters as written, in any script (no numbers, spaces or punctuation):
+    -- a street whose name or type was mistyped, or whose words were split or run together,
+    -- stays one typo away
+    nullif(lower(regexp_replace(records.address_line1, '[^\p{L}]', '', 'g')), '')
         as street_letters,
     nullif(regexp_extract(records.address_line1, '\d+'), '') as house_number,
     records.address_unit_std as unit,
