@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from customer_truth.orchestration import RunOutcome
+from customer_truth.privacy.warehouse_purge import purge_report
 from customer_truth.publication.log import STATUS_PUBLISHED, find_entry
 from customer_truth.quality.gate import data_docs_index, run_results
 from customer_truth.settings import Settings
@@ -27,6 +28,7 @@ def print_run_report(settings: Settings, outcome: RunOutcome) -> None:
         ).fetchall()
         # rows naming a whole file, batch or folder: refused entries, unknown files, conflicts
         refused = con.execute(statement(f"{SQL}/refused_entries"), [outcome.started_at]).fetchall()
+        purge = purge_report(con, settings, outcome.started_at)
     print(f"run {outcome.run_id}: {'succeeded' if outcome.success else 'FAILED'}")
     if not per_system:
         print("ingestion: no new complete batches")
@@ -46,6 +48,8 @@ def print_run_report(settings: Settings, outcome: RunOutcome) -> None:
     for warned in outcome.warned_checks:
         print(f"  warning check: {warned}")
     print_gate_and_publication(settings, outcome)
+    if purge:
+        print(purge)
 
 
 def print_gate_and_publication(settings: Settings, outcome: RunOutcome) -> None:
@@ -67,8 +71,7 @@ def print_gate_and_publication(settings: Settings, outcome: RunOutcome) -> None:
     entry = find_entry(settings.published, outcome.run_id)
     if entry is None:
         print("publication: none recorded for this run")
-        return
-    if entry.status == STATUS_PUBLISHED:
+    elif entry.status == STATUS_PUBLISHED:
         counts = ", ".join(f"{t} {n}" for t, n in sorted(entry.row_counts.items()))
         print(f"publication {entry.publication_id}: published ({counts})")
         if entry.erasures_purged:

@@ -18,6 +18,8 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import duckdb
+
 from customer_truth.settings import Settings
 from customer_truth.statements import statement
 from customer_truth.warehouse import ensure_erasure_state, open_warehouse, rewrite_warehouse_file
@@ -73,3 +75,15 @@ def purge_warehouse_if_due(
         check = PurgeCheck(oldest, due_at, purged=True)
     log.info(check.describe())
     return check
+
+
+def purge_report(con: duckdb.DuckDBPyConnection, settings: Settings, since: datetime) -> str | None:
+    """For a run's report: whether the run rewrote the file, else when a waiting sweep's purge
+    is due; None when neither (no sweep waits)."""
+    ensure_erasure_state(con)
+    if con.execute(statement(f"{SQL}/purges_since"), {"since": since}).fetchall()[0][0]:
+        return "warehouse purge: file rewritten by this run, no erased byte left in it"
+    oldest = con.execute(statement(f"{SQL}/pending_sweeps")).fetchall()[0][0]
+    if oldest is None:
+        return None
+    return PurgeCheck(oldest, oldest + settings.warehouse_purge_after, purged=False).describe()

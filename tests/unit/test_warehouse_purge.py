@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from customer_truth.privacy.warehouse_purge import purge_warehouse_if_due
+from customer_truth.privacy.warehouse_purge import purge_report, purge_warehouse_if_due
 from customer_truth.settings import Settings
 from customer_truth.warehouse import ensure_erasure_state, open_warehouse
 
@@ -118,3 +118,18 @@ def test_the_purge_command_rewrites_at_once_whatever_the_window(tmp_path: Path) 
     assert not _file_holds_secret(settings)
     again = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
     assert "no sweep waits" in again.stdout
+
+
+def test_the_run_report_says_when_the_purge_is_due_or_that_the_run_did_it(tmp_path: Path) -> None:
+    settings = _home_with_a_sweep(tmp_path, timedelta(days=7))
+    run_started = SWEPT_AT - timedelta(minutes=5)
+    with open_warehouse(settings) as con:
+        assert purge_report(con, settings, run_started) == (
+            "warehouse purge: due at 2026-12-08 09:00 UTC, for the sweeps since "
+            "2026-12-01 09:00 UTC (CUSTOMER_TRUTH_WAREHOUSE_PURGE_DAYS)"
+        )
+    purge_warehouse_if_due(settings, now=SWEPT_AT + timedelta(days=7))
+    with open_warehouse(settings) as con:
+        assert "rewritten by this run" in str(purge_report(con, settings, run_started))
+        # a later run that found nothing waiting says nothing
+        assert purge_report(con, settings, SWEPT_AT + timedelta(days=8)) is None
