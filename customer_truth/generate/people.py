@@ -510,7 +510,14 @@ def _person(seed: int, rates: dict[str, float], idx: int, hh: Household | None, 
     erasure_names = None
     if hard:
         holders = [s for s in _WORK_EMAIL_HOLDERS if s in systems and (s != "billing" or not hh)]
-        if work_email and holders and len(systems & {"crm", "commerce", "support"}) >= 2:
+        # a work email in one system is a work_email case too: none where its rate is 0
+        work_allowed = dice.rates["work_email"] > 0
+        if (
+            work_email
+            and work_allowed
+            and holders
+            and len(systems & {"crm", "commerce", "support"}) >= 2
+        ):
             # the work email in one system only, the personal one everywhere else
             holder = holders[rng.randrange(len(holders))]
             work_in = frozenset({holder})

@@ -15,7 +15,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from customer_truth.generate import KINDS, NoiseRates, generate_world
@@ -331,8 +331,9 @@ def test_erasure_requests_name_a_person_and_land_in_an_incremental_batch(world: 
         assert meta["mode"] == "incremental"
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(kind=st.sampled_from(KINDS))
+# every kind, not a sample: a sample of six missed work_email, which hard erasures planted at
+# rate 0 (found when pytest-randomly reseeded hypothesis)
+@pytest.mark.parametrize("kind", KINDS)
 def test_a_rate_of_zero_plants_none_of_that_kind(
     tmp_path_factory: pytest.TempPathFactory, kind: str
 ) -> None:
