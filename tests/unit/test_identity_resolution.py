@@ -338,18 +338,7 @@ def test_contacts_with_both_names_mistyped_or_swapped_with_a_typo_are_compared()
                 birth_date="1949-07-06", address_street_std="86 bussau c lose",
                 postal_code_std="4095", address_key="86 bussau c lose||4095|AU"),
     ]  # fmt: skip
-    work = duckdb.connect()
-    columns = ", ".join(f"{name} {kind}" for name, kind in _RECORD_COLUMNS.items())
-    work.execute(f"create table identity_records ({columns})")
-    for row in records + FILLERS:
-        values = ", ".join(f"${n} as {n}" for n in row)
-        work.execute(f"insert into identity_records by name select {values}", row)
-    work.execute(
-        "create table identifier_usage (identifier_type varchar, identifier_value varchar, "
-        "is_shared boolean)"
-    )
-    features = matching.build_features(work)
-    pairs = matching.score_pairs(features, matching.load_model(), floor=0.0)
+    pairs = matching.score_pairs(_features(records), matching.load_model(), floor=0.0)
     found = set(
         zip(pairs["unique_id_l"].to_pylist(), pairs["unique_id_r"].to_pylist(), strict=True)
     )
