@@ -79,8 +79,8 @@ def purge_warehouse_if_due(
 
 def purge_report(con: duckdb.DuckDBPyConnection, settings: Settings, since: datetime) -> str | None:
     """For a run's report: whether the run rewrote the file, else when a waiting sweep's purge
-    is due; None when neither (no sweep waits)."""
-    ensure_erasure_state(con)
+    is due; None when neither (no sweep waits). The erasure state must exist (the report's
+    ``ensure_raw_schema`` makes it)."""
     if con.execute(statement(f"{SQL}/purges_since"), {"since": since}).fetchall()[0][0]:
         return "warehouse purge: file rewritten by this run, no erased byte left in it"
     oldest = con.execute(statement(f"{SQL}/pending_sweeps")).fetchall()[0][0]
