@@ -15,7 +15,7 @@ import dagster as dg
 from customer_truth.publication.log import STATUS_PUBLISHED
 from customer_truth.publication.publisher import publish_release
 from customer_truth.publication.registry import PUBLISHED_TABLES
-from customer_truth.quality.gate import run_results
+from customer_truth.quality.gate import refresh_data_docs_index, run_results
 from dagster_project.resources import WarehouseResource
 
 PUBLISHED_RELEASE = dg.AssetKey(["published", "release"])
@@ -76,6 +76,8 @@ def build_publication_asset(
             if results
             else datetime.now(UTC)
         )
+        # each suite wrote its own pages; the index lists them once the whole gate has run
+        refresh_data_docs_index(settings)
         entry = publish_release(settings, context.run_id, started, results)
         if entry.status != STATUS_PUBLISHED:
             raise dg.Failure(

@@ -19,8 +19,14 @@ import pytest
 
 from customer_truth.docs.build import DocsError, DocSites, build_data_docs, build_dbt_docs
 from customer_truth.docs.server import HOST, docs_server
+from customer_truth.quality import gate as gate_module
 from customer_truth.quality.data_docs import DataDocsNotOfflineError, make_offline
-from customer_truth.quality.gate import GateContext, data_docs_index, run_suite
+from customer_truth.quality.gate import (
+    GateContext,
+    data_docs_index,
+    refresh_data_docs_index,
+    run_suite,
+)
 from customer_truth.settings import Settings
 from data_quality.fct_customer_timeline import SUITE as MART_SUITE
 
@@ -35,13 +41,9 @@ def _loaded(page: Path) -> set[str]:
     return {next(g for g in m if g) for m in _LOADED.findall(page.read_text())}
 
 
-@pytest.fixture(scope="module")
-def gated_home(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """A home whose gate ran one suite: GX wrote its Data Docs through the checkpoint."""
-    root = tmp_path_factory.mktemp("docs")
-    settings = Settings(landing=root / "landing", home=root / "home")
+def _timeline_frame(reason_matches: bool = True) -> pd.DataFrame:
     when = datetime.now(UTC) - timedelta(days=1)
-    frame = pd.DataFrame(
+    return pd.DataFrame(
         {
             "event_id": ["e1", "e2"],
             "customer_id": ["C1", "C2"],
@@ -49,11 +51,49 @@ def gated_home(tmp_path_factory: pytest.TempPathFactory) -> Settings:
             "event_type": ["contact", "contact"],
             "source_system": ["contact_center", "contact_center"],
             "age_days": [1, 1],
-            "reason_matches_attribution": [True, True],
+            "reason_matches_attribution": [reason_matches, reason_matches],
         }
     )
-    assert run_suite(MART_SUITE, frame, settings, GateContext()).success
+
+
+@pytest.fixture(scope="module")
+def gated_home(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """A home whose gate ran one suite and passed: the suite wrote its pages, the release step
+    the index."""
+    root = tmp_path_factory.mktemp("docs")
+    settings = Settings(landing=root / "landing", home=root / "home")
+    assert run_suite(MART_SUITE, _timeline_frame(), settings, GateContext()).success
+    assert not data_docs_index(settings).exists()  # a passing suite leaves the index alone
+    refresh_data_docs_index(settings)
     return settings
+
+
+def _validations_listed(index: Path) -> int:
+    return index.read_text().count("validations/" + MART_SUITE.name + "/")
+
+
+def test_a_failing_suite_writes_the_index_itself_so_the_block_shows_without_a_release(
+    tmp_path: Path,
+) -> None:
+    settings = Settings(landing=tmp_path / "landing", home=tmp_path / "home")
+    assert not run_suite(MART_SUITE, _timeline_frame(False), settings, GateContext()).success
+    assert _validations_listed(data_docs_index(settings)) == 1
+    _assert_offline(data_docs_index(settings).parent)
+
+
+def test_the_data_docs_list_the_latest_results_only_however_many_runs_came_before(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GX's index reads every result it lists: unbounded, each run would cost more than the
+    last. The store keeps every result; the site the latest DATA_DOCS_RESULTS."""
+    monkeypatch.setattr(gate_module, "DATA_DOCS_RESULTS", 2)
+    settings = Settings(landing=tmp_path / "landing", home=tmp_path / "home")
+    for _ in range(4):
+        assert run_suite(MART_SUITE, _timeline_frame(), settings, GateContext()).success
+        refresh_data_docs_index(settings)
+    assert _validations_listed(data_docs_index(settings)) == 2
+    stored = gate_module.gx_context(settings).validation_results_store.list_keys()
+    assert len(stored) == 4
 
 
 def _assert_offline(site: Path) -> None:
