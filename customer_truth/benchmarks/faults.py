@@ -63,6 +63,9 @@ from customer_truth.publication.reader import Release, current_release, read_tab
 from customer_truth.publication.registry import PUBLISHED_TABLES
 from customer_truth.publication.store import table_path
 from customer_truth.settings import Settings, load_settings
+from customer_truth.statements import statement
+
+SQL = "benchmarks/sql"  # one statement per file: customer_truth/benchmarks/sql/<name>.sql
 
 # a run that takes longer than this is stuck, not slow
 RUN_TIMEOUT_SECONDS = 1800.0
@@ -324,9 +327,7 @@ def analytics_built_before_purge(settings: Settings) -> bool:
         return False
     with duckdb.connect(str(path), read_only=True) as con:
         try:
-            held, built_from = con.sql(
-                "select publication_id, generations from release_info"
-            ).fetchall()[0]
+            held, built_from = con.sql(statement(f"{SQL}/analytics_built_from")).fetchall()[0]
         except duckdb.Error:
             return False  # a file from before generations were recorded
     release = next((r for r in releases(settings) if r.publication_id == held), None)
@@ -346,7 +347,7 @@ def analytics_release(
     if not path.exists():
         return None, ["analytics.duckdb is missing"]
     with duckdb.connect(str(path), read_only=True) as con:
-        (held,) = con.sql("select publication_id from release_info").fetchall()[0]
+        (held,) = con.sql(statement(f"{SQL}/analytics_release")).fetchall()[0]
         release = next((r for r in releases(settings) if r.publication_id == held), None)
         if release is None:
             return held, [f"analytics.duckdb holds {held}, which is no release"]
@@ -354,7 +355,8 @@ def analytics_release(
         for key, rows in release_counts(settings, release)[0].items():
             schema, _, name = key.rpartition("/")
             # names come from the release's own table keys (the registry), not from data
-            (count,) = con.sql(f'select count(*) from "{schema or "main"}"."{name}"').fetchall()[0]  # noqa: S608
+            rows_sql = statement(f"{SQL}/analytics_table_rows", schema=schema or "main", table=name)
+            (count,) = con.sql(rows_sql).fetchall()[0]
             if count != rows and not (purged_since and count > rows):
                 problems.append(f"analytics.duckdb: {key} has {count} rows, {held} holds {rows}")
     return held, problems

@@ -172,8 +172,7 @@ def _attribution(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     n = result["attributable"]
     result["right_share"] = result["right"] / n if n else 1.0
     result["right_main_customer_share"] = result["right_main_customer"] / n if n else 1.0
-    attributed = con.sql("select count(*) from scored_events where customer_id is not null")
-    attributed_n = int(attributed.fetchall()[0][0])
+    attributed_n = int(con.sql(statement(f"{SQL}/attributed_events")).fetchall()[0][0])
     wrong = result["wrong_customer"] + result["not_attributable_attributed_wrongly"]
     result["attributed"] = attributed_n
     result["attributed_precision"] = 1 - wrong / attributed_n if attributed_n else 1.0

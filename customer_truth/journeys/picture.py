@@ -18,6 +18,10 @@ starts in and every tick where it changes. Everything is read from one release t
 ``publication.reader``; summaries are already redacted there. All text goes through
 ``html.escape``. The page names the customer_id only, never the identifier typed to find it
 (the file may be shared).
+
+The SVG is drawn here, mark by mark, from the layout; the page around it (header, legend,
+tables) is the Jinja template ``templates/timeline.html``, autoescaped, and its style
+``templates/timeline.css``.
 """
 
 from __future__ import annotations
@@ -26,11 +30,14 @@ import html
 import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from pathlib import Path
 from typing import Any
 
+import jinja2
 import pyarrow as pa
 import pyarrow.compute as pc
+from markupsafe import Markup
 
 from customer_truth.publication.reader import NoReleaseError, Release, current_release, read_table
 from customer_truth.retrieval.identifiers import candidate_keys
@@ -47,12 +54,15 @@ CHANNEL_COLOURS = {
 }  # fmt: skip
 JOURNEY_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b")
 
+# the page around the picture: timeline.html (autoescaped Jinja) and its style, timeline.css
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+
 TIMELINE_COLUMNS = [
     "customer_id", "event_id", "occurred_at", "source_system", "source_entity",
     "source_record_id", "channel", "event_type", "summary", "journey_id",
 ]  # fmt: skip
 
-# layout, in viewBox units: the page scales the drawing to the window's width (see _CSS)
+# layout, in viewBox units: the page scales the drawing to the window's width (timeline.css)
 _LABEL_W, _PLOT_W, _RIGHT_PAD = 96, 880, 24
 _AXIS_H = 44  # two rows of axis text: the year (or date) where it changes, then the ticks
 _STRIP_H = 17  # the top of every lane holds journey labels; marks never enter it
@@ -323,72 +333,6 @@ def _journey_label(journey_id: str, number: int, info: dict[str, Any] | None) ->
     return f"J{number} {info.get('topic') or info.get('anchor_type') or ''} · {state}"
 
 
-def _legend(events: list[dict[str, Any]], lanes: list[str], has_journeys: bool) -> str:
-    """What the colours and shapes mean: each channel with the source systems behind it."""
-    systems: dict[str, set[str]] = {}
-    for event in events:
-        systems.setdefault(_channel(event), set()).add(event.get("source_system") or "unknown")
-    r = _MARK_R
-    items = [
-        f'<li class="legend-channel" data-channel="{_e(lane)}"><svg class="swatch" '
-        f'viewBox="0 0 12 12" width="12" height="12" aria-hidden="true"><circle cx="6" cy="6" '
-        f'r="{r}" fill="{CHANNEL_COLOURS.get(lane, "#888888")}"/></svg>{_e(lane)} '
-        f'<span class="systems">({_e(", ".join(sorted(systems.get(lane, ()))))})</span></li>'
-        for lane in lanes
-        if lane in systems
-    ]
-    items.append(
-        '<li class="legend-key"><svg class="swatch" viewBox="0 0 12 22" width="12" height="22" '
-        f'aria-hidden="true"><circle cx="6" cy="6" r="{r}" fill="#ccc"/><circle cx="6" cy="16" '
-        f'r="{r}" fill="#ccc"/></svg>one mark per event, coloured by channel; events at the '
-        "same moment stack in their lane; hover a mark for its time, type and summary</li>"
-    )
-    if has_journeys:
-        items.append(
-            '<li class="legend-key"><svg class="swatch" viewBox="0 0 30 14" width="30" '
-            'height="14" aria-hidden="true"><rect x="1" y="1" width="12" height="12" rx="3" '
-            'fill="none" stroke="#555" stroke-width="2"/><rect x="17" y="1" width="12" '
-            'height="12" rx="3" fill="none" stroke="#555" stroke-width="2" '
-            'stroke-dasharray="3 2"/></svg>an issue journey around its events: solid ended, '
-            "dashed still open; J1, J2 … number them in start order (table below)</li>"
-        )
-    return f'<ul class="legend" aria-label="legend">{"".join(items)}</ul>'
-
-
-_CSS = """
-body { font: 14px/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 24px;
-  color: #222; }
-h1 { font-size: 20px; margin: 0 0 4px; }
-.meta { color: #555; margin-bottom: 10px; }
-/* the drawing scales to the window's width (viewBox, no pixel size), so its layout, and with
-   it every no-overlap guarantee, holds at any width; below min-width its text would be too
-   small to read, so narrow windows scroll; past max-width it would only grow */
-.scroll { overflow-x: auto; border: 1px solid #ddd; max-width: 1400px; }
-svg.timeline { display: block; width: 100%; height: auto; min-width: 680px; }
-svg text { font: 13px system-ui, sans-serif; }
-.lane-label { font-weight: 600; fill: #333; }
-.tick { stroke: #ddd; }
-.tick-label { fill: #555; text-anchor: middle; font-size: 12px; }
-.tick-context { fill: #222; font-size: 12px; font-weight: 600; }
-.journey-label { font-size: 12px; font-weight: 600; }
-.event circle { stroke: #222; stroke-width: 1; }
-.event:hover circle { stroke-width: 3; }
-.journey:hover rect { fill-opacity: 0.18; }
-.legend { list-style: none; padding: 0; margin: 8px 0 0; display: flex; flex-wrap: wrap;
-  gap: 4px 18px; color: #333; }
-.legend li { display: flex; align-items: center; gap: 6px; }
-.legend .swatch circle { stroke: #222; stroke-width: 1; }
-.legend .systems { color: #777; }
-td.time { white-space: nowrap; }
-td code { word-break: break-all; }  /* long ids wrap rather than widen the page */
-table { border-collapse: collapse; margin-top: 8px; font-size: 13px; }
-th, td { border-bottom: 1px solid #eee; padding: 3px 10px 3px 0; text-align: left;
-  vertical-align: top; }
-th { color: #555; }
-h2 { font-size: 16px; margin: 22px 0 4px; }
-"""
-
-
 def render_timeline_svg(data: CustomerTimeline) -> str:
     """The picture: one lane per channel, one mark per event, issue journeys outlined."""
     events = data.events
@@ -423,7 +367,7 @@ def render_timeline_svg(data: CustomerTimeline) -> str:
     right = max([_LABEL_W + _PLOT_W] + [x + _MARK_R + 8 for x, _ in placed.values()])
     width = right + _RIGHT_PAD
 
-    # no width or height: the page sizes it (see _CSS), so it fits the window
+    # no width or height: the page sizes it (templates/timeline.css), so it fits the window
     svg: list[str] = [
         f'<svg class="timeline" xmlns="http://www.w3.org/2000/svg" '
         f'viewBox="0 0 {width:.0f} {height:.0f}" preserveAspectRatio="xMinYMin meet" '
@@ -495,59 +439,78 @@ def render_timeline_svg(data: CustomerTimeline) -> str:
     return "".join(svg)
 
 
+@cache
+def _page_environment() -> jinja2.Environment:
+    """The page's templates (``templates/``), autoescaped. Every ``{{ value }}`` is escaped as
+    ``_e`` escapes the picture's text (``None`` as nothing, quotes as ``&quot;`` and
+    ``&#x27;``), so the whole page is escaped one way."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        autoescape=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+        finalize=lambda value: value if isinstance(value, Markup) else Markup(_e(value)),
+    )
+
+
 def render_timeline_html(data: CustomerTimeline) -> str:
-    """The self-contained HTML page (see the module docstring)."""
+    """The self-contained HTML page (see the module docstring; ``templates/timeline.html``)."""
     events = data.events
     members: dict[str, list[dict[str, Any]]] = {}
     for event in events:
         if event.get("journey_id"):
             members.setdefault(event["journey_id"], []).append(event)
     numbers = {jid: n for n, jid in enumerate(members, start=1)}
-    lanes = _lanes(events)
-    journey_rows = "".join(
-        "<tr>"
-        f"<td>J{numbers[jid]}</td><td>{_e((info or {}).get('topic'))}</td>"
-        f"<td>{_e((info or {}).get('anchor_type'))}</td>"
-        f"<td>{_e(_fmt(min(e['occurred_at'] for e in members[jid])))}</td>"
-        f"<td>{'open' if (info or {}).get('is_open') else _e((info or {}).get('resolution'))}</td>"
-        f"<td>{_e((info or {}).get('contact_count'))}</td>"
-        f"<td>{_e(', '.join(sorted({_channel(e) for e in members[jid]})))}</td>"
-        f"<td><code>{_e(jid)}</code></td></tr>"
+    # the legend's channels, each with the source systems behind it
+    systems: dict[str, set[str]] = {}
+    for event in events:
+        systems.setdefault(_channel(event), set()).add(event.get("source_system") or "unknown")
+    channels = [
+        {
+            "name": lane,
+            "colour": CHANNEL_COLOURS.get(lane, "#888888"),
+            "systems": ", ".join(sorted(systems[lane])),
+        }
+        for lane in _lanes(events)
+    ]
+    journeys = [
+        {
+            "number": numbers[jid],
+            "topic": info.get("topic"),
+            "anchor": info.get("anchor_type"),
+            "started": _fmt(min(e["occurred_at"] for e in members[jid])),
+            "resolution": "open" if info.get("is_open") else info.get("resolution"),
+            "contacts": info.get("contact_count"),
+            "channels": ", ".join(sorted({_channel(e) for e in members[jid]})),
+            "journey_id": jid,
+        }
         for jid in members
-        for info in [data.journeys.get(jid)]
-    )
-    event_rows = "".join(
-        f'<tr data-event-id="{_e(e["event_id"])}">'
-        f'<td class="time">{_e(_fmt(e["occurred_at"]))}</td>'
-        f"<td>{_e(e['channel'])}</td><td>{_e(e['event_type'])}</td>"
-        f"<td>{_e(e['summary'])}</td>"
-        f"<td>{_e('J' + str(numbers[e['journey_id']]) if e.get('journey_id') else '')}</td></tr>"
+        for info in [data.journeys.get(jid) or {}]
+    ]
+    rows = [
+        {
+            "event_id": e["event_id"],
+            "time": _fmt(e["occurred_at"]),
+            "channel": e["channel"],
+            "type": e["event_type"],
+            "summary": e["summary"],
+            "journey": f"J{numbers[e['journey_id']]}" if e.get("journey_id") else "",
+        }
         for e in events
+    ]
+    page = _page_environment().get_template("timeline.html")
+    return page.render(
+        title=f"Customer timeline · {data.customer_id}",
+        event_count=len(events),
+        first=_fmt(events[0]["occurred_at"]) if events else "",
+        last=_fmt(events[-1]["occurred_at"]) if events else "",
+        publication_id=data.release.publication_id,
+        picture=Markup(render_timeline_svg(data)),  # its text escaped as it was drawn
+        channels=channels,
+        mark_r=_MARK_R,
+        journeys=journeys,
+        events=rows,
     )
-    first, last = (
-        (_fmt(events[0]["occurred_at"]), _fmt(events[-1]["occurred_at"])) if events else ("", "")
-    )
-    title = f"Customer timeline · {data.customer_id}"
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{_e(title)}</title>
-<style>{_CSS}</style></head>
-<body>
-<h1>{_e(title)}</h1>
-<div class="meta">{len(events)} events in {len(lanes)} channels, \
-{len(members)} issue journeys, {_e(first)} – {_e(last)} \
-· release {_e(data.release.publication_id)}</div>
-<div class="scroll">{render_timeline_svg(data)}</div>
-{_legend(events, lanes, bool(members))}
-<h2>Issue journeys</h2>
-<table><tr><th></th><th>topic</th><th>anchor</th><th>started</th><th>resolution</th>
-<th>contacts</th><th>channels</th><th>journey_id</th></tr>{journey_rows}</table>
-<h2>Events</h2>
-<table><tr><th>time</th><th>channel</th><th>type</th><th>summary</th><th>journey</th></tr>
-{event_rows}</table>
-</body></html>
-"""
 
 
 def write_timeline(settings: Settings, identifier: str, out: Path) -> CustomerTimeline:

@@ -1,0 +1,3 @@
+-- Which release analytics.duckdb holds.
+select publication_id
+from release_info
