@@ -18,21 +18,29 @@ from customer_truth.publication.recovery import roll_back_unreleased
 from customer_truth.run_lock import run_lock
 from customer_truth.settings import Settings
 
-DAGSTER_YAML = """\
-# Written by customer-truth. Runs queue one at a time: the DuckDB warehouse has one writer.
+WRITTEN_BY = "# Written by customer-truth"
+DAGSTER_YAML = f"""\
+{WRITTEN_BY} (delete this line to keep your own edits).
+# Runs queue one at a time: the DuckDB warehouse has one writer.
 concurrency:
   runs:
     max_concurrent_runs: 1
 telemetry:
   enabled: false
+# Dagster's SQLite event log with its connections kept open: customer_truth/dagster_event_log.py
+event_log_storage:
+  module: customer_truth.dagster_event_log
+  class: PooledSqliteEventLogStorage
 """
 
 
 def prepare_dagster_home(settings: Settings) -> None:
-    """Create the Dagster home with its ``dagster.yaml`` and point ``DAGSTER_HOME`` at it."""
+    """Create the Dagster home with its ``dagster.yaml`` and point ``DAGSTER_HOME`` at it. A
+    ``dagster.yaml`` an earlier version wrote is brought up to date; one a user wrote is kept."""
     settings.dagster_home.mkdir(parents=True, exist_ok=True)
     config = settings.dagster_home / "dagster.yaml"
-    if not config.exists():
+    current = config.read_text() if config.exists() else None
+    if current is None or (current.startswith(WRITTEN_BY) and current != DAGSTER_YAML):
         config.write_text(DAGSTER_YAML)
     os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
     os.environ.setdefault("DO_NOT_TRACK", "1")
