@@ -14,14 +14,12 @@ What else relies on Dagster's habit: the UI follows a run's log by watching its 
 which only changes when the write-ahead log is checkpointed into it. So the run's database is
 checkpointed at most every ``CHECKPOINT_SECONDS`` and after the run's last event.
 
-``dagster.yaml`` (written by ``customer_truth.orchestration``) names this class; its
-``base_dir`` defaults to where Dagster's own storage keeps the event logs, under
-``$DAGSTER_HOME``, so a home keeps its history.
+``dagster.yaml`` (written by ``customer_truth.orchestration``) names this class, with the folder
+Dagster's own storage keeps the event logs in, so a home keeps its history.
 """
 
 from __future__ import annotations
 
-import os
 import time
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
@@ -29,8 +27,6 @@ from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
-from dagster import Field, StringSource
-from dagster._config.config_schema import UserConfigSchema
 from dagster._core.events import EVENT_TYPE_TO_PIPELINE_RUN_STATUS
 from dagster._core.events.log import EventLogEntry
 from dagster._core.storage.event_log import SqliteEventLogStorage
@@ -60,17 +56,10 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
         super().__init__(base_dir, inst_data)
 
     @classmethod
-    def config_type(cls) -> UserConfigSchema:
-        return {"base_dir": Field(StringSource, is_required=False)}
-
-    @classmethod
-    def from_config_value(
+    def from_config_value(  # type: ignore[override]
         cls, inst_data: ConfigurableClassData | None, config_value: Mapping[str, Any]
     ) -> PooledSqliteEventLogStorage:
-        base_dir = config_value.get("base_dir") or os.path.join(
-            os.environ["DAGSTER_HOME"], "history", "runs"
-        )
-        return cls(base_dir, inst_data=inst_data)
+        return cls(inst_data=inst_data, **config_value)
 
     def _engine(self, shard: str) -> sa.Engine:
         engine = self._engines.get(shard)

@@ -9,6 +9,7 @@ of a killed publication to the end of the job.
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from dataclasses import dataclass
@@ -19,29 +20,38 @@ from customer_truth.run_lock import run_lock
 from customer_truth.settings import Settings
 
 WRITTEN_BY = "# Written by customer-truth"
-DAGSTER_YAML = f"""\
+
+
+def dagster_yaml(settings: Settings) -> str:
+    """The home's ``dagster.yaml``: runs queue one at a time (the DuckDB warehouse has one
+    writer), no telemetry, and the event log of ``customer_truth/dagster_event_log.py`` in the
+    folder Dagster's own would use (the path is the home's: a copied home gets its own)."""
+    events = json.dumps(str(settings.dagster_home / "history" / "runs"))
+    return f"""\
 {WRITTEN_BY} (delete this line to keep your own edits).
-# Runs queue one at a time: the DuckDB warehouse has one writer.
 concurrency:
   runs:
     max_concurrent_runs: 1
 telemetry:
   enabled: false
-# Dagster's SQLite event log with its connections kept open: customer_truth/dagster_event_log.py
 event_log_storage:
   module: customer_truth.dagster_event_log
   class: PooledSqliteEventLogStorage
+  config:
+    base_dir: {events}
 """
 
 
 def prepare_dagster_home(settings: Settings) -> None:
     """Create the Dagster home with its ``dagster.yaml`` and point ``DAGSTER_HOME`` at it. A
-    ``dagster.yaml`` an earlier version wrote is brought up to date; one a user wrote is kept."""
+    ``dagster.yaml`` customer-truth wrote is brought up to date (a new version, a copied or moved
+    home); one a user wrote is kept."""
     settings.dagster_home.mkdir(parents=True, exist_ok=True)
     config = settings.dagster_home / "dagster.yaml"
+    wanted = dagster_yaml(settings)
     current = config.read_text() if config.exists() else None
-    if current is None or (current.startswith(WRITTEN_BY) and current != DAGSTER_YAML):
-        config.write_text(DAGSTER_YAML)
+    if current is None or (current.startswith(WRITTEN_BY) and current != wanted):
+        config.write_text(wanted)
     os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")

@@ -6,6 +6,7 @@ changing as its events come (the UI follows a run by watching that file), the ho
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import time
 from pathlib import Path
@@ -15,7 +16,7 @@ import pytest
 from dagster._core.storage.event_log import SqliteEventLogStorage
 
 from customer_truth.dagster_event_log import PooledSqliteEventLogStorage
-from customer_truth.orchestration import DAGSTER_YAML, WRITTEN_BY, prepare_dagster_home
+from customer_truth.orchestration import WRITTEN_BY, dagster_yaml, prepare_dagster_home
 from customer_truth.settings import Settings
 
 
@@ -48,7 +49,8 @@ def test_a_home_records_its_runs_through_the_pooled_event_log_and_keeps_every_ev
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings = _home(tmp_path, monkeypatch)
-    with dg.DagsterInstance.get() as instance:
+    monkeypatch.delenv("DAGSTER_HOME")  # opened by its folder alone, as the benchmarks do
+    with dg.DagsterInstance.from_config(str(settings.dagster_home)) as instance:
         assert isinstance(instance.event_log_storage, PooledSqliteEventLogStorage)
         run_id = _run(instance)
         events = instance.all_logs(run_id)
@@ -92,7 +94,15 @@ def test_dagster_yaml_written_by_an_earlier_version_is_updated_and_a_users_own_i
     config.parent.mkdir(parents=True)
     config.write_text(f"{WRITTEN_BY}. Runs queue one at a time.\ntelemetry:\n  enabled: false\n")
     prepare_dagster_home(settings)
-    assert config.read_text() == DAGSTER_YAML
+    assert config.read_text() == dagster_yaml(settings)
+    # a copied home writes its events into its own folder, not the original's
+    moved = Settings(landing=tmp_path / "landing", home=tmp_path / "moved")
+    shutil.copytree(settings.home, moved.home)
+    prepare_dagster_home(moved)
+    assert (
+        str(moved.dagster_home / "history" / "runs")
+        in (moved.dagster_home / "dagster.yaml").read_text()
+    )
     own = "telemetry:\n  enabled: false\n"
     config.write_text(own)
     prepare_dagster_home(settings)
