@@ -28,6 +28,10 @@ from customer_truth.settings import DBT_PROJECT_DIR
 from customer_truth.warehouse import connect, ensure_raw_schema
 from tests.landing_builder import jsonl, write_batch
 
+# the module's fixtures build a warehouse with dbt (~45 s): one worker builds it once for all
+# its tests, instead of each worker that draws one of them building its own
+pytestmark = pytest.mark.xdist_group("dbt_staging")
+
 B1, B2, B3 = "20260301T000000Z", "20260305T000000Z", "20260307T000000Z"
 
 
