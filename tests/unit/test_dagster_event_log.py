@@ -108,3 +108,24 @@ def test_dagster_yaml_written_by_an_earlier_version_is_updated_and_a_users_own_i
     prepare_dagster_home(settings)
     assert config.read_text() == own
     assert os.environ["DAGSTER_HOME"] == str(settings.dagster_home)
+
+
+def test_the_dbt_resource_starts_a_step_without_a_version_subprocess_or_an_adapter(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """dagster-dbt ran `dbt --version` and opened dbt's adapter before every dbt step; the job's
+    resource reads the installed dbt-core's version and opens no adapter."""
+    import dagster_dbt.core.resource as dagster_dbt_resource
+    from dbt.version import __version__ as installed
+    from packaging import version
+
+    from dagster_project.resources import RESOURCES, DbtCoreCliResource
+
+    def refuse(*args: object, **kwargs: object) -> bytes:
+        raise AssertionError(f"a subprocess was started: {args}")
+
+    monkeypatch.setattr(dagster_dbt_resource, "check_output", refuse)  # what it calls
+    dbt = RESOURCES["dbt"]
+    assert isinstance(dbt, DbtCoreCliResource)
+    assert dbt._cli_version == version.parse(installed)
+    assert dbt._initialize_dbt_core_adapter(["build"]) is None
