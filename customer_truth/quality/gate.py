@@ -4,10 +4,10 @@ A ``GateSuite`` (defined in ``data_quality/``, one per gated model, named after 
 Dagster asset it gates, which SQL frame of the warehouse it validates, and its expectations.
 ``run_suite`` validates that frame as a pandas DataFrame (GX's SQL path fails against DuckDB, see
 STACK.md) through a checkpoint of a file-backed GX context under
-``$CUSTOMER_TRUTH_HOME/quality/gx/``, whose action rebuilds the Data Docs HTML
-(``.../gx/uncommitted/data_docs/local_site/index.html``, the latest ``DATA_DOCS_RESULTS``
-results) on every run; the pages it wrote are
-then pointed at local copies of their assets (``data_docs.py``), so they work offline.
+``$CUSTOMER_TRUTH_HOME/quality/gx/``, then writes the suite's Data Docs pages
+(``.../gx/uncommitted/data_docs/local_site/index.html`` lists the latest ``DATA_DOCS_RESULTS``
+results; the index is written once a run); the pages it wrote are then pointed at local copies
+of their assets (``data_docs.py``), so they work offline.
 
 Results are summarised without row values (an unexpected email must not travel into the
 publication log), and stored per run under ``quality/runs/<run_id>/<suite>.json`` so that the
@@ -123,11 +123,27 @@ DATA_DOCS_RESULTS = 100
 
 
 def _bound_data_docs(context: AbstractDataContext) -> None:
+    """Every site lists the latest ``DATA_DOCS_RESULTS`` results and renders with the views that
+    keep their compiled templates (``data_docs_views.py``); written to the context's config."""
     for name, site in context.list_data_docs_sites().items():
-        index = dict(site.get("site_index_builder") or {"class_name": "DefaultSiteIndexBuilder"})
-        if index.get("validation_results_limit") != DATA_DOCS_RESULTS:
-            index["validation_results_limit"] = DATA_DOCS_RESULTS
-            context.update_data_docs_site(name, {**site, "site_index_builder": index})
+        config: dict[str, Any] = dict(site)
+        index = dict(config.get("site_index_builder") or {"class_name": "DefaultSiteIndexBuilder"})
+        index.update(
+            validation_results_limit=DATA_DOCS_RESULTS, view=_view("CachedJinjaIndexPageView")
+        )
+        sections = dict(config.get("site_section_builders") or {})
+        for section in ("expectations", "validations"):
+            sections[section] = {
+                **(sections.get(section) or {}),
+                "view": _view("CachedJinjaPageView"),
+            }
+        wanted = {**config, "site_index_builder": index, "site_section_builders": sections}
+        if wanted != config:
+            context.update_data_docs_site(name, wanted)  # type: ignore[arg-type]  # GX's TypedDict
+
+
+def _view(class_name: str) -> dict[str, str]:
+    return {"module_name": "customer_truth.quality.data_docs_views", "class_name": class_name}
 
 
 def _summarise(result: Any) -> dict[str, Any]:

@@ -5,6 +5,7 @@ changing as its events come (the UI follows a run by watching that file), the ho
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
@@ -129,3 +130,31 @@ def test_the_dbt_resource_starts_a_step_without_a_version_subprocess_or_an_adapt
     assert isinstance(dbt, DbtCoreCliResource)
     assert dbt._cli_version == version.parse(installed)
     assert dbt._initialize_dbt_core_adapter(["build"]) is None
+
+
+def test_the_dbt_resource_keeps_warnings_and_errors_in_a_steps_log_file_not_debug_events(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """dbt logs every event, each statement's SQL included, to the step's log file at debug level
+    by default; the job's resource keeps warnings and errors there (the file is deleted with a
+    step that succeeds)."""
+    from dagster_project.resources import RESOURCES, DbtCoreCliResource
+    from dagster_project.transform.project import customer_truth_project
+
+    monkeypatch.setenv("CUSTOMER_TRUTH_HOME", str(tmp_path / "home"))
+    dbt = RESOURCES["dbt"]
+    assert isinstance(dbt, DbtCoreCliResource)
+    invocation = dbt.cli(
+        ["ls", "--select", "stg_crm__contacts"], manifest=customer_truth_project.manifest_path
+    ).wait()
+    target = Path(invocation.project_dir) / invocation.target_path
+    try:
+        assert invocation.is_successful()
+        log = target / "dbt.log"
+        lines = log.read_text().splitlines() if log.exists() else []
+        # one JSON event a line (dagster-dbt sets DBT_LOG_FORMAT=json): at dbt's default level
+        # this command logs 10 debug events (checked)
+        levels = {json.loads(line)["info"]["level"] for line in lines if line.strip()}
+        assert "debug" not in levels, levels
+    finally:
+        shutil.rmtree(target, ignore_errors=True)

@@ -96,6 +96,31 @@ def test_the_data_docs_list_the_latest_results_only_however_many_runs_came_befor
     assert len(stored) == 4
 
 
+def test_a_process_compiles_the_data_docs_templates_once_however_many_pages_it_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GX renders each suite's pages with a new Jinja environment: without the site's cached
+    views (data_docs_views.py) every suite of a run compiled the same templates again."""
+    import jinja2
+
+    compiled: list[str | None] = []
+    original = jinja2.Environment.compile
+
+    def counting(self: jinja2.Environment, source: str, name: str | None = None, *args, **kw):
+        compiled.append(name)
+        return original(self, source, name, *args, **kw)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    settings = Settings(landing=tmp_path / "landing", home=tmp_path / "home")
+    for _ in range(2):
+        compiled.clear()
+        assert run_suite(MART_SUITE, _timeline_frame(), settings, GateContext()).success
+        refresh_data_docs_index(settings)
+    # the second suite's pages and index: every template came compiled (the first run compiled
+    # them unless an earlier test of this process did)
+    assert compiled == []
+
+
 def _assert_offline(site: Path) -> None:
     pages = sorted(site.rglob("*.html"))
     assert len(pages) >= 3  # the index, the suite, its validation result
