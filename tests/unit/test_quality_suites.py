@@ -550,3 +550,18 @@ def test_every_gated_suite_has_a_failing_data_case() -> None:
     # a suite whose model is not built in this checkout yet is gated once it is, so it needs its
     # case too; and no case may name a suite that no longer exists
     assert covered == {suite.name for suite in SUITES}
+
+
+def test_the_suites_of_a_home_keep_their_gx_assets_between_runs(settings: Settings) -> None:
+    """Each suite's frame is a DataFrame asset of one GX data source. Replacing the source at
+    every suite ("add or update") dropped the other suites' assets, so every suite added its
+    own again and rewrote the context's config, at every run."""
+    from customer_truth.quality.gate import FRAMES_SOURCE, gx_context
+
+    for suite, frame in ((MART_SUITE, _events(["C1"], ["r"])), (CRM_SUITE, _contacts(2, 0))):
+        run_suite(suite, frame, settings, GateContext())
+    run_suite(MART_SUITE, _events(["C1"], ["r"]), settings, GateContext())
+    source = gx_context(settings).data_sources.get(FRAMES_SOURCE)
+    assert sorted(asset.name for asset in source.assets) == sorted(
+        [MART_SUITE.name, CRM_SUITE.name]
+    )
