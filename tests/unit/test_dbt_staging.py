@@ -20,7 +20,6 @@ from typing import Any
 
 import duckdb
 import pytest
-from dbt.cli.main import dbtRunner, dbtRunnerResult
 
 from customer_truth.contracts import CONTRACTS
 from customer_truth.ingest import load_new_batches
@@ -48,16 +47,11 @@ def _dbt_args(work: Path) -> list[str]:
     ]
 
 
-def _dbt(args: list[str], work: Path) -> dbtRunnerResult:
-    return dbtRunner().invoke([*args, *_dbt_args(work), "--quiet"])
-
-
 @pytest.fixture(scope="module")
-def manifest(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    work = tmp_path_factory.mktemp("dbt_parse")
-    result = _dbt(["parse"], work)
-    assert result.success, result.exception
-    return json.loads((work / "target" / "manifest.json").read_text())
+def manifest(built_warehouse: Path) -> dict[str, Any]:
+    """The manifest of the module's `dbt build` (which parsed the project into its own target
+    folder): one parse for the module, not one more."""
+    return json.loads((built_warehouse.parent / "target" / "manifest.json").read_text())
 
 
 def _staging_models(manifest: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -110,26 +110,44 @@ def test_the_dbt_project_is_parsed_once_for_every_home_and_again_for_another_bud
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """dbt keeps partial parsing only while its profile's values are the ones it parsed with;
-    the home is not one of them (customer_truth/dbt_home.py), the memory budget is."""
+    the home is not one of them (customer_truth/dbt_home.py), the memory budget is. On a copy of
+    the dbt project with the checkout's parse: a parse for another budget in the checkout would
+    make every other worker's next job step parse the whole project again."""
+    import shutil
     from dataclasses import replace
 
+    from dagster_dbt import DbtProject
+
     from customer_truth.settings import Settings
-    from dagster_project.transform.project import customer_truth_project, ensure_manifest
+    from dagster_project.transform.project import (
+        customer_truth_project,
+        ensure_manifest,
+        manifest_is_stale,
+    )
 
     for variable, value in load_settings().dbt_environment().items():
         monkeypatch.setenv(variable, value)  # restored after the test
-    manifest = Path(customer_truth_project.manifest_path)
+    ensure_manifest(customer_truth_project)  # the checkout's parse is the current one
+    checkout = Path(customer_truth_project.project_dir)
+    copy = tmp_path / "dbt_project"
+    shutil.copytree(checkout, copy, ignore=shutil.ignore_patterns("target", "logs"))
+    parsed = Path(customer_truth_project.manifest_path).parent
+    (copy / "target").mkdir()
+    for kept in ("manifest.json", "partial_parse.msgpack", "customer_truth_profile_env.json"):
+        shutil.copy2(parsed / kept, copy / "target" / kept)  # their times too: not stale
+    project = DbtProject(project_dir=copy, profiles_dir=copy, target_path="target")
+    assert not manifest_is_stale(project)
+    manifest = Path(project.manifest_path)
     stamp = manifest.parent / "customer_truth_profile_env.json"
     home_a = Settings(landing=tmp_path, home=tmp_path / "a")
     home_b = Settings(landing=tmp_path, home=tmp_path / "b")
 
-    ensure_manifest(customer_truth_project, home_a)
     parsed_at = manifest.stat().st_mtime_ns
-    ensure_manifest(customer_truth_project, home_a)
-    ensure_manifest(customer_truth_project, home_b)
+    ensure_manifest(project, home_a)
+    ensure_manifest(project, home_b)
     assert manifest.stat().st_mtime_ns == parsed_at  # another home: nothing parsed
     assert os.environ["CUSTOMER_TRUTH_HOME"] == str(home_b.home)
-    ensure_manifest(customer_truth_project, replace(home_b, memory_limit="3GB"))
+    ensure_manifest(project, replace(home_b, memory_limit="3GB"))
     assert json.loads(stamp.read_text()) == {"CUSTOMER_TRUTH_MEMORY_LIMIT": "3GB"}
     assert manifest.stat().st_mtime_ns != parsed_at
 
