@@ -1,35 +1,6 @@
 """``customer-truth benchmark faults --kills 20``: kill the main job at random points, then read.
 
-On a small generated world it lands the first day's batches and runs ``customer-truth run``
-once uninterrupted: the **measured length** of a run. Then, for every kill:
-
-1. the world's next day lands (something new to publish);
-2. ``customer-truth run`` starts as a child process in its own process group, and at a seeded
-   point drawn uniformly over the measured length (or, for ``--publication-kills``, once a
-   seeded number of tables have their new version, 1 to 7) the whole group and every
-   process of its tree get SIGKILL: the job, its dbt subprocess, everything;
-3. the stage the kill landed in is read back from the killed run's Dagster event log;
-4. readers are checked as they find the home right after the kill, before anything recovers:
-   the project's reader (``publication/reader.py``) sees one whole release (every table at the
-   versions the current release names, every row stamped with it); ``analytics.duckdb`` holds
-   one whole release (as the reader finds it, or, after a kill inside an erasure purge, as it
-   was before the purge: counted, the next run rebuilds it at its start); each table's
-   *latest* Delta version, as a direct Delta reader opens it, is one publication's whole
-   snapshot (it may be the killed publication's until the next run starts: counted, see the
-   README's Guarantees); no process of the tree survived and no lock (run, warehouse,
-   publisher) is held;
-5. the next run starts uninterrupted. Once its Dagster job has begun (recovery is done by
-   then), every table's latest Delta version must be the current release's, and
-   ``analytics.duckdb`` the current release whole; it must exit 0,
-   publishing a new release (or saying "nothing new" when the killed run had committed its
-   release), after which readers, direct readers and ``analytics.duckdb`` all see the current
-   release and no lock is held.
-
-``--chain N`` lets the next run of a kill be the next killed run, N kills in a row, kill points
-sorted so that each killed run gets further than the one before; only the run after the N-th
-kill is let finish (the test suite's budget: three kills for about the price of three runs).
-
-Results are printed as a table and written as JSON (``<work>/faults-results.json``).
+What each kill does and what is checked after it: the comment below the imports.
 """
 
 from __future__ import annotations
@@ -64,6 +35,37 @@ from customer_truth.publication.registry import PUBLISHED_TABLES
 from customer_truth.publication.store import table_path
 from customer_truth.settings import Settings, load_settings
 from customer_truth.statements import statement
+
+# On a small generated world it lands the first day's batches and runs ``customer-truth run``
+# once uninterrupted: the **measured length** of a run. Then, for every kill:
+#
+# 1. the world's next day lands (something new to publish);
+# 2. ``customer-truth run`` starts as a child process in its own process group, and at a seeded
+#    point drawn uniformly over the measured length (or, for ``--publication-kills``, once a
+#    seeded number of tables have their new version, 1 to 7) the whole group and every
+#    process of its tree get SIGKILL: the job, its dbt subprocess, everything;
+# 3. the stage the kill landed in is read back from the killed run's Dagster event log;
+# 4. readers are checked as they find the home right after the kill, before anything recovers:
+#    the project's reader (``publication/reader.py``) sees one whole release (every table at the
+#    versions the current release names, every row stamped with it); ``analytics.duckdb`` holds
+#    one whole release (as the reader finds it, or, after a kill inside an erasure purge, as it
+#    was before the purge: counted, the next run rebuilds it at its start); each table's
+#    *latest* Delta version, as a direct Delta reader opens it, is one publication's whole
+#    snapshot (it may be the killed publication's until the next run starts: counted, see the
+#    README's Guarantees); no process of the tree survived and no lock (run, warehouse,
+#    publisher) is held;
+# 5. the next run starts uninterrupted. Once its Dagster job has begun (recovery is done by
+#    then), every table's latest Delta version must be the current release's, and
+#    ``analytics.duckdb`` the current release whole; it must exit 0,
+#    publishing a new release (or saying "nothing new" when the killed run had committed its
+#    release), after which readers, direct readers and ``analytics.duckdb`` all see the current
+#    release and no lock is held.
+#
+# ``--chain N`` lets the next run of a kill be the next killed run, N kills in a row, kill points
+# sorted so that each killed run gets further than the one before; only the run after the N-th
+# kill is let finish (the test suite's budget: three kills for about the price of three runs).
+#
+# Results are printed as a table and written as JSON (``<work>/faults-results.json``).
 
 SQL = "benchmarks/sql"  # one statement per file: customer_truth/benchmarks/sql/<name>.sql
 

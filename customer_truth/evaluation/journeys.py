@@ -1,46 +1,6 @@
 """Timeline attribution and proactive signals scored against a generated world's truth.
 
-**Attribution.** The truth's `events.jsonl` names the person behind every event record and
-whether the landed data holds a path from it to that person (`attributable`). The pipeline's
-answer is the customer_id of the record's own timeline row (`is_record_event`; an order's
-fulfilment and refund rows share it). An event is on the **right customer** when that
-customer_id is one of the customers the crosswalk maps the person's identity-bearing records to
-(`identity_records.jsonl` joined to `marts.bdg_identity_crosswalk`). That scores the timeline's
-attribution apart from identity resolution: when resolution splits a person in two, an event on
-either part is where the crosswalk puts that person. The strict figure counts only the person's
-main customer (the one holding most of the person's records). A customer that holds records of
-several persons (a wrong merge) is right for each of them; identity's own evaluation scores
-that.
-
-**Contact center.** Contact records and transcripts are the events most often known only by
-an identifier no identity record carries (a caller's number only an order holds, a pre-chat
-email only a charge holds). They are reported apart: of the contact-center events of known
-persons (persons with an identity record in the truth), how many land on the right customer,
-how many on a wrong one, and how many are left out, by the timeline's `unattributed_reason`.
-
-**Signals.** The active incidents are the truth's incidents active in the *landed* data: each
-state change of an incident is carried by one system's records (a failed charge and the paid
-invoice by billing, a reopened and re-solved ticket by support, ...; `TRANSITIONS`), and a
-change after that system's last extraction has not been delivered yet, so no pipeline can know
-it. Changes driven by the clock (a promised delivery date passing, a repeat-contact incident
-going stale 30 days after it began) are known at the data's as-of, the latest extraction of any
-business system. An incident whose change falls between the extractions of the systems that may
-carry it (a delivery resolved by the carrier or by a refund in the shop; a repeat-contact
-incident resolved by a contact or by staleness) is in flux: it is neither counted as missed nor
-its signal as wrong, and the report says how many there were. A signal matches
-an incident when it is of the same kind, its customer is one of the person's customers, and its
-evidence names a reference of the incident: the order name or tracking code (delivery_delayed),
-the invoice (payment_failed), one of its contact ids (repeat_contact: evidence `contact_ids`, a
-list; the truth's incident lists the issue's first contacts from the window that began it to the
-one that resolved it), the ticket (bad_csat_open).
-Precision = signals matching an active incident / signals (signals matching only incidents in
-flux left out); recall = active incidents matched by a signal / active incidents. An incident
-of a person with no identity-bearing record in the truth (`identity_records.jsonl`: a guest in
-every system, known only by identifiers no CRM contact, shop or billing customer, or support user
-carries) is unidentified: the landed data names no customer for that person, so no signal can
-match it; it counts neither way and the report says how many there were. So is a repeat-contact
-streak fewer than three of whose contacts carry a path to the person (`events.jsonl`
-`attributable`): the landed data cannot tell whose calls they were.
+How each figure is scored: the comment below the imports.
 """
 
 from __future__ import annotations
@@ -53,6 +13,48 @@ import duckdb
 import polars as pl
 
 from customer_truth.statements import statement
+
+# **Attribution.** The truth's `events.jsonl` names the person behind every event record and
+# whether the landed data holds a path from it to that person (`attributable`). The pipeline's
+# answer is the customer_id of the record's own timeline row (`is_record_event`; an order's
+# fulfilment and refund rows share it). An event is on the **right customer** when that
+# customer_id is one of the customers the crosswalk maps the person's identity-bearing records to
+# (`identity_records.jsonl` joined to `marts.bdg_identity_crosswalk`). That scores the timeline's
+# attribution apart from identity resolution: when resolution splits a person in two, an event on
+# either part is where the crosswalk puts that person. The strict figure counts only the person's
+# main customer (the one holding most of the person's records). A customer that holds records of
+# several persons (a wrong merge) is right for each of them; identity's own evaluation scores
+# that.
+#
+# **Contact center.** Contact records and transcripts are the events most often known only by
+# an identifier no identity record carries (a caller's number only an order holds, a pre-chat
+# email only a charge holds). They are reported apart: of the contact-center events of known
+# persons (persons with an identity record in the truth), how many land on the right customer,
+# how many on a wrong one, and how many are left out, by the timeline's `unattributed_reason`.
+#
+# **Signals.** The active incidents are the truth's incidents active in the *landed* data: each
+# state change of an incident is carried by one system's records (a failed charge and the paid
+# invoice by billing, a reopened and re-solved ticket by support, ...; `TRANSITIONS`), and a
+# change after that system's last extraction has not been delivered yet, so no pipeline can know
+# it. Changes driven by the clock (a promised delivery date passing, a repeat-contact incident
+# going stale 30 days after it began) are known at the data's as-of, the latest extraction of any
+# business system. An incident whose change falls between the extractions of the systems that may
+# carry it (a delivery resolved by the carrier or by a refund in the shop; a repeat-contact
+# incident resolved by a contact or by staleness) is in flux: it is neither counted as missed nor
+# its signal as wrong, and the report says how many there were. A signal matches
+# an incident when it is of the same kind, its customer is one of the person's customers, and its
+# evidence names a reference of the incident: the order name or tracking code (delivery_delayed),
+# the invoice (payment_failed), one of its contact ids (repeat_contact: evidence `contact_ids`, a
+# list; the truth's incident lists the issue's first contacts from the window that began it to the
+# one that resolved it), the ticket (bad_csat_open).
+# Precision = signals matching an active incident / signals (signals matching only incidents in
+# flux left out); recall = active incidents matched by a signal / active incidents. An incident
+# of a person with no identity-bearing record in the truth (`identity_records.jsonl`: a guest in
+# every system, known only by identifiers no CRM contact, shop or billing customer, or support user
+# carries) is unidentified: the landed data names no customer for that person, so no signal can
+# match it; it counts neither way and the report says how many there were. So is a repeat-contact
+# streak fewer than three of whose contacts carry a path to the person (`events.jsonl`
+# `attributable`): the landed data cannot tell whose calls they were.
 
 SQL = "evaluation/sql/journeys"  # one statement per file: evaluation/sql/journeys/<name>.sql
 

@@ -1,31 +1,6 @@
 """The benchmark's baseline: plain Splink, set up the way Splink's own tutorials set it up.
 
-One setup per data set, each on the standardised identity records the product resolves
-(`int_identity__records`), so both methods see the same fields:
-
-- `febrl4`: Splink's FEBRL4 example (docs/demos/examples/duckdb/febrl4, the "detailed model"),
-  without `soc_sec_id`, which no contract carries: `link_only` between the two deliveries;
-  names (`NameComparison`, term frequencies), date of birth, street number (exact, term
-  frequencies), postcode (Damerau-Levenshtein 1 and 2, term frequencies); blocking on both
-  names, swapped names, date of birth, state and street, street number and street, postcode;
-  the prior from "same names and date of birth" at recall 0.8; u by random sampling; m by
-  expectation maximisation blocked on date of birth, then on postcode.
-- `febrl3`: Splink's FEBRL3 example, without `soc_sec_id`: `dedupe_only`; the same
-  comparisons (postcode exact); blocking on given name, surname, date of birth, postcode; the
-  prior from "same names and date of birth" and "swapped names, same date of birth" at recall
-  0.9; EM on date of birth, then postcode.
-- `generic` (a generated enterprise world: names, birth dates, emails, phones, addresses):
-  Splink's deduplication quickstart with the world's contact fields added. Splink's docs on
-  blocking advise rules that are strict enough to keep each block small; the quickstart's
-  loose ones (a surname alone, an email alone) put household members and namesakes in front
-  of a model whose EM, blocked on names, learns "same household" as a match, and connected
-  components then chained the 100k world into one cluster (F1 0.0001 at 4eff35a). Here each
-  prediction rule combines two fields, and the clusters are cut at 0.99.
-
-Every setup predicts above 0.2 (the tutorials' threshold) and clusters the pairwise
-predictions with connected components (`cluster_pairwise_predictions_at_threshold`) at
-`cluster_threshold` (0.9 for FEBRL). No strong identifiers, guards or constrained clustering:
-that is what this project adds.
+Each data set's setup: the comment below the imports.
 """
 
 from __future__ import annotations
@@ -43,6 +18,33 @@ from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 from splink.blocking_rule_library import CustomRule
 
 from customer_truth.statements import statement
+
+# One setup per data set, each on the standardised identity records the product resolves
+# (`int_identity__records`), so both methods see the same fields:
+#
+# - `febrl4`: Splink's FEBRL4 example (docs/demos/examples/duckdb/febrl4, the "detailed model"),
+#   without `soc_sec_id`, which no contract carries: `link_only` between the two deliveries;
+#   names (`NameComparison`, term frequencies), date of birth, street number (exact, term
+#   frequencies), postcode (Damerau-Levenshtein 1 and 2, term frequencies); blocking on both
+#   names, swapped names, date of birth, state and street, street number and street, postcode;
+#   the prior from "same names and date of birth" at recall 0.8; u by random sampling; m by
+#   expectation maximisation blocked on date of birth, then on postcode.
+# - `febrl3`: Splink's FEBRL3 example, without `soc_sec_id`: `dedupe_only`; the same
+#   comparisons (postcode exact); blocking on given name, surname, date of birth, postcode; the
+#   prior from "same names and date of birth" and "swapped names, same date of birth" at recall
+#   0.9; EM on date of birth, then postcode.
+# - `generic` (a generated enterprise world: names, birth dates, emails, phones, addresses):
+#   Splink's deduplication quickstart with the world's contact fields added. Splink's docs on
+#   blocking advise rules that are strict enough to keep each block small; the quickstart's
+#   loose ones (a surname alone, an email alone) put household members and namesakes in front
+#   of a model whose EM, blocked on names, learns "same household" as a match, and connected
+#   components then chained the 100k world into one cluster (F1 0.0001 at 4eff35a). Here each
+#   prediction rule combines two fields, and the clusters are cut at 0.99.
+#
+# Every setup predicts above 0.2 (the tutorials' threshold) and clusters the pairwise
+# predictions with connected components (`cluster_pairwise_predictions_at_threshold`) at
+# `cluster_threshold` (0.9 for FEBRL). No strong identifiers, guards or constrained clustering:
+# that is what this project adds.
 
 if TYPE_CHECKING:
     from splink.internals.blocking_rule_creator import BlockingRuleCreator

@@ -1,43 +1,6 @@
 """Stable customer ids: the same person keeps the same ``customer_id`` across runs and batches.
 
-Identity resolution (``identity.record_clusters``) groups source records into clusters whose
-``cluster_key`` means something only within one run. This step turns those clusters into
-customer ids that last, by comparing each run's clusters with the previous assignment
-(``identity.customer_ids``) in one contingency table, old id x new cluster, counted in records.
-
-Rules, applied in this order (all set-based in DuckDB):
-
-1. **Which cluster keeps an old id.** An old id stays with the cluster holding the most of its
-   records; ties go to the part holding the record that received the id earliest, then the part
-   with the smallest ``record_uid``. A cluster whose records were all under one id therefore
-   keeps it, and when an id's records split across clusters the larger part keeps it.
-2. **Which id a cluster keeps (merges).** When several old ids choose the same cluster, the
-   survivor is the id held by the most of that cluster's records; ties go to the oldest id (the
-   earliest ``created_at`` in the registry), then the smallest id. The others are ``merged`` into
-   it and never return.
-3. **New ids.** A cluster that keeps no old id (only new records, or only the smaller parts of
-   split ids) gets a new id: ``ct_`` + the first 16 hex digits of sha256 of its founding record
-   (its smallest ``record_uid``), plus ``_2``, ``_3``... when that id was ever issued before.
-   Why a hash and not a sequence: the same records found the same id however runs are ordered or
-   parallelised, a state rebuilt from scratch on the same data reproduces the same ids, and no
-   counter is shared. Why ``ct_`` and not ``cus_``: Stripe's customer ids are ``cus_...`` and sit
-   next to ours in ``identifier_lookup``. The registry ``identity.customers`` keeps every id
-   ever issued, so an id is never reused: a merged or retired id stays taken.
-4. **Retired ids.** An id none of whose records appears in this run (erased, or every record
-   gone) is ``retired``.
-5. **Guard.** An empty ``identity.record_clusters`` while ids exist is refused: it is far more
-   likely a failed upstream step than a world where every customer disappeared.
-
-Every change is an event in ``identity.customer_id_history`` with its reason and the records
-that moved: ``created`` (``from_customer_id`` names the id it split from, if any), ``merged``
-(``into_customer_id`` is the survivor), ``split`` (records of ``customer_id`` that now belong to
-``into_customer_id``), ``retired``. A downstream system that cached an id follows ``merged``
-events (or the registry's ``superseded_by``) to the current one. Re-running on unchanged
-clusters changes nothing and records no event.
-
-The SQL is in ``sql/stable_ids/``, one statement per file, run in order by ``assign_customer_ids``.
-The caller opens the connection (``customer_truth.warehouse.connect``) under the warehouse lock;
-this step runs in one transaction, so a failure leaves the previous state untouched.
+The rules and the events they record: the comment below the imports.
 """
 
 from __future__ import annotations
@@ -48,6 +11,46 @@ from datetime import UTC, datetime
 import duckdb
 
 from customer_truth.statements import macro, statement
+
+# Identity resolution (``identity.record_clusters``) groups source records into clusters whose
+# ``cluster_key`` means something only within one run. This step turns those clusters into
+# customer ids that last, by comparing each run's clusters with the previous assignment
+# (``identity.customer_ids``) in one contingency table, old id x new cluster, counted in records.
+#
+# Rules, applied in this order (all set-based in DuckDB):
+#
+# 1. **Which cluster keeps an old id.** An old id stays with the cluster holding the most of its
+#    records; ties go to the part holding the record that received the id earliest, then the part
+#    with the smallest ``record_uid``. A cluster whose records were all under one id therefore
+#    keeps it, and when an id's records split across clusters the larger part keeps it.
+# 2. **Which id a cluster keeps (merges).** When several old ids choose the same cluster, the
+#    survivor is the id held by the most of that cluster's records; ties go to the oldest id (the
+#    earliest ``created_at`` in the registry), then the smallest id. The others are ``merged`` into
+#    it and never return.
+# 3. **New ids.** A cluster that keeps no old id (only new records, or only the smaller parts of
+#    split ids) gets a new id: ``ct_`` + the first 16 hex digits of sha256 of its founding record
+#    (its smallest ``record_uid``), plus ``_2``, ``_3``... when that id was ever issued before.
+#    Why a hash and not a sequence: the same records found the same id however runs are ordered or
+#    parallelised, a state rebuilt from scratch on the same data reproduces the same ids, and no
+#    counter is shared. Why ``ct_`` and not ``cus_``: Stripe's customer ids are ``cus_...`` and sit
+#    next to ours in ``identifier_lookup``. The registry ``identity.customers`` keeps every id
+#    ever issued, so an id is never reused: a merged or retired id stays taken.
+# 4. **Retired ids.** An id none of whose records appears in this run (erased, or every record
+#    gone) is ``retired``.
+# 5. **Guard.** An empty ``identity.record_clusters`` while ids exist is refused: it is far more
+#    likely a failed upstream step than a world where every customer disappeared.
+#
+# Every change is an event in ``identity.customer_id_history`` with its reason and the records
+# that moved: ``created`` (``from_customer_id`` names the id it split from, if any), ``merged``
+# (``into_customer_id`` is the survivor), ``split`` (records of ``customer_id`` that now belong to
+# ``into_customer_id``), ``retired``. A downstream system that cached an id follows ``merged``
+# events (or the registry's ``superseded_by``) to the current one. Re-running on unchanged
+# clusters changes nothing and records no event.
+#
+# The SQL is in ``sql/stable_ids/``, one statement per file, run in order by
+# ``assign_customer_ids``. The caller opens the connection (``customer_truth.warehouse.connect``)
+# under the warehouse lock; this step runs in one transaction, so a failure leaves the previous
+# state untouched.
 
 ID_PREFIX = "ct_"
 ID_HASH_DIGITS = 16
