@@ -35,17 +35,19 @@ class _ProcessBytecodeCache(BytecodeCache):
 COMPILED_TEMPLATES = _ProcessBytecodeCache()
 
 
-class CachedJinjaPageView(DefaultJinjaPageView):
+class _KeepsCompiledTemplates:
+    """Gives the GX view it is mixed into the process's bytecode cache."""
+
+    env: Any  # the view's Jinja environment, made by GX's own __init__
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.env.bytecode_cache = COMPILED_TEMPLATES
+
+
+class CachedJinjaPageView(_KeepsCompiledTemplates, DefaultJinjaPageView):
     """A suite's or a validation result's page."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.env.bytecode_cache = COMPILED_TEMPLATES
 
-
-class CachedJinjaIndexPageView(DefaultJinjaIndexPageView):
+class CachedJinjaIndexPageView(_KeepsCompiledTemplates, DefaultJinjaIndexPageView):
     """The site's index."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.env.bytecode_cache = COMPILED_TEMPLATES
