@@ -8,7 +8,6 @@ opens (unit tests included) can call them; `register_functions(con)` does the sa
 | `redact_text(text)` | the text with cards, emails, addresses and phones as tags (arrow UDF) |
 | `guardrail_number(rule_id, parameter)` | a numeric parameter of policies/guardrails.yml |
 | `guardrail_list(rule_id, parameter)` | a list parameter of policies/guardrails.yml |
-| `redaction_version()` | the redaction rules' version (a cached redaction of another is redone) |
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ from dbt.adapters.duckdb.plugins import BasePlugin
 from duckdb import func as udf
 
 from customer_truth.privacy.policies import PolicyError, guardrail_parameter
-from customer_truth.privacy.redaction import REDACTION_VERSION, redact_text
+from customer_truth.privacy.redaction import redact_text
 
 
 def _redact_vector(texts: pa.Array) -> pa.Array:
@@ -66,8 +65,6 @@ def register_functions(con: duckdb.DuckDBPyConnection) -> None:
             null_handling=udf.SPECIAL,
             side_effects=False,
         )
-    if "redaction_version" not in registered:
-        con.create_function("redaction_version", lambda: REDACTION_VERSION, [], varchar)
     if "guardrail_number" not in registered:
         con.create_function("guardrail_number", _number, [varchar, varchar], duckdb.sqltypes.DOUBLE)
     if "guardrail_list" not in registered:

@@ -18,11 +18,8 @@ phone-length runs), addresses before phones (a house number plus a ZIP can look 
 
 from __future__ import annotations
 
-import hashlib
 import re
-from pathlib import Path
 
-import phonenumbers
 from phonenumbers import Leniency, PhoneNumberMatcher
 
 EMAIL_TAG, CARD_TAG, PHONE_TAG, ADDRESS_TAG = "[EMAIL]", "[CARD]", "[PHONE]", "[ADDRESS]"
@@ -102,10 +99,4 @@ def redact_text(text: str | None, region: str = "US") -> str | None:
     return _phones(text, region)
 
 
-# The rules' version: this module's text and libphonenumber's (whose metadata decides what is a
-# phone). A redaction cached under another version is done again (models/publish/privacy).
-REDACTION_VERSION = hashlib.sha256(
-    Path(__file__).read_bytes() + phonenumbers.__version__.encode()
-).hexdigest()[:16]
-
-__all__ = ["REDACTION_VERSION", "luhn_valid", "redact_text"]
+__all__ = ["luhn_valid", "redact_text"]

@@ -7,8 +7,8 @@ So every successful dbt step records a fingerprint of each incremental model it 
 fingerprint differs runs with ``--full-refresh`` and says which models made it.
 
 Models configured ``full_refresh: false`` (the erasure suppression state) are never rebuilt and
-are not fingerprinted. Rules that live in Python (standardisation, redaction) are versioned by
-the models that memoise them (``standardisation_version()``, ``redaction_version()``).
+are not fingerprinted. Rules that live in Python (standardisation) are versioned by the models
+that memoise them (``standardisation_version()``).
 """
 
 from __future__ import annotations

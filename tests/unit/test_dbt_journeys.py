@@ -26,6 +26,7 @@ EXPECTED_UNIT_TESTS = {
     "journeys_journey_metrics_channel_switching_contacts_and_resolution_time_by_hand",
     "journeys_repeated_failures_need_two_failure_journeys_in_90_days",
     "agent_interactions_follow_their_customer_through_merges_or_say_why_not",
+    "summaries_redact_what_people_typed_and_keep_the_references_they_name",
     "record_attribution_takes_the_most_specific_unshared_identifier_or_says_why_not",
     "record_journeys_stitch_one_issue_across_channels_and_leave_the_unrelated_out",
     "issue_journeys_count_one_issue_across_channels_once_and_leave_the_unrelated_out",

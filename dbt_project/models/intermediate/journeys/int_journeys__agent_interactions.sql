@@ -4,6 +4,7 @@
 -- (bdg_customer_id_redirects); an id that was retired, or never issued, leaves the event
 -- unattributed with its reason. The summary says what was done, which guardrails were
 -- consulted and which release was read, so the next agent sees what was already tried.
+-- What the agent wrote is redacted where it enters the summary (macros/redact_free_text.sql).
 with
 
 interactions as (
@@ -26,13 +27,15 @@ select
     'ai_agent' as channel,
     'ai_agent_interaction' as event_type,
     concat_ws(' ',
-        'AI agent (' || interactions.consumer || '):',
-        interactions.action,
+        'AI agent (' || {{ redact_free_text('interactions.consumer') }} || '):',
+        {{ redact_free_text('interactions.action') }},
         case
             when len(interactions.guardrails_consulted) > 0
-                then '[guardrails: ' || array_to_string(interactions.guardrails_consulted, ', ') || ']'
+                then '[guardrails: '
+                    || {{ redact_free_text("array_to_string(interactions.guardrails_consulted, ', ')") }} || ']'
         end,
-        case when interactions.summary is not null then '- ' || interactions.summary end,
+        case when interactions.summary is not null
+            then '- ' || {{ redact_free_text('interactions.summary') }} end,
         '(read release ' || coalesce(interactions.publication_id, 'unknown') || ')'
     ) as summary,
     cast(null as varchar) as journey_id,

@@ -10,6 +10,12 @@
 -- changes status); `is_record_event` marks the one event of the record itself (the contact, the
 -- message, the order placed, the invoice or charge created, the ticket created, the tracker
 -- update), the grain of the source systems' own records.
+--
+-- A summary is composed from the record's references (order names, ids, tracking codes), figures
+-- the pipeline computes (amounts, minutes, dates) and the text a source system lets anyone fill
+-- (subjects, notes, page paths, agents' and queues' names, statuses): each of the last is
+-- redacted where it enters (macros/redact_free_text.sql), so what the timeline publishes holds no
+-- card, email, address or phone, and its references stay readable.
 with
 
 contacts as (
@@ -30,22 +36,22 @@ contact_events as (
             else 'contact_' || coalesce(initiation_method, 'unknown')
         end as event_type,
         concat_ws(' ',
-            upper(left(coalesce(initiation_method, 'unknown'), 1))
-                || substr(coalesce(initiation_method, 'unknown'), 2),
-            channel, 'contact',
-            case when intent is not null then 'about ' || replace(intent, '_', ' ') end,
+            upper(left(coalesce({{ redact_free_text('initiation_method') }}, 'unknown'), 1))
+                || substr(coalesce({{ redact_free_text('initiation_method') }}, 'unknown'), 2),
+            {{ redact_free_text('channel') }}, 'contact',
+            case when intent is not null then 'about ' || replace({{ redact_free_text('intent') }}, '_', ' ') end,
             case when order_name is not null then '(order ' || order_name || ')' end,
             case outcome
-                when 'handled' then '- handled by ' || coalesce(agent_username, 'an agent')
-                    || coalesce(' in ' || queue_name, '')
+                when 'handled' then '- handled by ' || coalesce({{ redact_free_text('agent_username') }}, 'an agent')
+                    || coalesce(' in ' || {{ redact_free_text('queue_name') }}, '')
                     || coalesce(', ' || cast(round((coalesce(talk_seconds, 0)
                         + coalesce(hold_seconds, 0)) / 60.0) as integer) || ' min', '')
                 when 'abandoned' then '- abandoned after '
                     || coalesce(cast(round(queue_seconds / 60.0) as integer), 0)
-                    || ' min in ' || coalesce(queue_name, 'queue')
+                    || ' min in ' || coalesce({{ redact_free_text('queue_name') }}, 'queue')
                 else '- contained in self-service'
             end,
-            case when resolution is not null then '; ' || replace(resolution, '_', ' ') end
+            case when resolution is not null then '; ' || replace({{ redact_free_text('resolution') }}, '_', ' ') end
         ) as summary,
         order_id,
         cast(null as varchar) as invoice_id,
@@ -70,7 +76,7 @@ transcript_events as (
             'Contact Lens analysis:',
             coalesce('customer sentiment ' || cast(transcripts.customer_overall_sentiment as varchar), ''),
             case when len(transcripts.matched_categories) > 0
-                then '; categories ' || array_to_string(transcripts.matched_categories, ', ')
+                then '; categories ' || {{ redact_free_text("array_to_string(transcripts.matched_categories, ', ')") }}
             end,
             '; ' || transcripts.transcript_turn_count || ' turns'
         ),
@@ -117,13 +123,18 @@ digital_events as (
             else coalesce(digital.event_type, 'unknown')
         end,
         case digital.event_type
-            when 'track' then coalesce(digital.event_name, 'Event')
+            when 'track' then coalesce({{ redact_free_text('digital.event_name') }}, 'Event')
                 || coalesce(' (order ' || digital.order_name || ')', '')
-                || coalesce(' on ' || digital.page_path, '')
+                || coalesce(' on ' || {{ redact_free_text('digital.page_path') }}, '')
             when 'identify' then 'Signed in / identified as a known visitor'
             when 'alias' then 'Anonymous device linked to a known visitor'
-            else 'Viewed ' || coalesce(digital.page_name, digital.page_path, 'a page')
-                || coalesce(' (' || digital.page_path || ')', '')
+            else 'Viewed '
+                || coalesce(
+                    {{ redact_free_text('digital.page_name') }},
+                    {{ redact_free_text('digital.page_path') }},
+                    'a page'
+                )
+                || coalesce(' (' || {{ redact_free_text('digital.page_path') }} || ')', '')
         end,
         orders.order_id,
         null,
@@ -154,8 +165,11 @@ order_events as (
         'shop',
         'order_placed',
         'Order ' || coalesce(order_name, cast(order_id as varchar)) || ' placed: '
-            || coalesce(cast(total_price_amount as varchar) || ' ' || currency, 'amount unknown')
-            || coalesce(', ' || financial_status, ''),
+            || coalesce(
+                cast(total_price_amount as varchar) || ' ' || {{ redact_free_text('currency') }},
+                'amount unknown'
+            )
+            || coalesce(', ' || {{ redact_free_text('financial_status') }}, ''),
         order_id,
         null,
         null,
@@ -169,7 +183,7 @@ order_events as (
         'commerce:orders:' || cast(order_id as varchar), 'commerce', 'orders',
         cast(order_id as varchar), null, cancelled_at, 'shop', 'order_cancelled',
         'Order ' || coalesce(order_name, cast(order_id as varchar)) || ' cancelled'
-            || coalesce(': ' || cancel_reason, ''),
+            || coalesce(': ' || {{ redact_free_text('cancel_reason') }}, ''),
         order_id, null, null, null, null, false,
     from orders
     where cancelled_at is not null
@@ -179,7 +193,7 @@ order_events as (
         'commerce:orders:' || cast(order_id as varchar), 'commerce', 'orders',
         cast(order_id as varchar), fulfillment_id, created_at, 'shop', 'order_fulfilled',
         'Order ' || coalesce(order_name, cast(order_id as varchar)) || ' shipped'
-            || coalesce(' with ' || tracking_company, '')
+            || coalesce(' with ' || {{ redact_free_text('tracking_company') }}, '')
             || coalesce(', tracking ' || tracking_number, ''),
         order_id, null, null, null, null, false,
     from {{ ref('stg_commerce__order_fulfillments') }}
@@ -190,7 +204,7 @@ order_events as (
         'commerce:orders:' || cast(order_id as varchar), 'commerce', 'orders',
         cast(order_id as varchar), refund_id, created_at, 'shop', 'order_refunded',
         'Order ' || coalesce(order_name, cast(order_id as varchar)) || ' refunded'
-            || coalesce(': ' || note, ''),
+            || coalesce(': ' || {{ redact_free_text('note') }}, ''),
         order_id, null, null, null, null, false,
     from {{ ref('stg_commerce__order_refunds') }}
     where created_at is not null
@@ -205,8 +219,13 @@ billing_events as (
         'billing:invoices:' || invoice_id, 'billing', 'invoices', invoice_id, null,
         created_at, 'billing', 'invoice_created',
         'Invoice ' || invoice_id || ' for '
-            || coalesce(cast(amount_due_cents / 100.0 as decimal(12, 2)) || ' ' || currency, '?')
-            || ' (' || coalesce(billing_reason, 'invoice') || '), now ' || coalesce(invoice_status, 'unknown')
+            || coalesce(
+                cast(amount_due_cents / 100.0 as decimal(12, 2)) || ' '
+                    || {{ redact_free_text('currency') }},
+                '?'
+            )
+            || ' (' || coalesce({{ redact_free_text('billing_reason') }}, 'invoice') || '), now '
+            || coalesce({{ redact_free_text('invoice_status') }}, 'unknown')
             || case when attempt_count > 0 then ' after ' || attempt_count || ' attempt(s)' else '' end,
         null, invoice_id, null, null, null, true,
     from invoices
@@ -232,10 +251,10 @@ billing_events as (
         'billing:charges:' || charge_id, 'billing', 'charges', charge_id, null,
         created_at, 'billing', 'charge_' || coalesce(charge_status, 'unknown'),
         'Charge ' || charge_id || ' of '
-            || coalesce(cast(amount_cents / 100.0 as decimal(12, 2)) || ' ' || currency, '?')
-            || ' ' || coalesce(charge_status, 'unknown')
-            || coalesce(': ' || failure_code, '')
-            || coalesce(' (' || outcome_reason || ')', '')
+            || coalesce(cast(amount_cents / 100.0 as decimal(12, 2)) || ' ' || {{ redact_free_text('currency') }}, '?')
+            || ' ' || coalesce({{ redact_free_text('charge_status') }}, 'unknown')
+            || coalesce(': ' || {{ redact_free_text('failure_code') }}, '')
+            || coalesce(' (' || {{ redact_free_text('outcome_reason') }} || ')', '')
             || coalesce(' on invoice ' || invoice_id, ''),
         null, invoice_id, null, null, null, true,
     from {{ ref('stg_billing__charges') }}
@@ -258,9 +277,13 @@ ticket_events as (
     select
         'support:tickets:' || ticket_id, 'support', 'tickets', ticket_id, null,
         created_at, 'ticket', 'ticket_created',
-        'Ticket ' || ticket_id || coalesce(' via ' || via_channel, '') || ': '
-            || coalesce(left(subject, 120), '(no subject)')
-            || coalesce(' [' || ticket_type || ', ' || priority || ']', '')
+        'Ticket ' || ticket_id || coalesce(' via ' || {{ redact_free_text('via_channel') }}, '') || ': '
+            || coalesce(left({{ redact_free_text('subject') }}, 120), '(no subject)')
+            || coalesce(
+                ' [' || {{ redact_free_text('ticket_type') }} || ', '
+                    || {{ redact_free_text('priority') }} || ']',
+                ''
+            )
             || coalesce(' - order ' || order_name, ''),
         order_id, null, ticket_id, null, topic, true,
     from tickets
@@ -282,10 +305,10 @@ ticket_events as (
                 when versions.ticket_status = 'open' and versions.previous_status in ('solved', 'closed')
                     then 'reopened'
                 when (versions.ticket_status is distinct from versions.previous_status)
-                    then 'now ' || coalesce(versions.ticket_status, 'unknown')
+                    then 'now ' || coalesce({{ redact_free_text('versions.ticket_status') }}, 'unknown')
                 else 'rated'
             end
-            || coalesce(' (satisfaction ' || versions.satisfaction_score || ')', ''),
+            || coalesce(' (satisfaction ' || {{ redact_free_text('versions.satisfaction_score') }} || ')', ''),
         tickets.order_id, null, versions.ticket_id, null, tickets.topic, false,
     from {{ ref('stg_support__ticket_versions') }} as versions
     left join tickets using (ticket_id)
@@ -306,10 +329,10 @@ tracking_events as (
         events.tracking_event_id, null,
         coalesce(events.tracker_updated_at, events.created_at), 'shipping',
         'shipment_' || coalesce(events.tracker_status, 'unknown'),
-        coalesce(events.carrier, 'Carrier') || ' ' || coalesce(events.tracking_code, '?')
+        coalesce({{ redact_free_text('events.carrier') }}, 'Carrier') || ' ' || coalesce(events.tracking_code, '?')
             || coalesce(' (order ' || shipments.order_name || ')', '') || ': '
-            || replace(coalesce(events.tracker_status, 'unknown'), '_', ' ')
-            || coalesce(' - ' || replace(events.tracker_status_detail, '_', ' '), '')
+            || replace(coalesce({{ redact_free_text('events.tracker_status') }}, 'unknown'), '_', ' ')
+            || coalesce(' - ' || replace({{ redact_free_text('events.tracker_status_detail') }}, '_', ' '), '')
             || coalesce(', estimated delivery ' || strftime(events.estimated_delivery_at, '%Y-%m-%d'), ''),
         shipments.order_id, null, null, null, null, true,
     from {{ ref('stg_logistics__tracking_events') }} as events
