@@ -9,7 +9,8 @@ The purge rewrites history rather than deleting in place: a Delta ``DELETE`` lea
 readable by version until a vacuum, keeps its predicate (the identifier!) in the commit's
 ``operationParameters``, and the old commits' statistics. Instead each table's history is
 rebuilt, version by version, into a fresh generation (``store.swap_generation``): a version some
-readable release points to is rewritten without the erased rows, a batch at a time; a version no
+readable release points to is rewritten without the erased rows, its Parquet files scanned once by
+DuckDB (both cores, the erased set registered once) and streamed a batch at a time; a version no
 readable release points to (left by a killed run, or of a release past retention) becomes empty,
 so every version number, and therefore every release, stays valid. Retention (``retention.py``)
 bounds the work: at most ``keep_releases`` versions of each table are rewritten.
@@ -24,7 +25,6 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
-import pyarrow.dataset as ds
 from deltalake import DeltaTable
 
 from customer_truth.publication.registry import ERASED_CUSTOMERS, PublishedTable
@@ -82,11 +82,10 @@ def read_erased(con: duckdb.DuckDBPyConnection) -> ErasedSet:
     return ErasedSet(entries.read_all() if hasattr(entries, "read_all") else entries)
 
 
-def without_erased(data: pa.Table, table: PublishedTable, erased: ErasedSet) -> pa.Table:
-    """``data`` minus every row that belongs to an erased person (set-wise, in DuckDB)."""
-    if erased.count == 0:
-        return data
-    present = set(data.column_names)
+def _erased_condition(table: PublishedTable, columns: list[str]) -> str | None:
+    """A SQL condition true for a row of ``table`` (alias ``c``) that belongs to an erased person,
+    against a relation ``erased`` holding the erased set; None when no column can tell."""
+    present = set(columns)
     # column names come from the registry (code); values are joined, never formatted in
     by_id = [f'c."{col}"' for col in table.customer_id_columns if col in present]
     by_hash = [
@@ -94,33 +93,59 @@ def without_erased(data: pa.Table, table: PublishedTable, erased: ErasedSet) -> 
     ]
     ids = "(select customer_id from erased where customer_id is not null)"
     hashes = "(select identifier_sha256 from erased where identifier_sha256 is not null)"
-    tests = [f"coalesce({e} in {ids}, false)" for e in by_id] + [  # noqa: S608
-        f"coalesce({e} in {hashes}, false)"
-        for e in by_hash  # noqa: S608
+    tests = [f"coalesce({e} in {ids}, false)" for e in by_id] + [
+        f"coalesce({e} in {hashes}, false)" for e in by_hash
     ]
-    if not tests:
+    return " or ".join(tests) if tests else None
+
+
+def without_erased(data: pa.Table, table: PublishedTable, erased: ErasedSet) -> pa.Table:
+    """``data`` minus every row that belongs to an erased person (set-wise, in DuckDB)."""
+    if erased.count == 0:
+        return data
+    condition = _erased_condition(table, data.column_names)
+    if condition is None:
         return data
     con = duckdb.connect()
     try:
         con.register("candidate", data)
         con.register("erased", erased.entries)
-        kept = con.sql(
-            f"select c.* from candidate c where not ({' or '.join(tests)})"  # noqa: S608
-        ).arrow()
+        kept = con.sql(f"select c.* from candidate c where not ({condition})").arrow()  # noqa: S608
         result = kept.read_all() if hasattr(kept, "read_all") else kept
         return result.cast(data.schema)
     finally:
         con.close()
 
 
-def _kept_batches(
-    dataset: ds.Dataset, table: PublishedTable, erased: ErasedSet, removed: list[int]
-) -> Iterator[pa.RecordBatch]:
-    """One version's rows without the erased ones, a batch at a time (never whole in memory)."""
-    for batch in dataset.to_batches(batch_size=PURGE_BATCH_ROWS):
-        kept = without_erased(pa.Table.from_batches([batch], dataset.schema), table, erased)
-        removed[0] += batch.num_rows - kept.num_rows
-        yield from kept.to_batches()
+def _kept_rows(
+    con: duckdb.DuckDBPyConnection,
+    version: DeltaTable,
+    schema: pa.Schema,
+    table: PublishedTable,
+    removed: list[int],
+) -> pa.RecordBatchReader:
+    """One version's rows without the erased ones, in one scan of its Parquet files by DuckDB
+    (``con`` holds the erased set as ``erased``), streamed in the version's own schema."""
+    files = version.file_uris()
+    if not files:
+        return schema.empty_table().to_reader()
+    condition = _erased_condition(table, schema.names) or "false"
+    total = con.execute("select count(*) from read_parquet(?)", [files]).fetchall()[0][0]
+    # the condition is built from registry columns (code); the file list is bound. The reader
+    # is consumed before ``con`` runs anything else.
+    rows = con.sql(
+        f"select c.* from read_parquet(?) c where not ({condition})",  # noqa: S608
+        params=[files],
+    ).to_arrow_reader(PURGE_BATCH_ROWS)
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        kept = 0
+        for batch in rows:
+            kept += batch.num_rows
+            yield from pa.Table.from_batches([batch]).cast(schema).to_batches()
+        removed[0] += total - kept
+
+    return pa.RecordBatchReader.from_batches(schema, batches())
 
 
 def purge_history(
@@ -130,29 +155,39 @@ def purge_history(
     released_versions: dict[str, set[int]],
 ) -> int:
     """Rewrite every table's history without the erased rows; returns the rows removed."""
-    removed = 0
-    for table in tables:
-        if not table_exists(root, table):
-            continue
-        link = table_path(root, table)
-        latest = DeltaTable(str(link)).version()
-        referenced = released_versions.get(table.key, set())
-        location = new_generation(root, table)
-        for version in range(latest + 1):
-            dataset = DeltaTable(str(link), version=version).to_pyarrow_dataset()
-            if version in referenced:
-                counts = [0]  # rows removed, counted as the version streams through
-                kept = pa.RecordBatchReader.from_batches(
-                    dataset.schema, _kept_batches(dataset, table, erased, counts)
-                )
-                write_snapshot(location, kept, create=version == 0)
-                removed += counts[0]
-            else:
-                write_snapshot(location, dataset.schema.empty_table(), create=version == 0)
-        rebuilt = DeltaTable(str(location)).version()
-        if rebuilt != latest:
-            raise RuntimeError(
-                f"purge of {table.key}: rebuilt history ends at version {rebuilt}, not {latest}"
-            )
-        swap_generation(root, table, location)
-    return removed
+    removed = [0]
+    con = duckdb.connect()  # the erased set, and the scans of each version's files
+    try:
+        con.register("erased", erased.entries)
+        for table in tables:
+            if table_exists(root, table):
+                _purge_table(con, root, table, released_versions.get(table.key, set()), removed)
+    finally:
+        con.close()
+    return removed[0]
+
+
+def _purge_table(
+    con: duckdb.DuckDBPyConnection,
+    root: Path,
+    table: PublishedTable,
+    referenced: set[int],
+    removed: list[int],
+) -> None:
+    link = table_path(root, table)
+    latest = DeltaTable(str(link)).version()
+    location = new_generation(root, table)
+    for number in range(latest + 1):
+        version = DeltaTable(str(link), version=number)
+        schema = version.to_pyarrow_dataset().schema
+        if number in referenced:
+            kept = _kept_rows(con, version, schema, table, removed)
+            write_snapshot(location, kept, create=number == 0)
+        else:
+            write_snapshot(location, schema.empty_table(), create=number == 0)
+    rebuilt = DeltaTable(str(location)).version()
+    if rebuilt != latest:
+        raise RuntimeError(
+            f"purge of {table.key}: rebuilt history ends at version {rebuilt}, not {latest}"
+        )
+    swap_generation(root, table, location)
