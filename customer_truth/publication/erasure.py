@@ -99,22 +99,31 @@ def _erased_condition(table: PublishedTable, columns: list[str]) -> str | None:
     return " or ".join(tests) if tests else None
 
 
-def without_erased(data: pa.Table, table: PublishedTable, erased: ErasedSet) -> pa.Table:
-    """``data`` minus every row that belongs to an erased person (set-wise, in DuckDB)."""
-    if erased.count == 0:
-        return data
-    condition = _erased_condition(table, data.column_names)
+def stream_without_erased(
+    rows: pa.RecordBatchReader, table: PublishedTable, erased: ErasedSet, batch_rows: int
+) -> pa.RecordBatchReader:
+    """``rows`` minus every row that belongs to an erased person: one DuckDB query filters the
+    stream as it is read (the erased set registered once), in ``rows``' own schema."""
+    condition = _erased_condition(table, rows.schema.names) if erased.count else None
     if condition is None:
-        return data
-    con = duckdb.connect()
-    try:
-        con.register("candidate", data)
-        con.register("erased", erased.entries)
-        kept = con.sql(f"select c.* from candidate c where not ({condition})").arrow()  # noqa: S608
-        result = kept.read_all() if hasattr(kept, "read_all") else kept
-        return result.cast(data.schema)
-    finally:
-        con.close()
+        return rows
+    schema = rows.schema
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        con = duckdb.connect()
+        try:
+            con.register("candidate", rows)
+            con.register("erased", erased.entries)
+            # the condition is built from registry columns (code), values are joined
+            kept = con.sql(
+                f"select c.* from candidate c where not ({condition})"  # noqa: S608
+            ).to_arrow_reader(batch_rows)
+            for batch in kept:
+                yield from pa.Table.from_batches([batch]).cast(schema).to_batches()
+        finally:
+            con.close()
+
+    return pa.RecordBatchReader.from_batches(schema, batches())
 
 
 def _kept_rows(

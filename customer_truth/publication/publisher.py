@@ -50,7 +50,7 @@ from customer_truth.publication.erasure import (
     ErasedSet,
     purge_history,
     read_erased,
-    without_erased,
+    stream_without_erased,
 )
 from customer_truth.publication.log import (
     STATUS_BLOCKED,
@@ -153,14 +153,14 @@ def _write_table(
 ) -> tuple[int, int]:
     """Commit one table's new version batch by batch; returns (Delta version, rows written)."""
     reader = source() if callable(source) else source.to_reader()
+    reader = stream_without_erased(reader, table, erased, STREAM_BATCH_ROWS)
     schema = stamp(_normalise_types(reader.schema.empty_table()), publication_id).schema
     written = 0
 
     def batches() -> Iterator[pa.RecordBatch]:
         nonlocal written
         for batch in reader:
-            data = without_erased(pa.Table.from_batches([batch]), table, erased)
-            data = stamp(_normalise_types(data), publication_id)
+            data = stamp(_normalise_types(pa.Table.from_batches([batch])), publication_id)
             written += data.num_rows
             yield from data.to_batches()
 
