@@ -1,27 +1,6 @@
 """Identity resolution, end to end: which identity records are one person.
 
-`resolve_identities(con)` reads the dbt models `intermediate.int_identity__records`,
-`int_identity__deterministic_links` and `int_identity__identifier_usage` from the warehouse and
-writes, in schema `identity`:
-
-- `record_clusters`: one row per resolved record: its `cluster_key` (one per person in this run;
-  stable ids are made downstream), the rule or model that attached it, its score;
-- `match_evidence`: every deterministic link and every model-scored pair above the score floor,
-  with the decision (`linked`, `cut_by_guard`, `below_threshold`) and the guard that cut it;
-- `review_queue`: pairs near the threshold and likely matches a guard refused, for a human.
-
-Layers: (1) deterministic links from strong identifiers, (2) the versioned Splink model on
-everything the blocking rules propose, (3) pair guards (a pair whose only common ground is a
-shared identifier or a household address, with no personal evidence, never links), (4)
-constrained clustering (`clustering`). Merged-away CRM contacts follow their master; deleted
-records attach to the customer of their strongest link, and are absent when they have none.
-This is the one place that decides where merged and deleted records belong: the golden records
-(`int_customer_records_linked`) take what it assigns.
-
-Set work runs in DuckDB: Splink and the guards on an in-memory connection, frames moved as
-arrow; the warehouse connection only reads the inputs and writes the three tables. The SQL is
-data, one statement per file in `sql/resolve/` (`customer_truth/statements.py`); this module
-runs them in order around what needs Python: Splink's scoring and the constrained clustering.
+Its inputs, outputs, layers and where its SQL lives: the comment below the imports.
 """
 
 from __future__ import annotations
@@ -41,6 +20,29 @@ from customer_truth.identity import clustering, matching, training
 from customer_truth.identity.clustering import Thresholds
 from customer_truth.statements import statement
 from customer_truth.warehouse import connect
+
+# `resolve_identities(con)` reads the dbt models `intermediate.int_identity__records`,
+# `int_identity__deterministic_links` and `int_identity__identifier_usage` from the warehouse and
+# writes, in schema `identity`:
+#
+# - `record_clusters`: one row per resolved record: its `cluster_key` (one per person in this run;
+#   stable ids are made downstream), the rule or model that attached it, its score;
+# - `match_evidence`: every deterministic link and every model-scored pair above the score floor,
+#   with the decision (`linked`, `cut_by_guard`, `below_threshold`) and the guard that cut it;
+# - `review_queue`: pairs near the threshold and likely matches a guard refused, for a human.
+#
+# Layers: (1) deterministic links from strong identifiers, (2) the versioned Splink model on
+# everything the blocking rules propose, (3) pair guards (a pair whose only common ground is a
+# shared identifier or a household address, with no personal evidence, never links), (4)
+# constrained clustering (`clustering`). Merged-away CRM contacts follow their master; deleted
+# records attach to the customer of their strongest link, and are absent when they have none.
+# This is the one place that decides where merged and deleted records belong: the golden records
+# (`int_customer_records_linked`) take what it assigns.
+#
+# Set work runs in DuckDB: Splink and the guards on an in-memory connection, frames moved as
+# arrow; the warehouse connection only reads the inputs and writes the three tables. The SQL is
+# data, one statement per file in `sql/resolve/` (`customer_truth/statements.py`); this module
+# runs them in order around what needs Python: Splink's scoring and the constrained clustering.
 
 # Order in which deterministic rules are applied (most trustworthy first); others follow.
 _RULE_PRIORITY = [
@@ -89,7 +91,7 @@ def resolve_identities(
     model_path: Path | None = None,
     thresholds: Thresholds | None = None,
 ) -> ResolutionSummary:
-    """Resolve the warehouse's identity records into persons (see the module docstring)."""
+    """Resolve the warehouse's identity records into persons (see the comment below the imports)."""
     started = time.perf_counter()
     thresholds = thresholds or Thresholds()
     resolved_at = datetime.now(UTC)

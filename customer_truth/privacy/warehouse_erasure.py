@@ -1,32 +1,6 @@
 """Erasure reaches the warehouse: the sweep that removes an erased person from every table.
 
-The publish models leave an erased person out of every release, and the publisher purges the
-published history (``publication/erasure.py``). This sweep does the same to the warehouse file,
-after each publication and after a blocked gate's erasure path:
-
-1. raw: the person's records (``privacy.erased_records``: identity's records of an erased
-   customer, the events attributed to one, their CRM Individual account) are deleted, and their
-   record uids remembered by hash (``privacy.erased_source_records``) so that ingestion
-   suppresses a later delivery of the same record. The erasure request's own identifier is
-   removed from its payload and its staging row (the request, its time and type stay:
-   ``erasure_log`` counts it), as a rebuild from the redacted payload would have it.
-2. Every row built from those landing lines (any table with ``source_file`` and
-   ``line_number``: staging, incremental ones included) is deleted by that lineage.
-3. Every row of any other table (intermediate, marts, identity state, snapshots, publish
-   candidates) that holds one of the person's values is deleted: an erased customer id, a record
-   uid of theirs, or a personal email or phone of theirs. Quarantined lines holding one go too.
-4. The access log keeps its lines, but an erased customer id in them becomes ``erased``; the AI
-   agents' interaction log keeps what the agent did, without the customer id or the summary.
-5. ``privacy.warehouse_erasures`` records how many rows went from which relation, with the
-   request ids and never an identifier.
-
-Kept on purpose: ``privacy.erasure_suppressed_identifiers`` (hashes, and our own customer ids,
-which after the sweep lead to nothing but the request id) and ``publish.erased_customers``, which
-the publisher needs to keep purging published history. Tables rebuilt by the next run would lose
-the person anyway; the sweep makes the file clean now. Deleted rows leave DuckDB's pages only when
-they are reused or the file is rewritten (README "Guarantees").
-Steps 1-3 and 5 are one transaction: a kill leaves the warehouse as it was, and the next
-publication or blocked gate sweeps again (the watermark is the last sweep's time).
+What the sweep removes, what it keeps, and why: the comment below the imports.
 """
 
 from __future__ import annotations
@@ -40,6 +14,34 @@ from customer_truth.interaction_log import forget_customers as forget_interactio
 from customer_truth.retrieval.access_log import forget_customers
 from customer_truth.statements import PACKAGE_DIR, statement
 from customer_truth.warehouse import ensure_erasure_state, sql_statements
+
+# The publish models leave an erased person out of every release, and the publisher purges the
+# published history (``publication/erasure.py``). This sweep does the same to the warehouse file,
+# after each publication and after a blocked gate's erasure path:
+#
+# 1. raw: the person's records (``privacy.erased_records``: identity's records of an erased
+#    customer, the events attributed to one, their CRM Individual account) are deleted, and their
+#    record uids remembered by hash (``privacy.erased_source_records``) so that ingestion
+#    suppresses a later delivery of the same record. The erasure request's own identifier is
+#    removed from its payload and its staging row (the request, its time and type stay:
+#    ``erasure_log`` counts it), as a rebuild from the redacted payload would have it.
+# 2. Every row built from those landing lines (any table with ``source_file`` and
+#    ``line_number``: staging, incremental ones included) is deleted by that lineage.
+# 3. Every row of any other table (intermediate, marts, identity state, snapshots, publish
+#    candidates) that holds one of the person's values is deleted: an erased customer id, a record
+#    uid of theirs, or a personal email or phone of theirs. Quarantined lines holding one go too.
+# 4. The access log keeps its lines, but an erased customer id in them becomes ``erased``; the AI
+#    agents' interaction log keeps what the agent did, without the customer id or the summary.
+# 5. ``privacy.warehouse_erasures`` records how many rows went from which relation, with the
+#    request ids and never an identifier.
+#
+# Kept on purpose: ``privacy.erasure_suppressed_identifiers`` (hashes, and our own customer ids,
+# which after the sweep lead to nothing but the request id) and ``publish.erased_customers``, which
+# the publisher needs to keep purging published history. Tables rebuilt by the next run would lose
+# the person anyway; the sweep makes the file clean now. Deleted rows leave DuckDB's pages only when
+# they are reused or the file is rewritten (README "Guarantees").
+# Steps 1-3 and 5 are one transaction: a kill leaves the warehouse as it was, and the next
+# publication or blocked gate sweeps again (the watermark is the last sweep's time).
 
 SQL = "privacy/sql"  # statements: customer_truth.statements; scripts: warehouse.sql_statements
 
