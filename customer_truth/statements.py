@@ -20,8 +20,13 @@ import jinja2
 from customer_truth.settings import DBT_PROJECT_DIR
 
 PACKAGE_DIR = Path(__file__).parent
-# the dbt macro files whose macros identity's SQL calls (plain SQL, no dbt context)
-SHARED_MACRO_FILES = ("identity_given_names_compatible.sql", "ensure_identity_state.sql")
+# the dbt macro files whose macros Python renders too (plain SQL, no dbt context): identity's SQL,
+# and the tests that check the free-text redaction macro against the Python rule
+SHARED_MACRO_FILES = (
+    "identity_given_names_compatible.sql",
+    "ensure_identity_state.sql",
+    "redact_free_text.sql",
+)
 
 
 @cache

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import duckdb
+import pyarrow as pa
 import pytest
 
 from customer_truth.privacy.dbt_plugin import register_functions
 from customer_truth.privacy.redaction import luhn_valid, redact_text
+from customer_truth.statements import macro
 
 
 @pytest.mark.parametrize(
@@ -108,3 +110,25 @@ def test_the_sql_function_redacts_a_whole_column() -> None:
         [["card 4111 1111 1111 1111", "mail a@b.com", "plain", None]],
     ).fetchall()
     assert rows == [("card [CARD]",), ("mail [EMAIL]",), ("plain",), (None,)]
+
+
+def test_the_free_text_macro_redacts_as_the_python_rule_does() -> None:
+    """macros/redact_free_text.sql sends only texts holding a digit or an @ to Python: every text
+    the rule changes holds one, written in any script's digits."""
+    texts = [
+        "call ٢١٢-٧٣٦-٠٠٠٣ now",  # Arabic-Indic digits
+        "call ２１２-７３６-０００３ now",  # full-width digits
+        "call 212-736-0003 now",
+        "mail ann@example.org",
+        "card 4111 1111 1111 1111",
+        "no number here",
+        None,
+    ]
+    con = duckdb.connect()
+    register_functions(con)
+    con.register("texts", pa.table({"n": list(range(len(texts))), "t": texts}))
+    # the macro is code of the dbt project, rendered with a column name
+    query = f"select {macro('redact_free_text', 't')} from texts order by n"  # noqa: S608
+    redacted = [row[0] for row in con.sql(query).fetchall()]
+    assert redacted == [redact_text(text) for text in texts]
+    assert sum("[PHONE]" in (text or "") for text in redacted) == 3
