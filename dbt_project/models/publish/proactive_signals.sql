@@ -9,7 +9,7 @@ select
     case
         when signals.evidence ->> 'subject' is not null
             then json_merge_patch(signals.evidence,
-                json_object('subject', redact_text(signals.evidence ->> 'subject')))
+                json_object('subject', {{ redact_free_text("signals.evidence ->> 'subject'") }}))
         else signals.evidence
     end as evidence,
     signals.recommended_action,

@@ -16,7 +16,7 @@ select
     tickets.priority,
     tickets.ticket_type,
     tickets.via_channel,
-    redact_text(tickets.subject) as subject,
+    {{ redact_free_text('tickets.subject') }} as subject,
     tickets.order_name,
     tickets.satisfaction_score,
     tickets.created_at,
