@@ -20,6 +20,7 @@ from customer_truth.quality.gate import (
     GateContext,
     GateSuite,
     SuiteResult,
+    read_frame,
     run_results,
     run_suite,
     store_result,
@@ -46,7 +47,7 @@ def evaluate_suite(suite: GateSuite, settings: Settings, run_id: str) -> SuiteRe
         if missing:
             raise LookupError(f"suite {suite.name}: relation(s) {missing} do not exist")
         # the query is code of the suite module, not data
-        frame = con.sql(suite.query).df()
+        frame = read_frame(con, suite.query)
         batches = loaded_batches(con)
     result = run_suite(suite, frame, settings, gate_context(settings))
     store_result(settings, run_id, result)

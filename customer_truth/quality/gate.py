@@ -27,11 +27,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+import pyarrow as pa
 
 from customer_truth.quality.data_docs import make_offline
 from customer_truth.settings import Settings
 
 if TYPE_CHECKING:  # GX takes seconds to import: only when a suite runs
+    import duckdb
     from great_expectations.data_context import AbstractDataContext
     from great_expectations.datasource.fluent import PandasDatasource
     from great_expectations.expectations import Expectation
@@ -159,6 +161,31 @@ def _summarise(result: Any) -> dict[str, Any]:
     elif isinstance(observed, dict) and "values" in observed:  # quantiles: numbers only
         detail["observed_value"] = observed["values"]
     return {"expectation": config.type, "kwargs": kwargs, "result": detail}
+
+
+# Arrow to pandas as DuckDB's own conversion types a frame: integers and booleans nullable
+_NULLABLE_TYPES = {
+    pa.bool_(): pd.BooleanDtype(),
+    pa.int8(): pd.Int64Dtype(),
+    pa.int16(): pd.Int64Dtype(),
+    pa.int32(): pd.Int64Dtype(),
+    pa.int64(): pd.Int64Dtype(),
+}
+
+
+def read_frame(con: duckdb.DuckDBPyConnection, query: str) -> pd.DataFrame:
+    """The suite's frame, read through Arrow.
+
+    DuckDB's own pandas conversion (``.df()``) peaked at 7.9 GB of RSS for a 10M-row,
+    seven-column timeline frame that takes 1.4 GB as a DataFrame (a 1M-person world's timeline
+    holds over 20M rows); through Arrow the peak was 3.1 GB, and the read 6x faster. Decimals
+    become floats, as ``.df()`` makes them (a mean of Decimal objects is not a number GX reads).
+    """
+    table = con.sql(query).to_arrow_table()
+    floats = [
+        pa.field(f.name, pa.float64()) if pa.types.is_decimal(f.type) else f for f in table.schema
+    ]
+    return table.cast(pa.schema(floats)).to_pandas(types_mapper=_NULLABLE_TYPES.get)
 
 
 def run_suite(

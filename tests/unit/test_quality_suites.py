@@ -13,7 +13,13 @@ import duckdb
 import pandas as pd
 import pytest
 
-from customer_truth.quality.gate import GateContext, GateSuite, presence_floor, run_suite
+from customer_truth.quality.gate import (
+    GateContext,
+    GateSuite,
+    presence_floor,
+    read_frame,
+    run_suite,
+)
 from customer_truth.settings import Settings
 from data_quality import SUITES
 from data_quality.bdg_identifier_lookup import SUITE as LOOKUP_SUITE
@@ -135,6 +141,25 @@ def test_the_presence_floor_never_falls_below_its_floor() -> None:
     assert presence_floor(high, "s", "email", floor=0.2, max_drop=0.15) == 0.75
 
 
+def test_the_gate_reads_a_frame_typed_as_duckdb_types_it() -> None:
+    """The gate reads its frames through Arrow (bounded memory: ``read_frame``), typed as
+    DuckDB's ``.df()`` types them: a decimal is a float GX can average, and integers and
+    booleans keep their nulls rather than turning into floats or objects."""
+    con = duckdb.connect()
+    frame = read_frame(
+        con,
+        "select * from (values (1.0, 3, true, 'a'), (0.0, null, null, null)) "
+        "as t(linked, size, opted_in, name)",
+    )
+    assert frame["linked"].dtype == "float64"
+    assert frame["linked"].mean() == 0.5
+    assert str(frame["size"].dtype) == "Int64"
+    assert frame["size"].isna().tolist() == [False, True]
+    assert str(frame["opted_in"].dtype) == "boolean"
+    assert frame["opted_in"].isna().tolist() == [False, True]
+    assert frame["name"].isna().tolist() == [False, True]
+
+
 def _identity_frame(records: list[tuple[str, str]]) -> pd.DataFrame:
     """The record_customer_ids suite's own query over (record_uid, customer_id) rows."""
     con = duckdb.connect()
@@ -143,7 +168,7 @@ def _identity_frame(records: list[tuple[str, str]]) -> pd.DataFrame:
         "create table identity.record_customer_ids (record_uid varchar, customer_id varchar)"
     )
     con.executemany("insert into identity.record_customer_ids values (?, ?)", records)
-    return con.sql(IDENTITY_SUITE.query).df()
+    return read_frame(con, IDENTITY_SUITE.query)
 
 
 def test_a_frequent_visitors_many_digital_ids_are_no_over_merge(settings: Settings) -> None:
@@ -177,7 +202,7 @@ def test_the_crosswalk_mean_ignores_a_visitors_many_digital_ids(settings: Settin
         "customer_id text, match_rule text, match_score double)"
     )
     con.executemany("insert into crosswalk values (?, ?, ?, ?, 'deterministic:test', null)", rows)
-    frame = con.sql(crosswalk_query("crosswalk")).df()
+    frame = read_frame(con, crosswalk_query("crosswalk"))
     result = run_suite(CROSSWALK_SUITE, frame, settings, GateContext())
     assert result.success, result.failed_expectations
 
@@ -195,7 +220,7 @@ def test_the_context_suite_fails_a_missing_bundle_or_brief_without_loading_their
         "('C4', '{\"customer_id\": \"C4\"}'::json, null)"
         ") as t(customer_id, context, context_text)"
     )
-    frame = con.sql(CONTEXT_SUITE.query).df()
+    frame = read_frame(con, CONTEXT_SUITE.query)
     # what reaches Python is numbers: no bundle or brief is held in memory by the gate
     assert not any(frame[c].dtype == object or str(frame[c].dtype) == "str"
                    for c in frame.columns if c != "customer_id")  # fmt: skip
@@ -243,7 +268,7 @@ def _suite_frame(suite: GateSuite, tables: Tables) -> pd.DataFrame:
     for relation, rows in tables.items():
         con.execute(f"create schema if not exists {relation.split('.')[0]}")
         con.from_df(rows).create(relation)
-    return con.sql(suite.query).df()
+    return read_frame(con, suite.query)
 
 
 def _duplicate_row(relation: str, row: int = 0) -> Callable[[Tables], None]:
