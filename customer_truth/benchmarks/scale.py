@@ -27,6 +27,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -270,7 +271,16 @@ def measure_run(
     return result
 
 
-def bench_world(persons: int, seed: int, days: int, work: Path, reuse: bool) -> WorldResult:
+def bench_world(
+    persons: int,
+    seed: int,
+    days: int,
+    work: Path,
+    reuse: bool,
+    keep: Callable[[WorldResult], None] = lambda world: None,
+) -> WorldResult:
+    """The world's runs in order; ``keep`` is given the world after each of them (a 1M-person
+    world runs for hours: what was measured survives a stop before the last run)."""
     world = ensure_world(work, persons, seed, days, reuse)
     source = world / "landing"
     landing = work / f"landing-{persons}"
@@ -299,15 +309,18 @@ def bench_world(persons: int, seed: int, days: int, work: Path, reuse: bool) -> 
     last_day = last_day_batches(source)
     earlier = [b for b in every_complete_batch_dir(source) if b not in last_day]
     link_batches(source, landing, earlier)
-    result.runs.append(measure_run("full", settings, floor_seconds, logs))
+
+    def measure(name: str, command: tuple[str, ...] = ("run",)) -> None:
+        result.runs.append(measure_run(name, settings, floor_seconds, logs, command))
+        keep(result)
+
+    measure("full")
     link_batches(source, landing, sorted(last_day))
-    result.runs.append(measure_run("incremental", settings, floor_seconds, logs))
-    result.runs.append(measure_run("nothing new", settings, floor_seconds, logs))
+    measure("incremental")
+    measure("nothing new")
     land_one_row_batch(landing)
-    result.runs.append(measure_run("one-row batch", settings, floor_seconds, logs))
-    result.runs.append(
-        measure_run("warehouse purge", settings, floor_seconds, logs, ("purge-warehouse",))
-    )
+    measure("one-row batch")
+    measure("warehouse purge", ("purge-warehouse",))
     print_world(result)
     return result
 
@@ -346,11 +359,18 @@ def run_scale_benchmark(
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "cpus": os.cpu_count(),
         "memory_limit": load_settings().memory_limit,
-        "worlds": [],
     }
+    worlds: list[WorldResult] = []
+
+    def keep(world: WorldResult) -> None:
+        """Rewrite the results file with every run measured so far."""
+        if not any(w is world for w in worlds):
+            worlds.append(world)
+        report["worlds"] = [asdict(w) for w in worlds]
+        out.write_text(json.dumps(report, indent=2))
+
     for size in persons:
-        world = bench_world(size, seed, days, work, reuse)
-        report["worlds"].append(asdict(world))  # type: ignore[attr-defined]
-        out.write_text(json.dumps(report, indent=2))  # after every world: long runs keep results
+        bench_world(size, seed, days, work, reuse, keep)
         say(f"results: {out}")
+    report["worlds"] = [asdict(w) for w in worlds]
     return report

@@ -9,13 +9,18 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
+from customer_truth.benchmarks import scale
 from customer_truth.benchmarks.process_tree import TreeSampler
 from customer_truth.benchmarks.scale import (
+    RunResult,
     land_one_row_batch,
     landing_files,
     last_day_batches,
     link_batches,
     measure_floor,
+    run_scale_benchmark,
 )
 from customer_truth.benchmarks.stages import STAGES, dbt_stage_of_keys, stage_times
 from customer_truth.landing import complete_batches
@@ -142,3 +147,29 @@ def test_the_last_day_lands_after_the_rest_and_a_one_row_batch_after_that(
     files = landing_files(target)
     seconds, records = measure_floor(files, Settings(landing=target, home=tmp_path / "home"))
     assert records == 2 + 1 + 1 + 1 and seconds > 0
+
+
+def test_the_results_file_keeps_every_run_measured_before_a_failure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 1M-person world runs for hours: the results file is rewritten after every run, so a
+    run that fails (or a machine that stops) keeps the figures measured before it."""
+    world = tmp_path / "world"
+    write_batch(world / "landing", "billing", "20260301T020000Z", {"charges.jsonl": jsonl(CHARGE)})
+    write_batch(world / "landing", "billing", "20260302T020000Z", {"charges.jsonl": jsonl(CHARGE)})
+    monkeypatch.setattr(scale, "ensure_world", lambda *args: world)
+    measured: list[str] = []
+
+    def measure_run(name: str, *args: object) -> RunResult:
+        if measured:
+            raise SystemExit(f"benchmark run {name!r} failed")
+        measured.append(name)
+        return RunResult(name, 12.5, 3.0, 1.5, rows_landed=1, released=True, run_id=None)
+
+    monkeypatch.setattr(scale, "measure_run", measure_run)
+    out = tmp_path / "results.json"
+    with pytest.raises(SystemExit, match="incremental"):
+        run_scale_benchmark([10], 1, 2, tmp_path / "work", reuse=True, out=out)
+    kept = json.loads(out.read_text())
+    assert [w["persons"] for w in kept["worlds"]] == [10]
+    assert [(r["name"], r["seconds"]) for r in kept["worlds"][0]["runs"]] == [("full", 12.5)]
