@@ -93,12 +93,16 @@ named_customers as (
 
     union
 
-    -- a later delivery of an erased person: a personal identifier suppressed before
+    -- a later delivery of an erased person: an identifier suppressed before as theirs alone.
+    -- Not one that others held then (a household landline): the sweep removed the erased
+    -- person's records, so the family member left holding it now looks like its only holder.
+    -- (Null: a request's own identifier, or a row from before is_personal existed.)
     select suppressed.erasure_request_id, links.customer_id, 'delivered_again',
     from followable_links as links
     inner join {{ this }} as suppressed
         on suppressed.identifier_type = links.identifier_type
         and suppressed.identifier_hash = sha256(links.identifier_value)
+        and suppressed.is_personal is distinct from false
 
     union
 
