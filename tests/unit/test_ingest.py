@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from customer_truth import parsing
 from customer_truth.ingest import load_new_batches
 from customer_truth.warehouse import connect
 from tests.landing_builder import CHARGE, jsonl, write_batch
@@ -621,3 +622,40 @@ def test_a_later_delivery_of_an_erased_persons_record_is_suppressed_at_ingestion
         params=[B2],
     ).fetchall() == [(1, ERASED_RECORD_REASON, None)]
     assert [(f.loaded_rows, f.quarantined_rows, f.reconciled) for f in loads] == [(1, 1, True)]
+
+
+def test_a_batch_loads_whole_or_not_at_all_a_block_at_a_time(
+    tmp_path: Path, con: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file is checked a block at a time on a scratch connection of its own, and only the
+    block's outcome enters the batch's transaction: the transaction holds no scratch table
+    (which it would keep until its commit, a multi-GB file's worth), yet a failure in a later
+    block still leaves nothing of the batch."""
+    from customer_truth import ingest
+
+    lines = [json.dumps({**CHARGE, "id": f"ch_{i}"}).encode() for i in range(30)]
+    lines[17] = b'{"id": "ch_17", "amount": 12'  # truncated
+    write_batch(tmp_path, "billing", B1, {"charges.jsonl": b"\n".join(lines) + b"\n"})
+    monkeypatch.setattr(
+        ingest, "jsonl_blocks", lambda path, opener: parsing.jsonl_blocks(path, 600, opener)
+    )
+    appended: list[int] = []
+    real_append = ingest._append_block
+
+    def append_then_fail(con: duckdb.DuckDBPyConnection, *args: Any) -> None:
+        temporary = con.sql("select count(*) from duckdb_tables() where temporary").fetchall()
+        assert temporary == [(0,)], "a scratch table inside the batch's transaction"
+        appended.append(1)
+        if len(appended) == 3:
+            raise RuntimeError("the disk filled up")
+        real_append(con, *args)
+
+    monkeypatch.setattr(ingest, "_append_block", append_then_fail)
+    with pytest.raises(RuntimeError, match="disk filled up"):
+        load_new_batches(con, tmp_path, "billing")
+    assert _snapshot(con) == [[], [], [], []]
+
+    monkeypatch.setattr(ingest, "_append_block", real_append)
+    load_new_batches(con, tmp_path, "billing")
+    assert con.sql("select count(*) from raw.billing__charges").fetchall() == [(29,)]
+    assert [line for line, _ in _quarantine(con)] == [18]

@@ -2,6 +2,5 @@
 -- with their lineage (bound)
 insert into raw.{{ table }}
 select record_key, doc, ?, ?, ?, ?, line_number, ?
-from _validated
-where invalid_reason is null
+from _good_lines
 order by line_number
