@@ -1,7 +1,8 @@
 """Load complete landing batches into the warehouse's raw tables, exactly once each.
 
-For every file of a batch: polars frames the delivered lines (``parsing``), DuckDB decodes and
-validates them in one set operation, good rows go to ``raw.<system>__<entity>`` with their
+For every file of a batch: polars frames the delivered lines a block at a time (``parsing``),
+DuckDB decodes and validates each block in one set operation on a scratch connection (the batch's
+transaction would hold every block's scratch tables until it commits), good rows go to ``raw.<system>__<entity>`` with their
 lineage, bad rows go to ``ingest.quarantine`` with a reason and their raw text, and
 ``ingest.file_loads`` records landed = loaded + quarantined against the ``_SUCCESS`` count.
 One batch is one transaction, and a batch already in ``ingest.batch_loads`` is never loaded again.
