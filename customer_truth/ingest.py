@@ -1,10 +1,11 @@
 """Load complete landing batches into the warehouse's raw tables, exactly once each.
 
 For every file of a batch: polars frames the delivered lines a block at a time (``parsing``),
-DuckDB decodes and validates each block in one set operation on a scratch connection (the batch's
-transaction would hold every block's scratch tables until it commits), good rows go to ``raw.<system>__<entity>`` with their
-lineage, bad rows go to ``ingest.quarantine`` with a reason and their raw text, and
-``ingest.file_loads`` records landed = loaded + quarantined against the ``_SUCCESS`` count.
+DuckDB decodes, parses and validates each block in one pass (``sql/ingest/checked.sql``) on a
+scratch connection (the batch's transaction would hold every block's scratch tables until it
+commits), good rows go to ``raw.<system>__<entity>`` with their lineage, bad rows go to
+``ingest.quarantine`` with a reason and their raw text, and ``ingest.file_loads`` records
+landed = loaded + quarantined against the ``_SUCCESS`` count.
 One batch is one transaction, and a batch already in ``ingest.batch_loads`` is never loaded again.
 
 The landing zone is untrusted (``landing``): links and entries that are not regular files are
@@ -107,12 +108,11 @@ def _check_block(
     batch: Batch,
     params: dict[str, object],
 ) -> tuple[int, int, int]:
-    """Parse and validate one block on ``scratch`` (``_parsed``, ``_validated``); its landed,
-    loaded and quarantined line counts."""
+    """Check one block on ``scratch`` (``_checked``: each line parsed and validated in one
+    pass); its landed, loaded and quarantined line counts."""
     scratch.register("_incoming", frame.select(list(LINES_SCHEMA)).to_arrow())
     try:
-        scratch.execute(statement(f"{SQL}/parsed"))
-        scratch.execute(statement(f"{SQL}/validated"), params)
+        scratch.execute(statement(f"{SQL}/checked"), params)
         for field in (f for f in contract.json_fields if f.walks_array):
             scratch.execute(
                 statement(f"{SQL}/wrong_array_items"),

@@ -287,6 +287,29 @@ def test_any_bytes_either_load_or_quarantine_and_the_counts_add_up(
     con.close()
 
 
+def test_a_line_of_whitespace_alone_is_not_a_row_and_any_other_character_makes_one(
+    tmp_path: Path, con: duckdb.DuckDBPyConnection
+) -> None:
+    """Blank means what the contract counts as blank (Python's ``bytes.strip``: space, tab,
+    line feed, carriage return, vertical tab, form feed); a line holding anything else lands,
+    and is quarantined when it is not a JSON object."""
+    lines = [
+        b'{"id": "ch_1", "amount": 5}',
+        b" ",
+        b"\t\x0b\x0c\r ",
+        b"",
+        b"\x1c",  # a file separator: not whitespace to the contract
+        b' \xa0{"id": "ch_2"}',  # a byte that is not UTF-8 before the object
+    ]
+    write_batch(tmp_path, "billing", B1, {"charges.jsonl": b"\n".join(lines)})
+    (load,) = load_new_batches(con, tmp_path, "billing")[B1]
+    assert (load.landed_rows, load.loaded_rows, load.quarantined_rows) == (3, 1, 2)
+    assert con.sql("select line_number, reason from ingest.quarantine order by 1").fetchall() == [
+        (5, "not valid JSON (truncated or malformed line)"),
+        (6, "not valid UTF-8"),
+    ]
+
+
 def test_a_stray_quote_in_a_csv_field_is_quarantined_not_repaired(
     tmp_path: Path, con: duckdb.DuckDBPyConnection
 ) -> None:

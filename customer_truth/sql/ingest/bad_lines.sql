@@ -1,6 +1,5 @@
--- a checked block's lines that are quarantined, each with its reason (ingest._append_block)
-select line_number, parse_error as reason, raw_text
-from _parsed where parse_error is not null
-union all
-select line_number, invalid_reason, raw_text
-from _validated where invalid_reason is not null
+-- a checked block's lines that are quarantined, each with its reason and delivered text
+-- (ingest._append_block); an erased person's record keeps none (suppress_erased_records)
+select line_number, reason, coalesce(raw_text, doc::varchar) as raw_text
+from _checked
+where reason is not null
