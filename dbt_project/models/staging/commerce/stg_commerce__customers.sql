@@ -1,5 +1,13 @@
 -- One row per Shopify customer (id): the latest version by updated_at (then latest batch, then
 -- last line). Timestamps carry the shop's offset and are converted to UTC.
+-- Incremental (macros/staging_incremental.sql): a run reads the deliveries loaded since the last
+-- build and merges them with the held version of each key they name.
+{{ config(
+    materialized='incremental',
+    unique_key='commerce_customer_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+) }}
 {%- set payload_shape = {
     "email": "VARCHAR",
     "phone": "VARCHAR",
@@ -33,6 +41,7 @@ source as (
         source_file,
         line_number,
     from {{ source('raw', 'commerce__customers') }}
+    {{ staging_new_deliveries(source('raw', 'commerce__customers')) }}
 ),
 
 renamed as (
@@ -74,8 +83,12 @@ renamed as (
     from source
 ),
 
+versions as (
+    {{ staging_versions_with_held('renamed', 'commerce_customer_id') }}
+),
+
 deduplicated as (
-    select * from renamed
+    select * from versions
     qualify row_number() over (
         partition by commerce_customer_id
         order by updated_at desc nulls last, batch_id desc, line_number desc

@@ -2,6 +2,14 @@
 -- batch that delivered it (it carries no modification time), then the last line.
 -- The transcript text is what people said and can hold card numbers, emails, phones and
 -- addresses: it is kept as JSON here and must not be published unredacted.
+-- Incremental (macros/staging_incremental.sql): a run reads the deliveries loaded since the last
+-- build and merges them with the held version of each key they name.
+{{ config(
+    materialized='incremental',
+    unique_key='contact_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+) }}
 {%- set payload_shape = {
     "Channel": "VARCHAR",
     "LanguageCode": "VARCHAR",
@@ -24,6 +32,7 @@ source as (
         source_file,
         line_number,
     from {{ source('raw', 'contact_center__transcripts') }}
+    {{ staging_new_deliveries(source('raw', 'contact_center__transcripts')) }}
 ),
 
 renamed as (
@@ -46,8 +55,12 @@ renamed as (
     from source
 ),
 
+versions as (
+    {{ staging_versions_with_held('renamed', 'contact_id') }}
+),
+
 deduplicated as (
-    select * from renamed
+    select * from versions
     qualify row_number() over (
         partition by contact_id
         order by batch_id desc, line_number desc

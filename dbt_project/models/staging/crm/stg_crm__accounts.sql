@@ -1,5 +1,13 @@
 -- One row per Salesforce account: the latest version by LastModifiedDate (then latest batch,
 -- then last line), including deleted accounts, flagged.
+-- Incremental (macros/staging_incremental.sql): a run reads the deliveries loaded since the last
+-- build and merges them with the held version of each key they name.
+{{ config(
+    materialized='incremental',
+    unique_key='crm_account_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+) }}
 {%- set payload_shape = {
     "Name": "VARCHAR",
     "AccountNumber": "VARCHAR",
@@ -26,6 +34,7 @@ source as (
         source_file,
         line_number,
     from {{ source('raw', 'crm__accounts') }}
+    {{ staging_new_deliveries(source('raw', 'crm__accounts')) }}
 ),
 
 renamed as (
@@ -50,8 +59,12 @@ renamed as (
     from source
 ),
 
+versions as (
+    {{ staging_versions_with_held('renamed', 'crm_account_id') }}
+),
+
 deduplicated as (
-    select * from renamed
+    select * from versions
     qualify row_number() over (
         partition by crm_account_id
         order by last_modified_at desc nulls last, batch_id desc, line_number desc

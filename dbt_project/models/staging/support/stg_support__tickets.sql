@@ -1,5 +1,13 @@
 -- One row per Zendesk ticket (id): the latest version by updated_at (then latest batch, then
 -- last line). The order an agent referenced is read from the ticket's custom fields.
+-- Incremental (macros/staging_incremental.sql): a run reads the deliveries loaded since the last
+-- build and merges them with the held version of each key they name.
+{{ config(
+    materialized='incremental',
+    unique_key='ticket_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+) }}
 {%- set order_name_field_id = var('support_order_name_field_id', none) %}
 {%- set payload_shape = {
     "external_id": "VARCHAR",
@@ -29,6 +37,7 @@ source as (
         source_file,
         line_number,
     from {{ source('raw', 'support__tickets') }}
+    {{ staging_new_deliveries(source('raw', 'support__tickets')) }}
 ),
 
 unnested as (
@@ -81,8 +90,12 @@ renamed as (
     from order_field
 ),
 
+versions as (
+    {{ staging_versions_with_held('renamed', 'ticket_id') }}
+),
+
 deduplicated as (
-    select * from renamed
+    select * from versions
     qualify row_number() over (
         partition by ticket_id
         order by updated_at desc nulls last, batch_id desc, line_number desc

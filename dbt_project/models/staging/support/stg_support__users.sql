@@ -1,5 +1,13 @@
 -- One row per Zendesk user (id): the latest version by updated_at (then latest batch, then last
 -- line). Includes agents and admins; identity resolution uses end-users only.
+-- Incremental (macros/staging_incremental.sql): a run reads the deliveries loaded since the last
+-- build and merges them with the held version of each key they name.
+{{ config(
+    materialized='incremental',
+    unique_key='support_user_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+) }}
 {%- set payload_shape = {
     "name": "VARCHAR",
     "email": "VARCHAR",
@@ -22,6 +30,7 @@ source as (
         source_file,
         line_number,
     from {{ source('raw', 'support__users') }}
+    {{ staging_new_deliveries(source('raw', 'support__users')) }}
 ),
 
 renamed as (
@@ -43,8 +52,12 @@ renamed as (
     from source
 ),
 
+versions as (
+    {{ staging_versions_with_held('renamed', 'support_user_id') }}
+),
+
 deduplicated as (
-    select * from renamed
+    select * from versions
     qualify row_number() over (
         partition by support_user_id
         order by updated_at desc nulls last, batch_id desc, line_number desc
