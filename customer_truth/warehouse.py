@@ -97,6 +97,27 @@ def connect(path: Path | str, settings: Settings | None = None) -> duckdb.DuckDB
     return con
 
 
+# what a database keeps cached while another database of the process works (memory_lent)
+LENT_MEMORY_KEEP = "128MB"
+
+
+@contextmanager
+def memory_lent(con: duckdb.DuckDBPyConnection, settings: Settings | None = None) -> Iterator[None]:
+    """While another DuckDB database of this process does the work, ``con``'s buffer pool gives
+    back what it caches beyond ``LENT_MEMORY_KEEP``, and takes the budget back afterwards.
+
+    Each database has its own buffer pool and each is given the whole budget
+    (``Settings.memory_limit``), so two at work at once could hold twice the budget; lowering the
+    idle one's limit evicts its cached blocks (they are read again when needed). One budget for
+    the process, however many databases it opens."""
+    settings = settings or load_settings()
+    con.execute("set memory_limit = ?", [LENT_MEMORY_KEEP])
+    try:
+        yield
+    finally:
+        con.execute("set memory_limit = ?", [settings.memory_limit])
+
+
 def rewrite_warehouse_file(settings: Settings) -> None:
     """Copy the warehouse into a fresh file and swap it in, under the lock. DuckDB keeps the
     bytes of deleted rows in the file's freed blocks until it reuses them, so after an erasure

@@ -2,10 +2,10 @@
 
 The model compares what the standardised records hold (names, birth date, email, phones,
 address) and scores every pair the blocking rules propose. It is trained by `training` and
-versioned as Splink JSON in `models/`; `score_pairs` loads it and scores on an in-memory DuckDB
-connection, so the warehouse is never locked by Splink's scratch tables. Its features
-(`sql/features.sql`), comparisons and candidate rules (`sql/splink_model.yml`) are data; this
-module hands them to Splink.
+versioned as Splink JSON in `models/`; `score_pairs_on` loads it and scores on resolution's
+in-memory DuckDB connection, so the warehouse is never locked by Splink's scratch tables. Its
+features (`sql/features.sql`), comparisons and candidate rules (`sql/splink_model.yml`) are data;
+this module hands them to Splink.
 
 Design choices that matter:
 - Shared identifiers (`int_identity__identifier_usage.is_shared`: a household landline, a family
@@ -172,20 +172,40 @@ def score_pairs(
     """Score every candidate pair with the trained model; keep those above `floor`.
 
     Returns unique_id_l, unique_id_r, match_probability, match_weight and the gamma level of
-    every comparison (`gamma_<name>`), plus the compared values (for the evidence).
+    every comparison (`gamma_<name>`), plus the compared values (for the evidence). On a scratch
+    connection of its own; resolution scores where its features already are (`score_pairs_on`).
     """
-    logging.getLogger("splink").setLevel(logging.WARNING)
     scratch = connect(":memory:")
     try:
         db_api = DuckDBAPI(connection=scratch)
         frame = db_api.register(features, table_name="identity_features")
-        # keys Splink does not know (our training notes) stay out of its settings
-        model = {k: v for k, v in settings.items() if k != "training"}
-        model["blocking_rules_to_generate_predictions"] = blocking_rules_json()
-        linker = Linker(frame, model)
-        predictions = linker.inference.predict(threshold_match_probability=floor)
-        # the table name is Splink's own, not data
-        sql = f"select * from {predictions.physical_name}"  # noqa: S608
-        return scratch.sql(sql).arrow().read_all()
+        predictions = _predict(frame, settings, floor)
+        return scratch.sql(f"select * from {predictions}").arrow().read_all()  # noqa: S608
     finally:
         scratch.close()
+
+
+def score_pairs_on(
+    con: duckdb.DuckDBPyConnection,
+    features_table: str,
+    settings: dict[str, Any],
+    *,
+    floor: float = SCORE_FLOOR,
+) -> str:
+    """`score_pairs` on the features table `features_table` of `con`, in `con`: the name of the
+    table of scored pairs Splink leaves there. No copy of the features or the pairs leaves
+    DuckDB, and one buffer pool (one memory budget) holds them (a 1M-person world: a second
+    in-memory database beside the first took the process past 12 GB)."""
+    frame = DuckDBAPI(connection=con).register(features_table, table_name="identity_features")
+    return _predict(frame, settings, floor)
+
+
+def _predict(frame: Any, settings: dict[str, Any], floor: float) -> str:
+    """Splink's predictions of `frame` (a registered Splink input): their physical table."""
+    logging.getLogger("splink").setLevel(logging.WARNING)
+    # keys Splink does not know (our training notes) stay out of its settings
+    model = {k: v for k, v in settings.items() if k != "training"}
+    model["blocking_rules_to_generate_predictions"] = blocking_rules_json()
+    linker = Linker(frame, model)
+    # the table name is Splink's own, not data
+    return str(linker.inference.predict(threshold_match_probability=floor).physical_name)

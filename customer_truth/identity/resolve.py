@@ -14,12 +14,11 @@ from typing import Any
 
 import duckdb
 import polars as pl
-import pyarrow as pa
 
 from customer_truth.identity import clustering, matching, training
 from customer_truth.identity.clustering import Thresholds
 from customer_truth.statements import statement
-from customer_truth.warehouse import connect
+from customer_truth.warehouse import connect, memory_lent
 
 # `resolve_identities(con)` reads the dbt models `intermediate.int_identity__records`,
 # `int_identity__deterministic_links` and `int_identity__identifier_usage` from the warehouse and
@@ -96,27 +95,30 @@ def resolve_identities(
     thresholds = thresholds or Thresholds()
     resolved_at = datetime.now(UTC)
 
-    records = con.sql("select * from intermediate.int_identity__records").arrow().read_all()
-    links = (
-        con.sql("select * from intermediate.int_identity__deterministic_links").arrow().read_all()
-    )
-    usage = con.sql("select * from intermediate.int_identity__identifier_usage").arrow().read_all()
-
+    # the inputs move to the in-memory database as arrow, a table at a time: copied into its
+    # buffer pool (the budget, spilled past it), the arrow copy dropped at once
+    inputs = {
+        "all_records": "intermediate.int_identity__records",
+        "links_input": "intermediate.int_identity__deterministic_links",
+        "identifier_usage": "intermediate.int_identity__identifier_usage",
+    }
     work = connect(":memory:")
     try:
-        work.register("all_records", records)
-        work.register("links_input", links)
-        work.register("identifier_usage", usage)
-        tables, version = _resolve_in_memory(work, model_path, thresholds, resolved_at)
-        _write_outputs(con, tables)
-        return _summarise(work, tables, records.num_rows, version, started)
+        with memory_lent(con):
+            for name, relation in inputs.items():
+                # relation names are the constants above
+                rows = con.sql(f"select * from {relation}").arrow()  # noqa: S608
+                work.from_arrow(rows).create(name)
+            records = len(work.table("all_records"))
+            tables, version = _resolve_in_memory(work, model_path, thresholds, resolved_at)
+            summary = _summarise(work, tables, records, version, started)
     finally:
         work.close()
+    _write_outputs(con, tables)
+    return summary
 
 
-def _choose_model(
-    work: duckdb.DuckDBPyConnection, features: pa.Table, model_path: Path | None
-) -> dict[str, Any]:
+def _choose_model(work: duckdb.DuckDBPyConnection, model_path: Path | None) -> dict[str, Any]:
     """The versioned model, unless the data is nothing like the enterprise it was trained on.
 
     The versioned model learnt its agreement rates from an enterprise's strong-identifier links.
@@ -130,9 +132,10 @@ def _choose_model(
     strong_links = work.sql(
         "select count(*) from links_input where guard_reason is null and rule not like 'email:%'"
     ).fetchall()[0][0]
-    if strong_links == 0 and features.num_rows >= MIN_RECORDS_TO_TRAIN_ON_RUN:
+    if strong_links == 0 and len(work.table("features")) >= MIN_RECORDS_TO_TRAIN_ON_RUN:
         return training.train_model(
-            features, version=f"{matching.MODEL_VERSION}-trained-on-this-data"
+            work.table("features").arrow().read_all(),
+            version=f"{matching.MODEL_VERSION}-trained-on-this-data",
         )
     return matching.load_model(None)
 
@@ -147,13 +150,11 @@ def _resolve_in_memory(
     run = _runner(work)
     run("merge_survivors")
     run("matchable_records")
-    features = matching.build_features(work)
-    work.register("features", features)
-    settings = _choose_model(work, features, model_path)
+    work.sql(statement("identity/sql/features")).create("features")
+    settings = _choose_model(work, model_path)
     version = matching.model_version(settings)
 
-    predictions = matching.score_pairs(features, settings)
-    work.register("predictions", predictions)
+    work.table(matching.score_pairs_on(work, "features", settings)).create_view("predictions")
     run("guarded_pairs")
     run("deterministic_links", priority=_RULE_PRIORITY)
     run("edges", version=version)

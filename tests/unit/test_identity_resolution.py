@@ -299,7 +299,7 @@ def test_data_without_strong_identifiers_gets_a_model_trained_on_it(
 
     monkeypatch.setattr(training, "train_model", fake_train)
     work = duckdb.connect()
-    features = pl.DataFrame({"unique_id": [str(i) for i in range(1000)]}).to_arrow()
+    work.execute("create table features as select range::varchar as unique_id from range(1000)")
     work.execute(
         "create table links_input (record_uid_l varchar, record_uid_r varchar, rule varchar, "
         "guard_reason varchar)"
@@ -309,13 +309,13 @@ def test_data_without_strong_identifiers_gets_a_model_trained_on_it(
         "insert into links_input values ('a', 'b', 'email:personal', null), "
         "('c', 'd', 'anonymous_id:segment_identify', 'shared_device')"
     )
-    assert resolve._choose_model(work, features, None)["linker_uid"].endswith("on-this-data")
+    assert resolve._choose_model(work, None)["linker_uid"].endswith("on-this-data")
     assert trained == [1000]
     work.execute("insert into links_input values ('e', 'f', 'crm_contact_id:zendesk', null)")
-    assert resolve._choose_model(work, features, None)["linker_uid"] == "identity_splink_v1"
-    small = pl.DataFrame({"unique_id": ["1", "2"]}).to_arrow()
+    assert resolve._choose_model(work, None)["linker_uid"] == "identity_splink_v1"
+    work.execute("delete from features where unique_id not in ('1', '2')")
     work.execute("delete from links_input")
-    assert resolve._choose_model(work, small, None)["linker_uid"] == "identity_splink_v1"
+    assert resolve._choose_model(work, None)["linker_uid"] == "identity_splink_v1"
     assert trained == [1000]
 
 
