@@ -5,6 +5,8 @@ Its inputs, outputs, layers and where its SQL lives: the comment below the impor
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -17,6 +19,7 @@ import polars as pl
 
 from customer_truth.identity import clustering, matching, training
 from customer_truth.identity.clustering import Thresholds
+from customer_truth.settings import load_settings
 from customer_truth.statements import statement
 from customer_truth.warehouse import connect, memory_lent
 
@@ -96,26 +99,33 @@ def resolve_identities(
     resolved_at = datetime.now(UTC)
 
     # the inputs move to the in-memory database as arrow, a table at a time: copied into its
-    # buffer pool (the budget, spilled past it), the arrow copy dropped at once
+    # buffer pool (the budget, spilled past it), the arrow copy dropped at once; the outputs
+    # leave it as Parquet files in the spill folder, which the warehouse reads once it is closed
     inputs = {
         "all_records": "intermediate.int_identity__records",
         "links_input": "intermediate.int_identity__deterministic_links",
         "identifier_usage": "intermediate.int_identity__identifier_usage",
     }
-    work = connect(":memory:")
+    settings = load_settings()
+    settings.duckdb_temp.mkdir(parents=True, exist_ok=True)
+    outputs = Path(tempfile.mkdtemp(prefix="identity-", dir=settings.duckdb_temp))
     try:
-        with memory_lent(con):
-            for name, relation in inputs.items():
-                # relation names are the constants above
-                rows = con.sql(f"select * from {relation}").arrow()  # noqa: S608
-                work.from_arrow(rows).create(name)
-            records = len(work.table("all_records"))
-            tables, version = _resolve_in_memory(work, model_path, thresholds, resolved_at)
-            summary = _summarise(work, tables, records, version, started)
+        work = connect(":memory:", settings)
+        try:
+            with memory_lent(con, settings):
+                for name, relation in inputs.items():
+                    # relation names are the constants above
+                    rows = con.sql(f"select * from {relation}").arrow()  # noqa: S608
+                    work.from_arrow(rows).create(name)
+                version = _resolve_in_memory(work, model_path, thresholds)
+                counts = _counts(work, thresholds)
+                files = _export_outputs(work, outputs, thresholds, resolved_at)
+        finally:
+            work.close()
+        _write_outputs(con, files)
     finally:
-        work.close()
-    _write_outputs(con, tables)
-    return summary
+        shutil.rmtree(outputs, ignore_errors=True)
+    return ResolutionSummary(**counts, model_version=version, seconds=time.perf_counter() - started)
 
 
 def _choose_model(work: duckdb.DuckDBPyConnection, model_path: Path | None) -> dict[str, Any]:
@@ -144,9 +154,9 @@ def _resolve_in_memory(
     work: duckdb.DuckDBPyConnection,
     model_path: Path | None,
     thresholds: Thresholds,
-    resolved_at: datetime,
-) -> tuple[dict[str, pl.DataFrame], str]:
-    """The statements of ``sql/resolve/`` in order, around Splink's scoring and clustering."""
+) -> str:
+    """The statements of ``sql/resolve/`` in order, around Splink's scoring and clustering; the
+    model version that scored."""
     run = _runner(work)
     run("merge_survivors")
     run("matchable_records")
@@ -175,7 +185,7 @@ def _resolve_in_memory(
     run("assignments")
     work.register("decisions", decisions)
     _attach_and_label(run, thresholds)
-    return _output_tables(work, thresholds, resolved_at), version
+    return version
 
 
 def _runner(work: duckdb.DuckDBPyConnection) -> Callable[..., None]:
@@ -198,65 +208,59 @@ def _attach_and_label(run: Callable[..., None], thresholds: Thresholds) -> None:
     run("merged_attachments")
 
 
-def _output_tables(
-    work: duckdb.DuckDBPyConnection, thresholds: Thresholds, resolved_at: datetime
-) -> dict[str, pl.DataFrame]:
-    record_clusters = _fetch(
-        work,
-        "select record_uid, cluster_key, match_rule, match_score from clustered order by 1",
-    ).with_columns(pl.lit(resolved_at).alias("resolved_at"))
-    evidence = work.sql(statement("identity/sql/resolve/match_evidence")).pl()
-    work.register("evidence_frame", evidence)
+def _review_parameters(thresholds: Thresholds) -> dict[str, float]:
+    return {"low": thresholds.review_low, "strong": thresholds.strong, "link": thresholds.link}
+
+
+def _counts(work: duckdb.DuckDBPyConnection, thresholds: Thresholds) -> dict[str, int]:
+    """What this resolution did (``ResolutionSummary`` but the model and the time)."""
+    work.sql(statement("identity/sql/resolve/match_evidence")).create("evidence")
+    row = work.sql(statement("identity/sql/resolve/summary")).fetchall()[0]
     review = work.sql(
-        statement("identity/sql/resolve/review_queue"),
-        params={
-            "low": thresholds.review_low,
-            "strong": thresholds.strong,
-            "link": thresholds.link,
-        },
-    ).pl()
-    return {"record_clusters": record_clusters, "match_evidence": evidence, "review_queue": review}
+        statement("identity/sql/resolve/review_queue"), params=_review_parameters(thresholds)
+    )
+    return {
+        "records": len(work.table("all_records")),
+        "live_records": int(row[0]),
+        "resolved_records": int(row[1]),
+        "clusters": int(row[2]),
+        "deterministic_links": int(row[3]),
+        "scored_pairs": int(row[4]),
+        "model_links": int(row[5]),
+        "cut_by_guard": int(row[6]),
+        "review_pairs": len(review),
+    }
 
 
-def _write_outputs(con: duckdb.DuckDBPyConnection, tables: dict[str, pl.DataFrame]) -> None:
+def _export_outputs(
+    work: duckdb.DuckDBPyConnection, folder: Path, thresholds: Thresholds, resolved_at: datetime
+) -> dict[str, Path]:
+    """The three output tables as Parquet files in ``folder``: written by DuckDB a row group at
+    a time, never whole in Python (a 1M-person world's evidence is millions of rows)."""
+    rows = {
+        "record_clusters": work.sql(
+            statement("identity/sql/resolve/record_clusters"), params={"resolved_at": resolved_at}
+        ),
+        "match_evidence": work.table("evidence"),
+        "review_queue": work.sql(
+            statement("identity/sql/resolve/review_queue"), params=_review_parameters(thresholds)
+        ),
+    }
+    files = {}
+    for name, relation in rows.items():
+        files[name] = folder / f"{name}.parquet"
+        relation.write_parquet(str(files[name]))
+    return files
+
+
+def _write_outputs(con: duckdb.DuckDBPyConnection, files: dict[str, Path]) -> None:
+    """Replace the three identity tables in one transaction."""
     con.execute("create schema if not exists identity")
-    con.register("record_clusters_frame", tables["record_clusters"])
-    con.register("match_evidence_frame", tables["match_evidence"])
-    con.register("review_queue_frame", tables["review_queue"])
     try:
         con.execute("begin transaction")
-        con.execute(statement("identity/sql/resolve/write_record_clusters"))
-        con.execute("insert into identity.record_clusters select * from record_clusters_frame")
-        con.execute(statement("identity/sql/resolve/write_match_evidence"))
-        con.execute(statement("identity/sql/resolve/write_review_queue"))
+        for name, path in files.items():
+            con.execute(statement(f"identity/sql/resolve/write_{name}"), {"path": str(path)})
         con.execute("commit")
     except Exception:
         con.execute("rollback")
         raise
-    finally:
-        for name in ("record_clusters_frame", "match_evidence_frame", "review_queue_frame"):
-            con.unregister(name)
-
-
-def _summarise(
-    work: duckdb.DuckDBPyConnection,
-    tables: dict[str, pl.DataFrame],
-    records: int,
-    version: str,
-    started: float,
-) -> ResolutionSummary:
-    row = work.sql(statement("identity/sql/resolve/summary")).fetchall()[0]
-    assert row is not None
-    return ResolutionSummary(
-        records=records,
-        live_records=int(row[0]),
-        resolved_records=int(row[1]),
-        clusters=int(row[2]),
-        deterministic_links=int(row[3]),
-        scored_pairs=int(row[4]),
-        model_links=int(row[5]),
-        cut_by_guard=int(row[6]),
-        review_pairs=tables["review_queue"].height,
-        model_version=version,
-        seconds=time.perf_counter() - started,
-    )

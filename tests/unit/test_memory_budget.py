@@ -115,6 +115,7 @@ def test_identity_resolution_works_in_one_in_memory_database_while_the_warehouse
         limits.append(_setting(warehouse, "memory_limit"))
         return score_pairs_on(con, *args, **kwargs)  # type: ignore[arg-type]
 
+    monkeypatch.setenv("CUSTOMER_TRUTH_HOME", str(tmp_path / "home"))
     monkeypatch.setattr(resolve, "connect", counting_connect)
     monkeypatch.setattr(matching, "connect", counting_connect)
     monkeypatch.setattr(matching, "score_pairs_on", scoring)
@@ -124,4 +125,7 @@ def test_identity_resolution_works_in_one_in_memory_database_while_the_warehouse
     assert opened == [":memory:"]
     assert limits == ["122.0 MiB"]
     assert _setting(warehouse, "memory_limit") == before
+    # the outputs left the in-memory database as Parquet files in the spill folder, now gone
+    assert warehouse.sql("select count(*) from identity.record_clusters").fetchall()[0][0] > 0
+    assert list((tmp_path / "home" / "duckdb_tmp").glob("identity-*")) == []
     warehouse.close()

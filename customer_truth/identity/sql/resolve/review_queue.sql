@@ -1,7 +1,7 @@
 -- identity.review_queue's rows: pairs for a human, nearest the link threshold first: linked
 -- below the strong threshold, not linked above the review floor, and likely matches a guard
 -- refused. $low, $strong, $link: clustering's thresholds.
--- Reads evidence_frame (match_evidence.sql's rows).
+-- Reads evidence (match_evidence.sql's rows).
 select
     record_uid_l,
     record_uid_r,
@@ -12,7 +12,7 @@ select
         when decision = 'linked' then 'linked below the strong threshold'
         else 'not linked, close to the threshold'
     end as reason,
-from evidence_frame
+from evidence
 where match_probability is not null
   and (
     (match_probability >= $low and match_probability < $strong)

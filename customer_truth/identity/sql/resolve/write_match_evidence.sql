@@ -1,4 +1,4 @@
--- identity.match_evidence, typed, from match_evidence_frame.
+-- identity.match_evidence, typed, from match_evidence.sql's rows, written to $path.
 create or replace table identity.match_evidence as
 select
     record_uid_l::varchar as record_uid_l,
@@ -9,4 +9,4 @@ select
     comparison::json as comparison,
     decision::varchar as decision,
     guard_reason::varchar as guard_reason,
-from match_evidence_frame
+from read_parquet($path)
