@@ -258,8 +258,13 @@ def _write_outputs(con: duckdb.DuckDBPyConnection, files: dict[str, Path]) -> No
     con.execute("create schema if not exists identity")
     try:
         con.execute("begin transaction")
-        for name, path in files.items():
-            con.execute(statement(f"identity/sql/resolve/write_{name}"), {"path": str(path)})
+        con.execute(statement("identity/sql/resolve/write_record_clusters"))
+        con.execute(
+            statement("identity/sql/resolve/fill_record_clusters"),
+            {"path": str(files["record_clusters"])},
+        )
+        for name in ("match_evidence", "review_queue"):
+            con.execute(statement(f"identity/sql/resolve/write_{name}"), {"path": str(files[name])})
         con.execute("commit")
     except Exception:
         con.execute("rollback")
