@@ -41,8 +41,9 @@ from customer_truth.warehouse import connect, memory_lent
 # This is the one place that decides where merged and deleted records belong: the golden records
 # (`int_customer_records_linked`) take what it assigns.
 #
-# Set work runs in DuckDB: Splink and the guards on an in-memory connection, frames moved as
-# arrow; the warehouse connection only reads the inputs and writes the three tables. The SQL is
+# Set work runs in DuckDB: Splink and the guards on one in-memory connection, which the inputs
+# enter as arrow and the outputs leave as Parquet files; the warehouse connection lends its
+# memory budget meanwhile, then writes the three tables from those files. The SQL is
 # data, one statement per file in `sql/resolve/` (`customer_truth/statements.py`); this module
 # runs them in order around what needs Python: Splink's scoring and the constrained clustering.
 
