@@ -174,17 +174,21 @@ def _resolve_in_memory(
     live_edges = work.sql(
         statement("identity/sql/resolve/live_edges"), params={"link": thresholds.link}
     ).pl()
-    roots, decisions = clustering.cluster(
-        live_nodes,
-        live_edges,
-        thresholds,
-        birth_dates_are_conclusive=matching.birth_dates_are_conclusive(settings),
-    )
-    work.register(
-        "roots", pl.DataFrame({"root": roots}, schema={"root": pl.Int64}).with_row_index("node")
-    )
+    # the clustering is Python's: meanwhile the in-memory database spills what it holds, and
+    # the clusters enter it as tables, so that Python holds nothing of them afterwards
+    with memory_lent(work):
+        roots, decisions = clustering.cluster(
+            live_nodes,
+            live_edges,
+            thresholds,
+            birth_dates_are_conclusive=matching.birth_dates_are_conclusive(settings),
+        )
+    del live_nodes, live_edges
+    nodes = pl.DataFrame({"root": roots}, schema={"root": pl.Int64}).with_row_index("node")
+    work.from_arrow(nodes.to_arrow()).create("roots")
+    work.from_arrow(decisions.to_arrow()).create("decisions")
+    del roots, decisions, nodes
     run("assignments")
-    work.register("decisions", decisions)
     _attach_and_label(run, thresholds)
     return version
 

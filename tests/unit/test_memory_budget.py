@@ -98,16 +98,27 @@ def test_identity_resolution_works_in_one_in_memory_database_while_the_warehouse
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Splink scores in resolution's own in-memory database: a second one beside it (each
-    taking the whole budget) took a 1M-person run to 15.9 GB."""
-    from customer_truth.identity import matching, resolve
+    taking the whole budget) took a 1M-person run to 15.9 GB. While Python clusters, that
+    database lends its budget in turn."""
+    from customer_truth.identity import clustering, matching, resolve
     from tests.unit.test_identity_resolution import _hand_made_warehouse
 
     opened: list[str] = []
     limits: list[str] = []
 
+    databases: list[object] = []
+    lent_while_clustering: list[str] = []
+
     def counting_connect(path: Path | str, settings: object = None) -> object:
         opened.append(str(path))
-        return connect(path)
+        databases.append(connect(path))
+        return databases[-1]
+
+    cluster = clustering.cluster
+
+    def clustering_in_python(*args: object, **kwargs: object) -> object:
+        lent_while_clustering.append(_setting(databases[0], "memory_limit"))
+        return cluster(*args, **kwargs)  # type: ignore[arg-type]
 
     score_pairs_on = matching.score_pairs_on
 
@@ -119,11 +130,14 @@ def test_identity_resolution_works_in_one_in_memory_database_while_the_warehouse
     monkeypatch.setattr(resolve, "connect", counting_connect)
     monkeypatch.setattr(matching, "connect", counting_connect)
     monkeypatch.setattr(matching, "score_pairs_on", scoring)
+    monkeypatch.setattr(clustering, "cluster", clustering_in_python)
     warehouse = _hand_made_warehouse(tmp_path / "warehouse.duckdb")
     before = _setting(warehouse, "memory_limit")
     resolve.resolve_identities(warehouse)
     assert opened == [":memory:"]
     assert limits == ["122.0 MiB"]
+    # and the in-memory database lends its own while Python clusters
+    assert lent_while_clustering == ["122.0 MiB"]
     assert _setting(warehouse, "memory_limit") == before
     # the outputs left the in-memory database as Parquet files in the spill folder, now gone
     assert warehouse.sql("select count(*) from identity.record_clusters").fetchall()[0][0] > 0
