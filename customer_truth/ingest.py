@@ -364,9 +364,7 @@ def changed_redelivery(
     The content is hashed again only when the folder's stat digest moved. A batch loaded before
     digests were recorded takes the content it has now as its digest (nothing to compare)."""
     loaded_sha256, loaded_stat = con.execute(
-        "select content_sha256, content_stat from ingest.batch_loads "
-        "where system = ? and batch_id = ?",
-        [batch.system, batch.batch_id],
+        statement(f"{SQL}/loaded_digest"), [batch.system, batch.batch_id]
     ).fetchall()[0]
     content_stat = batch_stat_signature(batch)
     if loaded_sha256 is not None and content_stat == loaded_stat:
@@ -374,8 +372,7 @@ def changed_redelivery(
     content_sha256 = batch_content_sha256(landing, batch)
     if loaded_sha256 is None:
         con.execute(
-            "update ingest.batch_loads set content_sha256 = ?, content_stat = ? "
-            "where system = ? and batch_id = ?",
+            statement(f"{SQL}/record_digest"),
             [content_sha256, content_stat, batch.system, batch.batch_id],
         )
         return None
@@ -445,14 +442,11 @@ def ingest_landing(
     quarantined: list[LandingProblem] = []
     for batch in complete_batches(landing, system):
         verdict = con.execute(
-            "select quarantine_reason from ingest.batch_loads where system = ? and batch_id = ?",
-            [batch.system, batch.batch_id],
+            statement(f"{SQL}/batch_verdict"), [batch.system, batch.batch_id]
         ).fetchall()
         if not verdict:
             latest = con.execute(
-                "select max(batch_id) from ingest.batch_loads "
-                "where system = ? and quarantine_reason is null",
-                [batch.system],
+                statement(f"{SQL}/latest_loaded_batch"), [batch.system]
             ).fetchall()[0][0]
             if reason := judge_batch(batch, latest, now, clock):
                 quarantined.append(quarantine_batch(con, batch, landing, reason))

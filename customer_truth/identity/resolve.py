@@ -190,6 +190,7 @@ def _resolve_in_memory(
     del roots, decisions, nodes
     run("assignments")
     _attach_and_label(run, thresholds)
+    work.sql(statement("identity/sql/resolve/match_evidence")).create("evidence")
     return version
 
 
@@ -219,7 +220,6 @@ def _review_parameters(thresholds: Thresholds) -> dict[str, float]:
 
 def _counts(work: duckdb.DuckDBPyConnection, thresholds: Thresholds) -> dict[str, int]:
     """What this resolution did (``ResolutionSummary`` but the model and the time)."""
-    work.sql(statement("identity/sql/resolve/match_evidence")).create("evidence")
     row = work.sql(statement("identity/sql/resolve/summary")).fetchall()[0]
     review = work.sql(
         statement("identity/sql/resolve/review_queue"), params=_review_parameters(thresholds)
