@@ -311,7 +311,7 @@ settings (environment; every one listed with its default in .env.example):
   CUSTOMER_TRUTH_HOME       the pipeline's folder: warehouse, Dagster home, releases, logs,
                             keys (default: .customer_truth_home)
   CUSTOMER_TRUTH_POLICIES   consumers.yml and guardrails.yml (default: policies)
-  CUSTOMER_TRUTH_MEMORY_LIMIT  DuckDB's memory budget, e.g. 8GB or 40% (default: 40%)
+  CUSTOMER_TRUTH_MEMORY_LIMIT  DuckDB's memory budget, e.g. 8GB or 30% (default: 30%)
   CUSTOMER_TRUTH_KEEP_RELEASES, CUSTOMER_TRUTH_RUN_WAIT, CUSTOMER_TRUTH_DBT_THREADS,
   CUSTOMER_TRUTH_WAREHOUSE_PURGE_DAYS and the ingestion tolerances: see .env.example
 """

@@ -9,7 +9,7 @@ Every path comes from the environment with a default that works on a fresh clone
   (``customer_truth/dbt_home.py``; ``dbt_environment`` passes the resolved home);
 - ``CUSTOMER_TRUTH_MEMORY_LIMIT``: the memory budget of every DuckDB database the pipeline opens
   (warehouse, dbt, identity's scratch databases), in DuckDB's terms: ``8GB`` or a share of the
-  machine's memory such as ``40%`` (the default). Past it DuckDB spills to ``<home>/duckdb_tmp``.
+  machine's memory such as ``30%`` (the default). Past it DuckDB spills to ``<home>/duckdb_tmp``.
 - ``CUSTOMER_TRUTH_FUTURE_TOLERANCE_MINUTES``, ``CUSTOMER_TRUTH_LATE_TOLERANCE_DAYS``,
   ``CUSTOMER_TRUTH_MANIFEST_SKEW_MINUTES``: how far a batch's extraction time may stand ahead
   of the wall clock, behind the system's latest loaded batch, and apart from its ``_SUCCESS``
@@ -32,7 +32,7 @@ SEEDS_DIR = REPO_ROOT / "seeds"
 
 
 # Also the default of dbt's profile (dbt_project/profiles.yml), for a hand-run `dbt build`.
-DEFAULT_MEMORY_LIMIT = "40%"
+DEFAULT_MEMORY_LIMIT = "30%"
 # how many releases stay readable (time travel, --as-of); older ones expire (publication/store.py)
 DEFAULT_KEEP_RELEASES = 14
 # the longest an erased person's deleted rows stay in the warehouse file's storage: as Delta

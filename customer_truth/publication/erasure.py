@@ -35,6 +35,7 @@ from customer_truth.publication.store import (
     table_path,
     write_snapshot,
 )
+from customer_truth.warehouse import connect
 
 # rows per batch while a version is rewritten without the erased
 PURGE_BATCH_ROWS = 250_000
@@ -110,7 +111,8 @@ def stream_without_erased(
     schema = rows.schema
 
     def batches() -> Iterator[pa.RecordBatch]:
-        con = duckdb.connect()
+        # the process's memory budget and spill folder, as every database of the pipeline
+        con = connect(":memory:")
         try:
             con.register("candidate", rows)
             con.register("erased", erased.entries)
@@ -165,7 +167,7 @@ def purge_history(
 ) -> int:
     """Rewrite every table's history without the erased rows; returns the rows removed."""
     removed = [0]
-    con = duckdb.connect()  # the erased set, and the scans of each version's files
+    con = connect(":memory:")  # the erased set, and the scans of each version's files
     try:
         con.register("erased", erased.entries)
         for table in tables:

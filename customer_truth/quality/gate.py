@@ -185,7 +185,9 @@ def read_frame(con: duckdb.DuckDBPyConnection, query: str) -> pd.DataFrame:
     floats = [
         pa.field(f.name, pa.float64()) if pa.types.is_decimal(f.type) else f for f in table.schema
     ]
-    return table.cast(pa.schema(floats)).to_pandas(types_mapper=_NULLABLE_TYPES.get)
+    table = table.cast(pa.schema(floats))
+    # each column's Arrow buffers are freed once converted: the frame is not held twice
+    return table.to_pandas(types_mapper=_NULLABLE_TYPES.get, self_destruct=True, split_blocks=True)
 
 
 def run_suite(

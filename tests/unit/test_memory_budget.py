@@ -36,7 +36,7 @@ def test_every_connection_takes_the_budget_and_spills_into_the_home(
 def test_a_share_of_the_machine_is_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CUSTOMER_TRUTH_MEMORY_LIMIT", raising=False)
     con = connect(":memory:")
-    assert load_settings().memory_limit == "40%"
+    assert load_settings().memory_limit == "30%"
     assert _setting(con, "memory_limit").endswith("GiB")
 
 
@@ -44,7 +44,7 @@ def test_dbt_reads_the_same_budget_as_python() -> None:
     profile = yaml.safe_load((DBT_PROJECT_DIR / "profiles.yml").read_text())
     output = profile["customer_truth"]["outputs"]["local"]
     assert "env_var('CUSTOMER_TRUTH_MEMORY_LIMIT'" in output["settings"]["memory_limit"]
-    assert "'40%'" in output["settings"]["memory_limit"]
+    assert "'30%'" in output["settings"]["memory_limit"]
     # the home's paths are not in the profile: the plugin sets them when dbt connects
     assert output["path"] == PLACEHOLDER
     assert output["plugins"][0]["module"] == "customer_truth.dbt_home"
