@@ -143,3 +143,35 @@ def test_identity_resolution_works_in_one_in_memory_database_while_the_warehouse
     assert warehouse.sql("select count(*) from identity.record_clusters").fetchall()[0][0] > 0
     assert list((tmp_path / "home" / "duckdb_tmp").glob("identity-*")) == []
     warehouse.close()
+
+
+def test_the_publishers_erasure_filter_takes_the_budget_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The filter that drops an erased person's rows from each table as it streams into Delta
+    runs beside the warehouse: opened with DuckDB's own default (80% of the machine, no spill
+    folder), the two could together hold far more than the budget."""
+    import pyarrow as pa
+
+    from customer_truth.publication import erasure
+    from customer_truth.publication.registry import PublishedTable
+
+    limits: list[str] = []
+
+    def budgeted_connect(path: Path | str, settings: object = None) -> object:
+        con = connect(path)
+        limits.append(_setting(con, "memory_limit"))
+        return con
+
+    monkeypatch.setenv("CUSTOMER_TRUTH_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("CUSTOMER_TRUTH_MEMORY_LIMIT", "1GB")
+    monkeypatch.setattr(erasure, "connect", budgeted_connect)
+    rows = pa.table({"customer_id": ["c1", "c2", "c3"], "note": ["a", "b", "c"]})
+    erased = erasure.ErasedSet(
+        pa.table({"customer_id": ["c2"], "identifier_sha256": pa.array([None], pa.string())})
+    )
+    kept = erasure.stream_without_erased(
+        rows.to_reader(), PublishedTable("t", "publish.t", ("note",)), erased, batch_rows=2
+    ).read_all()
+    assert sorted(kept.column("customer_id").to_pylist()) == ["c1", "c3"]
+    assert limits == ["953.6 MiB"]
