@@ -31,7 +31,6 @@ import yaml  # type: ignore[import-untyped]  # no stubs installed
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
 from customer_truth.statements import macro, statement, template
-from customer_truth.warehouse import connect
 
 if TYPE_CHECKING:
     from splink.internals.comparison_creator import ComparisonCreator
@@ -163,28 +162,6 @@ def birth_dates_are_conclusive(settings: dict[str, Any]) -> bool:
     return True
 
 
-def score_pairs(
-    features: pa.Table,
-    settings: dict[str, Any],
-    *,
-    floor: float = SCORE_FLOOR,
-) -> pa.Table:
-    """Score every candidate pair with the trained model; keep those above `floor`.
-
-    Returns unique_id_l, unique_id_r, match_probability, match_weight and the gamma level of
-    every comparison (`gamma_<name>`), plus the compared values (for the evidence). On a scratch
-    connection of its own; resolution scores where its features already are (`score_pairs_on`).
-    """
-    scratch = connect(":memory:")
-    try:
-        db_api = DuckDBAPI(connection=scratch)
-        frame = db_api.register(features, table_name="identity_features")
-        predictions = _predict(frame, settings, floor)
-        return scratch.sql(f"select * from {predictions}").arrow().read_all()  # noqa: S608
-    finally:
-        scratch.close()
-
-
 def score_pairs_on(
     con: duckdb.DuckDBPyConnection,
     features_table: str,
@@ -192,10 +169,13 @@ def score_pairs_on(
     *,
     floor: float = SCORE_FLOOR,
 ) -> str:
-    """`score_pairs` on the features table `features_table` of `con`, in `con`: the name of the
-    table of scored pairs Splink leaves there. No copy of the features or the pairs leaves
-    DuckDB, and one buffer pool (one memory budget) holds them (a 1M-person world: a second
-    in-memory database beside the first took the process past 12 GB)."""
+    """Score every candidate pair of the features table `features_table` of `con` with the
+    trained model, keeping those above `floor`: the name of the table of scored pairs Splink
+    leaves in `con` (unique_id_l, unique_id_r, match_probability, match_weight, the gamma level
+    of every comparison as `gamma_<name>`, and the compared values, for the evidence). No copy
+    of the features or the pairs leaves DuckDB, and one buffer pool (one memory budget) holds
+    them (a 1M-person world: a second in-memory database beside the first took the process past
+    12 GB)."""
     frame = DuckDBAPI(connection=con).register(features_table, table_name="identity_features")
     return _predict(frame, settings, floor)
 

@@ -119,8 +119,8 @@ def resolve_identities(
                     rows = con.sql(f"select * from {relation}").arrow()  # noqa: S608
                     work.from_arrow(rows).create(name)
                 version = _resolve_in_memory(work, model_path, thresholds)
-                counts = _counts(work, thresholds)
                 files = _export_outputs(work, outputs, thresholds, resolved_at)
+                counts = _counts(work, files["review_queue"])
         finally:
             work.close()
         _write_outputs(con, files)
@@ -218,12 +218,11 @@ def _review_parameters(thresholds: Thresholds) -> dict[str, float]:
     return {"low": thresholds.review_low, "strong": thresholds.strong, "link": thresholds.link}
 
 
-def _counts(work: duckdb.DuckDBPyConnection, thresholds: Thresholds) -> dict[str, int]:
-    """What this resolution did (``ResolutionSummary`` but the model and the time)."""
+def _counts(work: duckdb.DuckDBPyConnection, review_queue: Path) -> dict[str, int]:
+    """What this resolution did (``ResolutionSummary`` but the model and the time); the review
+    queue counted in its exported file (its query runs once)."""
     row = work.sql(statement("identity/sql/resolve/summary")).fetchall()[0]
-    review = work.sql(
-        statement("identity/sql/resolve/review_queue"), params=_review_parameters(thresholds)
-    )
+    review = work.execute("select count(*) from read_parquet(?)", [str(review_queue)]).fetchall()
     return {
         "records": len(work.table("all_records")),
         "live_records": int(row[0]),
@@ -233,7 +232,7 @@ def _counts(work: duckdb.DuckDBPyConnection, thresholds: Thresholds) -> dict[str
         "scored_pairs": int(row[4]),
         "model_links": int(row[5]),
         "cut_by_guard": int(row[6]),
-        "review_pairs": len(review),
+        "review_pairs": int(review[0][0]),
     }
 
 

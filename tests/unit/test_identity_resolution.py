@@ -338,7 +338,7 @@ def test_contacts_with_both_names_mistyped_or_swapped_with_a_typo_are_compared()
                 birth_date="1949-07-06", address_street_std="86 bussau c lose",
                 postal_code_std="4095", address_key="86 bussau c lose||4095|AU"),
     ]  # fmt: skip
-    pairs = matching.score_pairs(_features(records), matching.load_model(), floor=0.0)
+    pairs = _score_pairs(_features(records), matching.load_model(), floor=0.0)
     found = set(
         zip(pairs["unique_id_l"].to_pylist(), pairs["unique_id_r"].to_pylist(), strict=True)
     )
@@ -383,7 +383,7 @@ def test_a_swapped_common_name_weighs_less_than_a_swapped_rare_name() -> None:
                 spec = defined["name"]["comparison_levels"][i]
                 assert spec["label_for_charts"] == level["label_for_charts"]
                 level.update({k: v for k, v in spec.items() if k.startswith("tf_")})
-    pairs = matching.score_pairs(matching.build_features(work), settings, floor=0.0)
+    pairs = _score_pairs(matching.build_features(work), settings, floor=0.0)
     weight = dict(
         zip(
             zip(pairs["unique_id_l"].to_pylist(), pairs["unique_id_r"].to_pylist(), strict=True),
@@ -403,6 +403,20 @@ def test_expectation_maximisation_estimates_names_and_addresses_in_a_birth_date_
 
     blocked_on = [columns for _, columns in training._EM_RULES]
     assert ("birth_date",) in blocked_on
+
+
+def _score_pairs(features: Any, settings: dict[str, Any], *, floor: float) -> Any:
+    """Every pair the model scores above `floor`, as arrow, on a connection of the test's own."""
+    from customer_truth.identity import matching
+    from customer_truth.warehouse import connect
+
+    scratch = connect(":memory:")
+    try:
+        scratch.from_arrow(features).create("features")
+        scored = matching.score_pairs_on(scratch, "features", settings, floor=floor)
+        return scratch.table(scored).arrow().read_all()
+    finally:
+        scratch.close()
 
 
 def _features(records: list[dict[str, Any]]) -> Any:
@@ -445,7 +459,7 @@ def test_a_street_typed_apart_or_a_birth_date_in_one_city_puts_a_pair_before_the
         contact("crm:contacts:D2", "hacry", "tipins", "1949-07-06", "12 ada street",
                 "12 ada st", "4095", "lalor"),
     ]  # fmt: skip
-    pairs = matching.score_pairs(_features(records), matching.load_model(), floor=0.0)
+    pairs = _score_pairs(_features(records), matching.load_model(), floor=0.0)
     found = set(
         zip(pairs["unique_id_l"].to_pylist(), pairs["unique_id_r"].to_pylist(), strict=True)
     )

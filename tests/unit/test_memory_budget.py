@@ -128,7 +128,6 @@ def test_identity_resolution_works_in_one_in_memory_database_while_the_warehouse
 
     monkeypatch.setenv("CUSTOMER_TRUTH_HOME", str(tmp_path / "home"))
     monkeypatch.setattr(resolve, "connect", counting_connect)
-    monkeypatch.setattr(matching, "connect", counting_connect)
     monkeypatch.setattr(matching, "score_pairs_on", scoring)
     monkeypatch.setattr(clustering, "cluster", clustering_in_python)
     warehouse = _hand_made_warehouse(tmp_path / "warehouse.duckdb")
