@@ -81,12 +81,12 @@ def _bind_contract(contract: EntityContract) -> dict[str, object]:
     plain = [f for f in contract.json_fields if not f.walks_array]
     return {
         "id_field": contract.id_field,
-        "id_path": "$." + contract.id_field,
+        # the id first, then the fields: each list is read from the line in one parse
+        "type_paths": ["$." + contract.id_field, *(f.path for f in plain)],
         "field_names": [f.path.removeprefix("$.") for f in plain] or [""],
-        "field_paths": [f.path for f in plain] or ["$.__none__"],
         "field_types": [list(f.types) for f in plain] or [["NULL"]],
+        "text_paths": ["$." + contract.id_field, *("$." + f.column for f in contract.csv_fields)],
         "csv_names": [f.column for f in contract.csv_fields] or [""],
-        "csv_paths": ["$." + f.column for f in contract.csv_fields] or ["$.__none__"],
         "csv_patterns": [f.pattern for f in contract.csv_fields] or [".*"],
     }
 

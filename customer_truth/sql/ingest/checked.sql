@@ -32,32 +32,38 @@ parsed as (
         or not regexp_full_match(txt, '[ \t\n\v\f\r]*')
 ),
 
-typed as (
+read as (
     -- the JSON functions run only on the lines that parsed (a case evaluates its branch on
-    -- those rows alone)
+    -- those rows alone); each list of paths is one parse of the line: the id's type and the
+    -- documented fields' types, the id's text and the CSV fields' texts
     select
         line_number,
         parse_error,
         case when parse_error is not null then delivered_text end as raw_text,
         case when parse_error is null then txt::json end as doc,
-        case when parse_error is null then json_type(txt, $id_path) end as id_type,
-        case
-            when parse_error is null then nullif(trim(json_extract_string(txt, $id_path)), '')
-        end as record_key,
-        case
-            when parse_error is null then list_filter(
-                list_zip($field_names, json_type(txt, $field_paths), $field_types),
-                lambda f: f[2] is not null and f[2] <> 'NULL' and not list_contains(f[3], f[2])
-            )
-        end as wrong_types,
-        case
-            when parse_error is null then list_filter(
-                list_zip($csv_names, json_extract_string(txt, $csv_paths), $csv_patterns),
-                lambda f: coalesce(trim(f[2]), '') <> ''
-                and not regexp_full_match(trim(f[2]), f[3])
-            )
-        end as wrong_formats
+        case when parse_error is null then json_type(txt, $type_paths) end as types,
+        case when parse_error is null then json_extract_string(txt, $text_paths) end as texts
     from parsed
+),
+
+typed as (
+    select
+        line_number,
+        parse_error,
+        raw_text,
+        doc,
+        types[1] as id_type,
+        nullif(trim(texts[1]), '') as record_key,
+        list_filter(
+            list_zip($field_names, types[2:], $field_types),
+            lambda f: f[2] is not null and f[2] <> 'NULL' and not list_contains(f[3], f[2])
+        ) as wrong_types,
+        list_filter(
+            list_zip($csv_names, texts[2:], $csv_patterns),
+            lambda f: coalesce(trim(f[2]), '') <> ''
+            and not regexp_full_match(trim(f[2]), f[3])
+        ) as wrong_formats
+    from read
 )
 
 select
