@@ -9,7 +9,9 @@ step and also keeps out other writers, such as a hand-run dbt or a test reading 
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
+import logging
 import os
 import threading
 import time
@@ -23,6 +25,7 @@ from customer_truth.contracts import CONTRACTS
 from customer_truth.settings import Settings, load_settings
 from customer_truth.statements import statement
 
+log = logging.getLogger(__name__)
 SQL = "sql/warehouse"  # one statement per file: customer_truth/sql/warehouse/<name>.sql
 LOCK_TIMEOUT_SECONDS = 6 * 3600
 _POLL_SECONDS = 0.5
@@ -103,19 +106,32 @@ LENT_MEMORY_KEEP = "128MB"
 
 @contextmanager
 def memory_lent(con: duckdb.DuckDBPyConnection, settings: Settings | None = None) -> Iterator[None]:
-    """While another DuckDB database of this process does the work, ``con``'s buffer pool gives
-    back what it caches beyond ``LENT_MEMORY_KEEP``, and takes the budget back afterwards.
+    """While another DuckDB database of this process does the work (or Python does), ``con``'s
+    buffer pool gives back what it caches beyond ``LENT_MEMORY_KEEP``, and takes the budget back
+    afterwards.
 
     Each database has its own buffer pool and each is given the whole budget
     (``Settings.memory_limit``), so two at work at once could hold twice the budget; lowering the
     idle one's limit evicts its cached blocks (they are read again when needed). One budget for
-    the process, however many databases it opens."""
+    the process, however many databases it opens. What ``con`` cannot give back (pinned
+    memory: a 1M-person identity's in-memory database could not go down to 128MB) it keeps,
+    and it takes no more meanwhile: the limit drops to what it holds, and the work goes on."""
     settings = settings or load_settings()
-    con.execute("set memory_limit = ?", [LENT_MEMORY_KEEP])
+    try:
+        con.execute("set memory_limit = ?", [LENT_MEMORY_KEEP])
+    except duckdb.OutOfMemoryException:
+        held = con.execute(statement(f"{SQL}/memory_held")).fetchall()[0][0]
+        log.warning("a database could lend only part of its budget: it holds %s bytes", held)
+        with contextlib.suppress(duckdb.OutOfMemoryException):
+            con.execute("set memory_limit = ?", [f"{int(held) + LENT_MEMORY_MARGIN}B"])
     try:
         yield
     finally:
         con.execute("set memory_limit = ?", [settings.memory_limit])
+
+
+# what a database that cannot lend down to LENT_MEMORY_KEEP may hold beyond what it holds now
+LENT_MEMORY_MARGIN = 64 * 1024 * 1024
 
 
 def rewrite_warehouse_file(settings: Settings) -> None:

@@ -174,3 +174,36 @@ def test_the_publishers_erasure_filter_takes_the_budget_too(
     ).read_all()
     assert sorted(kept.column("customer_id").to_pylist()) == ["c1", "c3"]
     assert limits == ["953.6 MiB"]
+
+
+def test_a_database_that_cannot_lend_down_to_the_keep_holds_what_it_has_and_the_work_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 1M-person identity's in-memory database could not go down to 128MB (pinned memory):
+    the run failed on the lend. It now keeps what it holds, takes no more, and takes its budget
+    back afterwards."""
+    import duckdb
+
+    monkeypatch.setenv("CUSTOMER_TRUTH_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("CUSTOMER_TRUTH_MEMORY_LIMIT", "1GB")
+    real = connect(":memory:")
+    limits: list[object] = []
+
+    class Pinned:
+        """A database whose buffer pool cannot shrink below 300 MB."""
+
+        def execute(self, sql: str, params: list[object] | None = None) -> object:
+            if sql.startswith("set memory_limit"):
+                limits.append(params[0] if params else None)
+                if params == ["128MB"]:
+                    raise duckdb.OutOfMemoryException("could not free up enough memory")
+                return real.execute(sql, params)
+            if "duckdb_memory()" in sql:
+                return real.execute("select 300 * 1024 * 1024")
+            return real.execute(sql, params)
+
+    pinned = Pinned()
+    with memory_lent(pinned):  # type: ignore[arg-type]
+        assert _setting(real, "memory_limit") == "364.0 MiB"  # what it holds, and 64 MB more
+    assert limits == ["128MB", f"{364 * 1024 * 1024}B", "1GB"]
+    assert _setting(real, "memory_limit") == "953.6 MiB"
