@@ -178,7 +178,7 @@ def load_file(
     contract = contract_for(batch.system, path.name)
     if contract is None:
         con.execute(
-            "insert into ingest.quarantine values (?, null, ?, ?, null, ?, null, ?)",
+            statement(f"{SQL}/unknown_file"),
             [
                 batch.system,
                 batch.batch_id,
@@ -250,7 +250,7 @@ def _load_time(con: duckdb.DuckDBPyConnection) -> datetime:
     back: incremental staging reads what was loaded since its last delivery
     (dbt_project/macros/staging_incremental.sql), so a batch stamped before an earlier one after
     the clock was set back would never be staged."""
-    latest = con.execute("select max(loaded_at) from ingest.batch_loads").fetchall()[0][0]
+    latest = con.execute(statement(f"{SQL}/latest_load_time")).fetchall()[0][0]
     now = datetime.now(UTC)
     return max(now, latest + timedelta(microseconds=1)) if latest is not None else now
 
@@ -260,7 +260,7 @@ def load_batch(
 ) -> list[FileLoad] | None:
     """Load a batch in one transaction; None when it was loaded before (loading is idempotent)."""
     already = con.execute(
-        "select count(*) from ingest.batch_loads where system = ? and batch_id = ?",
+        statement(f"{SQL}/batch_loaded"),
         [batch.system, batch.batch_id],
     ).fetchall()[0][0]
     if already:
