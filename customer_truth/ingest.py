@@ -318,7 +318,7 @@ def load_batch(
             ],
         )
         con.executemany(
-            "insert into ingest.file_loads values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            statement(f"{SQL}/file_load"),
             [
                 [
                     load.system,
