@@ -71,7 +71,7 @@ from customer_truth.publication.store import (
     remove_orphans,
 )
 from customer_truth.settings import Settings
-from customer_truth.warehouse import open_warehouse
+from customer_truth.warehouse import memory_lent, open_warehouse
 
 # rows per arrow batch streamed from the warehouse into a Delta table
 STREAM_BATCH_ROWS = 16_384
@@ -279,10 +279,14 @@ def publish_release(
         entry = _publish(settings, publication_id, started_at, gate_results, tables, candidates,
                          after_table_written)  # fmt: skip
     else:
-        # the warehouse stays open (and locked) while its candidates stream into the Delta tables
+        # the warehouse stays open (and locked) while its candidates stream into the Delta
+        # tables; it only scans them out meanwhile, so it lends its budget: its cache would
+        # otherwise keep every table it read (a 1M-person world's release: 7 GiB held beside
+        # the writes, 3.0 -> 8.9 GiB while customer_context streamed, 2.5 GiB lent)
         with open_warehouse(settings) as con:
-            entry = _publish(settings, publication_id, started_at, gate_results, tables,
-                             stream_candidates(con, tables), after_table_written)  # fmt: skip
+            with memory_lent(con, settings):
+                entry = _publish(settings, publication_id, started_at, gate_results, tables,
+                                 stream_candidates(con, tables), after_table_written)  # fmt: skip
             # the release no longer holds anyone erased; now the warehouse must not either
             sweep_erased(con, settings.home)
         purge_warehouse_if_due(settings)

@@ -11,6 +11,7 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -177,6 +178,7 @@ _KILLED_PUBLISHER = """
 import os, signal, sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from customer_truth.publication.analytics import analytics_path
 from customer_truth.publication.publisher import publish_release
 from customer_truth.publication.recovery import roll_back_unreleased
@@ -363,6 +365,37 @@ def test_candidates_stream_from_the_warehouse_in_batches_and_erasure_applies_to_
     ids = set(published.column("customer_id").to_pylist())
     assert len(ids) == 998 and not {"ct_000007", "ct_000900"} & ids
     assert set(published.column("publication_id").to_pylist()) == {"pub-s"}
+
+
+def test_the_warehouse_lends_its_budget_while_its_candidates_stream_out(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The warehouse only scans the candidates out while they are written: kept at its budget,
+    its cache held every table it had read (a 1M-person release: 7 GiB beside the writes)."""
+    from customer_truth.publication import publisher
+    from customer_truth.warehouse import open_warehouse
+
+    monkeypatch.setenv("CUSTOMER_TRUTH_MEMORY_LIMIT", "1GB")
+    settings = Settings(landing=settings.landing, home=settings.home, memory_limit="1GB")
+    with open_warehouse(settings) as con:
+        con.execute("create schema publish")
+        con.execute(
+            "create table publish.customer_profile as select 'ct_' || i as customer_id, "
+            "'person' || i || '@example.org' as email from range(100) t(i)"
+        )
+    limits: list[str] = []
+    write_table = publisher._write_table
+
+    def writing(root: Path, table: Any, source: Any, *args: Any) -> tuple[int, int]:
+        warehouse = source.args[0]  # the stream's connection: the warehouse
+        limits.append(warehouse.execute("select current_setting('memory_limit')").fetchall()[0][0])
+        return write_table(root, table, source, *args)
+
+    monkeypatch.setattr(publisher, "_write_table", writing)
+    profile = tuple(t for t in STAND_IN_TABLES if t.name == "customer_profile")
+    entry = publish_release(settings, "pub-l", datetime.now(UTC), PASSED, tables=profile)
+    assert entry.row_counts == {"customer_profile": 100}
+    assert limits == ["122.0 MiB"]  # LENT_MEMORY_KEEP
 
 
 def test_releases_beyond_retention_expire_their_files_go_and_reading_one_says_so(
