@@ -156,9 +156,7 @@ def _append_block(
         params={
             "system": contract.system,
             "entity": contract.entity,
-            "batch_id": lineage["batch_id"],
-            "source_file": lineage["source_file"],
-            "loaded_at": lineage["loaded_at"],
+            **{key: lineage[key] for key in ("batch_id", "source_file", "loaded_at")},
         },
     ).to_arrow_table()
     if bad.num_rows:

@@ -102,6 +102,8 @@ def connect(path: Path | str, settings: Settings | None = None) -> duckdb.DuckDB
 
 # what a database keeps cached while another database of the process works (memory_lent)
 LENT_MEMORY_KEEP = "128MB"
+# what a database that cannot lend down to LENT_MEMORY_KEEP may hold beyond what it holds now
+LENT_MEMORY_MARGIN = 64 * 1024 * 1024
 
 
 @contextmanager
@@ -128,10 +130,6 @@ def memory_lent(con: duckdb.DuckDBPyConnection, settings: Settings | None = None
         yield
     finally:
         con.execute("set memory_limit = ?", [settings.memory_limit])
-
-
-# what a database that cannot lend down to LENT_MEMORY_KEEP may hold beyond what it holds now
-LENT_MEMORY_MARGIN = 64 * 1024 * 1024
 
 
 def rewrite_warehouse_file(settings: Settings) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 
 import duckdb
 import polars as pl
+import pyarrow.parquet as pq
 
 from customer_truth.identity import clustering, matching, training
 from customer_truth.identity.clustering import Thresholds
@@ -220,9 +221,8 @@ def _review_parameters(thresholds: Thresholds) -> dict[str, float]:
 
 def _counts(work: duckdb.DuckDBPyConnection, review_queue: Path) -> dict[str, int]:
     """What this resolution did (``ResolutionSummary`` but the model and the time); the review
-    queue counted in its exported file (its query runs once)."""
+    queue counted in its exported file's metadata (its query runs once)."""
     row = work.sql(statement("identity/sql/resolve/summary")).fetchall()[0]
-    review = work.execute("select count(*) from read_parquet(?)", [str(review_queue)]).fetchall()
     return {
         "records": len(work.table("all_records")),
         "live_records": int(row[0]),
@@ -232,7 +232,7 @@ def _counts(work: duckdb.DuckDBPyConnection, review_queue: Path) -> dict[str, in
         "scored_pairs": int(row[4]),
         "model_links": int(row[5]),
         "cut_by_guard": int(row[6]),
-        "review_pairs": int(review[0][0]),
+        "review_pairs": pq.ParquetFile(review_queue).metadata.num_rows,
     }
 
 

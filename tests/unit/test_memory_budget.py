@@ -132,7 +132,10 @@ def test_identity_resolution_works_in_one_in_memory_database_while_the_warehouse
     monkeypatch.setattr(clustering, "cluster", clustering_in_python)
     warehouse = _hand_made_warehouse(tmp_path / "warehouse.duckdb")
     before = _setting(warehouse, "memory_limit")
-    resolve.resolve_identities(warehouse)
+    summary = resolve.resolve_identities(warehouse)
+    # the review queue is counted once, in the file it is written from
+    queued = warehouse.sql("select count(*) from identity.review_queue").fetchall()[0][0]
+    assert summary.review_pairs == queued
     assert opened == [":memory:"]
     assert limits == ["122.0 MiB"]
     # and the in-memory database lends its own while Python clusters
