@@ -115,7 +115,18 @@ def _context(root: str) -> AbstractDataContext:
     # progress bars would fill the run log with one line per metric
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     _bound_data_docs(context)
+    _no_frame_fingerprints()
     return context
+
+
+def _no_frame_fingerprints() -> None:
+    """GX labels each frame under 1 GB (shallow size) with a fingerprint, hashing every value of
+    every column: on a 3M-row timeline frame that was 3.1 s of a 3.4 s suite and 1 GiB of memory,
+    for each suite, for a label nothing reads (the run's results say which batches were gated).
+    The threshold is the engine's only setting for it."""
+    from great_expectations.execution_engine import pandas_execution_engine
+
+    pandas_execution_engine.HASH_THRESHOLD = 0
 
 
 # The Data Docs list (and render pages for) the latest results only. GX's index reads every
@@ -186,8 +197,16 @@ def read_frame(con: duckdb.DuckDBPyConnection, query: str) -> pd.DataFrame:
         pa.field(f.name, pa.float64()) if pa.types.is_decimal(f.type) else f for f in table.schema
     ]
     table = table.cast(pa.schema(floats))
+    whole_numbers = [
+        f.name for f in table.schema if pa.types.is_integer(f.type) and not table[f.name].null_count
+    ]
     # each column's Arrow buffers are freed once converted: the frame is not held twice
-    return table.to_pandas(types_mapper=_NULLABLE_TYPES.get, self_destruct=True, split_blocks=True)
+    frame = table.to_pandas(types_mapper=_NULLABLE_TYPES.get, self_destruct=True, split_blocks=True)
+    # GX compares a numpy integer column at once, a nullable one value by value in Python (2.4 s
+    # of a 2.3M-row timeline suite's 4.6): a column without a null needs no mask
+    for name in whole_numbers:
+        frame[name] = frame[name].to_numpy(dtype="int64")
+    return frame
 
 
 def run_suite(
