@@ -27,6 +27,9 @@ class PublishedTable:
     fallback: str | None = None
     # where it is written under published/: "" for the contract tables, "marts" for journey marts
     folder: str = ""
+    # columns holding documents (JSON, a brief): kilobytes of text a row, stored with zstd in
+    # analytics.duckdb (``analytics.py``)
+    document_columns: tuple[str, ...] = ()
 
     @property
     def path_parts(self) -> tuple[str, ...]:
@@ -36,6 +39,11 @@ class PublishedTable:
     def key(self) -> str:
         """The name a release uses for it: ``customer_profile``, ``marts/fct_issue_journeys``."""
         return "/".join(self.path_parts)
+
+
+def document_columns(key: str) -> tuple[str, ...]:
+    """The document columns of the published table named ``key`` (none for a table not listed)."""
+    return next((t.document_columns for t in PUBLISHED_TABLES if t.key == key), ())
 
 
 PUBLISHED_TABLES: tuple[PublishedTable, ...] = (
@@ -72,7 +80,12 @@ PUBLISHED_TABLES: tuple[PublishedTable, ...] = (
         ("signal_id",),
         fallback="marts.fct_proactive_signals",
     ),
-    PublishedTable("customer_context", "publish.customer_context", ("customer_id",)),
+    PublishedTable(
+        "customer_context",
+        "publish.customer_context",
+        ("customer_id",),
+        document_columns=("context", "context_text"),
+    ),
     # journey marts for analysts (published/marts/), per contract
     PublishedTable(
         "fct_issue_journeys",
