@@ -51,8 +51,8 @@ def timeline_expectations(
             gxe.ExpectColumnValuesToBeInSet(column="reason_matches_attribution", value_set=[True]),
         ]
     return [
-        gxe.ExpectColumnValuesToNotBeNull(column="event_id"),
-        gxe.ExpectColumnValuesToBeUnique(column="event_id"),
+        gxe.ExpectColumnValuesToNotBeNull(column="event_id_rank"),
+        gxe.ExpectColumnValuesToBeUnique(column="event_id_rank"),
         *attribution,
         gxe.ExpectColumnValuesToNotBeNull(column="occurred_at"),
         gxe.ExpectColumnValuesToNotBeNull(column="event_type"),
@@ -73,7 +73,14 @@ def timeline_query(relation: str, *, with_reason: bool) -> str:
         else ""
     )
     return f"""
-        select event_id, customer_id, occurred_at, event_type, source_system,
+        select
+            -- event ids are checked through their dense rank: equal exactly where the ids are,
+            -- null exactly where an id is, so "not null" and "unique" mean what they say of the
+            -- ids; but GX checks 8-byte integers instead of strings (on a 1M-person world's 22M
+            -- events, pandas' duplicate search over the ids took the gate to 15 GiB)
+            case when event_id is not null then dense_rank() over (order by event_id) end
+                as event_id_rank,
+            customer_id, occurred_at, event_type, source_system,
             -- an AI agent's interaction is stamped by the server's clock when it is recorded,
             -- after the latest extraction: its age is against the run's wall clock
             date_diff(

@@ -47,7 +47,7 @@ def _events(customers: list[str | None], reasons: list[str | None]) -> pd.DataFr
     when = datetime.now(UTC) - timedelta(days=1)
     return pd.DataFrame(
         {
-            "event_id": [f"e{i}" for i in range(len(customers))],
+            "event_id_rank": list(range(1, len(customers) + 1)),
             "customer_id": customers,
             "occurred_at": [when] * len(customers),
             "event_type": ["contact"] * len(customers),
@@ -500,7 +500,15 @@ FAILING_CASES = [
         suite=MART_SUITE,
         good=_timeline("marts.fct_customer_timeline", attributed_only=False),
         corrupt=_duplicate_row("marts.fct_customer_timeline"),
-        fails={(UNIQUE, "event_id")},
+        fails={(UNIQUE, "event_id_rank")},
+    ),
+    FailingCase(
+        # the suite checks the ids through their dense rank, null exactly where the id is
+        id="customer_timeline-an-event-without-an-id",
+        suite=PUBLISHED_SUITE,
+        good=_timeline("publish.customer_timeline", attributed_only=True),
+        corrupt=_set_cell("publish.customer_timeline", 1, "event_id", None),
+        fails={(NOT_NULL, "event_id_rank")},
     ),
     FailingCase(
         id="customer_profile-a-phone-not-e164",
