@@ -260,6 +260,7 @@ def run_suite(
     make_offline(data_docs_index(settings).parent, changed_since=started)
     results = [r for run in outcome.run_results.values() for r in run.results]
     failed = [_summarise(r) for r in results if not r.success]
+    _forget_batches(source)
     return SuiteResult(
         suite=suite.name,
         asset="/".join(suite.asset_key),
@@ -270,6 +271,15 @@ def run_suite(
         failed_expectations=failed,
         metrics=frame_metrics(suite, frame),
     )
+
+
+def _forget_batches(source: PandasDatasource) -> None:
+    """GX's engine keeps every batch it loaded, and with it the frame: the context lives as long
+    as the process, so each suite's frame stayed in memory to the end of the run (a 1M-person
+    world's gate: 12.4 GiB still held after its 13 suites, 16.9 at the peak)."""
+    batches = source.get_execution_engine().batch_manager
+    batches.reset_batch_cache()
+    batches.batch_data_cache.clear()
 
 
 def refresh_data_docs_index(settings: Settings) -> None:
