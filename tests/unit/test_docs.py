@@ -45,7 +45,7 @@ def _timeline_frame(reason_matches: bool = True) -> pd.DataFrame:
     when = datetime.now(UTC) - timedelta(days=1)
     return pd.DataFrame(
         {
-            "event_id": ["e1", "e2"],
+            "event_id_rank": [1, 2],
             "customer_id": ["C1", "C2"],
             "occurred_at": [when, when],
             "event_type": ["contact", "contact"],
