@@ -28,7 +28,8 @@ class PublishedTable:
     # where it is written under published/: "" for the contract tables, "marts" for journey marts
     folder: str = ""
     # columns holding documents (JSON, a brief): kilobytes of text a row, stored with zstd in
-    # analytics.duckdb (``analytics.py``)
+    # analytics.duckdb (``analytics.py``); the publish model's contract says the same for the
+    # warehouse (``_publish__models.yml``), and a test keeps the two equal
     document_columns: tuple[str, ...] = ()
 
     @property

@@ -130,6 +130,26 @@ def test_the_analytics_file_stores_the_contexts_documents_with_zstd(settings: Se
     assert "ZSTD" not in stored["customer_id"]
 
 
+def test_the_registrys_document_columns_are_the_ones_the_warehouse_keeps_with_zstd() -> None:
+    """Which columns are documents is said twice, for two databases: the registry (for
+    analytics.duckdb, built from the Delta files) and the publish models' contracts (for the
+    warehouse). They must name the same columns."""
+    import yaml
+
+    models = yaml.safe_load(
+        (REPO_ROOT / "dbt_project/models/publish/_publish__models.yml").read_text()
+    )["models"]
+    in_contracts = {
+        (f"publish.{model['name']}", column["name"])
+        for model in models
+        for column in model.get("columns", [])
+        for constraint in column.get("constraints", [])
+        if "using compression zstd" in constraint.get("expression", "")
+    }
+    in_registry = {(t.relation, c) for t in PUBLISHED_TABLES for c in t.document_columns}
+    assert in_registry and in_registry == in_contracts
+
+
 def test_a_failed_gate_publishes_nothing_and_logs_the_failed_expectations(
     settings: Settings,
 ) -> None:
