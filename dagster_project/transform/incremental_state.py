@@ -37,9 +37,18 @@ def _macro_closure(manifest: Mapping[str, Any], roots: Iterable[str]) -> list[st
     return sorted(seen)
 
 
+def _strategy_macro(manifest: Mapping[str, Any], node: Mapping[str, Any]) -> list[str]:
+    """The project's own incremental strategy macro a model names, if any: the materialization
+    calls it, so it is not among the macros the model's SQL calls."""
+    strategy = node.get("config", {}).get("incremental_strategy")
+    macro_id = f"macro.{node.get('package_name')}.get_incremental_{strategy}_sql"
+    return [macro_id] if strategy and macro_id in manifest["macros"] else []
+
+
 def fingerprints(manifest: Mapping[str, Any]) -> dict[str, str]:
     """Model name -> sha-256 of what decides its rows: its SQL, its configuration and the text of
-    every macro it calls (directly or not), for each incremental model dbt may rebuild."""
+    every macro it calls (directly or not) or names as its incremental strategy, for each
+    incremental model dbt may rebuild."""
     found: dict[str, str] = {}
     for node in manifest["nodes"].values():
         config = node.get("config", {})
@@ -49,7 +58,8 @@ def fingerprints(manifest: Mapping[str, Any]) -> dict[str, str]:
             continue
         digest = hashlib.sha256(node["raw_code"].encode())
         digest.update(json.dumps(node.get("unrendered_config", {}), sort_keys=True).encode())
-        for macro_id in _macro_closure(manifest, node.get("depends_on", {}).get("macros", [])):
+        roots = [*node.get("depends_on", {}).get("macros", []), *_strategy_macro(manifest, node)]
+        for macro_id in _macro_closure(manifest, roots):
             digest.update(macro_id.encode())
             digest.update(manifest["macros"][macro_id]["macro_sql"].encode())
         found[node["name"]] = digest.hexdigest()

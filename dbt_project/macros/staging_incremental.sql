@@ -30,3 +30,40 @@
     where held.{{ key }} in (select new.{{ key }} from {{ new_versions }} as new)
     {%- endif %}
 {%- endmacro %}
+
+{#- Child staging models hold one row per item nested in a parent's record (an order's line
+    items, fulfillments and refunds; a tracking event's checkpoints). They are incremental by
+    parent: a run unnests the parents whose current version came in a delivery loaded since the
+    child was last built (the watermark of staging_new_deliveries, read from the parent's raw
+    table: a parent whose items are all gone leaves no batch of its own in the child), and
+    replaces every child row of those parents (strategy replace_parents below). Reading a
+    parent again that did not change rewrites the same rows, so the watermark may err early,
+    never late. The parent, its key and its raw table are the model's `reread_parents` config. -#}
+{% macro staging_reread_parent_keys() -%}
+    {%- set parent = config.require('reread_parents') -%}
+    {%- set raw_relation = source('raw', parent['raw']) -%}
+    select held_parent.{{ parent['key'] }}
+    from {{ ref(parent['model']) }} as held_parent
+    where held_parent.batch_id in (
+        select distinct batch_id from {{ raw_relation }}
+        {{ staging_new_deliveries(raw_relation) }}
+    )
+{%- endmacro %}
+
+{#- The parents a child model reads: all of them on a full build, the re-read ones otherwise. -#}
+{% macro staging_reread_parents_filter() -%}
+    {%- if is_incremental() %}
+    where {{ config.require('reread_parents')['key'] }} in ({{ staging_reread_parent_keys() }})
+    {%- endif %}
+{%- endmacro %}
+
+{#- incremental_strategy='replace_parents': every held row of a re-read parent goes (whether or
+    not its new version still holds the item), then the new rows come in, in one transaction. -#}
+{% macro get_incremental_replace_parents_sql(arg_dict) -%}
+    {%- set target = arg_dict['target_relation'] -%}
+    {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    delete from {{ target }}
+    where {{ config.require('reread_parents')['key'] }} in ({{ staging_reread_parent_keys() }});
+    insert into {{ target }} ({{ columns }})
+    select {{ columns }} from {{ arg_dict['temp_relation'] }}
+{%- endmacro %}

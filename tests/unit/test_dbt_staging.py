@@ -87,7 +87,13 @@ def test_staging_models_are_tables_in_the_staging_schema(manifest: dict[str, Any
         # no copy that the erasure sweep would have to find
         kinds = ("view",) if name.startswith("stg_identity__") else ("table", "incremental")
         assert config["materialized"] in kinds, name
-        if config["materialized"] == "incremental":
+        if config["materialized"] == "incremental" and "reread_parents" in config:
+            # items nested in a parent's record: every item of a re-read parent is replaced
+            assert config["incremental_strategy"] == "replace_parents", name
+            assert config["on_schema_change"] == "fail", name
+            assert "staging_reread_parents_filter" in node["raw_code"], name
+            incremental.add(name)
+        elif config["materialized"] == "incremental":
             # new versions merged by key: the held row of each key they name is replaced
             assert config["incremental_strategy"] == "delete+insert", name
             assert config["unique_key"] and config["on_schema_change"] == "fail", name
@@ -109,6 +115,11 @@ def test_staging_models_are_tables_in_the_staging_schema(manifest: dict[str, Any
         "stg_support__users",
         "stg_support__tickets",
         "stg_contact_center__transcripts",
+        # and the items nested in those records, by parent
+        "stg_commerce__order_line_items",
+        "stg_commerce__order_fulfillments",
+        "stg_commerce__order_refunds",
+        "stg_logistics__tracking_details",
     } <= incremental
 
 

@@ -71,6 +71,25 @@ def test_a_change_of_the_sql_the_config_or_a_macro_called_indirectly_changes_the
     assert incremental_state.fingerprints(copy.deepcopy(_manifest()))["stg_orders"] == before
 
 
+def test_a_change_of_the_projects_incremental_strategy_a_model_names_changes_its_fingerprint() -> (
+    None
+):
+    """The materialization calls the strategy macro, so the model's SQL does not name it."""
+    manifest = _manifest()
+    child = manifest["nodes"]["model.p.stg_orders"]
+    child["package_name"] = "p"
+    child["config"]["incremental_strategy"] = "replace_parents"
+    manifest["macros"]["macro.p.get_incremental_replace_parents_sql"] = {
+        "macro_sql": "delete ... {{ watermark() }}; insert ...",
+        "depends_on": {"macros": ["macro.p.watermark"]},
+    }
+    before = incremental_state.fingerprints(manifest)["stg_orders"]
+    for macro_id in ("macro.p.get_incremental_replace_parents_sql", "macro.p.watermark"):
+        changed = copy.deepcopy(manifest)
+        changed["macros"][macro_id]["macro_sql"] = "{% macro x() %}changed{% endmacro %}"
+        assert incremental_state.fingerprints(changed)["stg_orders"] != before, macro_id
+
+
 def test_a_step_building_a_changed_model_is_told_and_a_new_model_is_not(tmp_path: Path) -> None:
     current = incremental_state.fingerprints(_manifest())
     # a home that never recorded the model (new model, older home): nothing to rebuild

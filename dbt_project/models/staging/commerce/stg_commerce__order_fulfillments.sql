@@ -1,5 +1,14 @@
 -- One row per fulfillment of the current version of each Shopify order (fulfillment id). The
 -- tracking number is the only link from an order to a carrier shipment (EasyPost tracker).
+-- Incremental by parent (macros/staging_incremental.sql): a run unnests the orders whose
+-- version arrived since the last build and replaces all their rows.
+-- depends_on: {{ source('raw', 'commerce__orders') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_parents',
+    reread_parents={'model': 'stg_commerce__orders', 'key': 'order_id', 'raw': 'commerce__orders'},
+    on_schema_change='fail',
+) }}
 with
 
 orders as (
@@ -12,6 +21,7 @@ orders as (
         source_file,
         line_number,
     from {{ ref('stg_commerce__orders') }}
+    {{ staging_reread_parents_filter() }}
 ),
 
 unnested as (

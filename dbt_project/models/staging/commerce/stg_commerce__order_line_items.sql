@@ -1,6 +1,15 @@
 -- One row per line item of the current version of each Shopify order (order_id,
 -- line_item_index). The contract gives line items no id, so the key is the order and the
 -- 1-based position in its line_items array.
+-- Incremental by parent (macros/staging_incremental.sql): a run unnests the orders whose
+-- version arrived since the last build and replaces all their rows.
+-- depends_on: {{ source('raw', 'commerce__orders') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_parents',
+    reread_parents={'model': 'stg_commerce__orders', 'key': 'order_id', 'raw': 'commerce__orders'},
+    on_schema_change='fail',
+) }}
 with
 
 orders as (
@@ -13,6 +22,7 @@ orders as (
         source_file,
         line_number,
     from {{ ref('stg_commerce__orders') }}
+    {{ staging_reread_parents_filter() }}
 ),
 
 unnested as (

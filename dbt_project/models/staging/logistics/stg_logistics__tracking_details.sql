@@ -2,6 +2,15 @@
 -- (tracking_event_id, detail_index). Every tracker.updated event repeats the tracker's whole
 -- history, so the same checkpoint appears once per event that carried it; use
 -- (tracker_id, occurred_at, detail_status) to collapse them.
+-- Incremental by parent (macros/staging_incremental.sql): a run unnests the tracking events whose
+-- version arrived since the last build and replaces all their rows.
+-- depends_on: {{ source('raw', 'logistics__tracking_events') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_parents',
+    reread_parents={'model': 'stg_logistics__tracking_events', 'key': 'tracking_event_id', 'raw': 'logistics__tracking_events'},
+    on_schema_change='fail',
+) }}
 {%- set checkpoint_shape = {
     "datetime": "VARCHAR",
     "message": "VARCHAR",
@@ -22,6 +31,7 @@ events as (
         source_file,
         line_number,
     from {{ ref('stg_logistics__tracking_events') }}
+    {{ staging_reread_parents_filter() }}
 ),
 
 unnested as (
