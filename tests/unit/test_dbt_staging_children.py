@@ -29,6 +29,7 @@ CHILDREN = (
     "stg_commerce__order_fulfillments",
     "stg_commerce__order_refunds",
     "stg_logistics__tracking_details",
+    "stg_support__ticket_custom_fields",
 )
 
 
@@ -75,7 +76,23 @@ def _tracking_event(event_id: str, created: str, checkpoints: int) -> dict[str, 
     }
 
 
-def _land(landing: Path, batch: str, orders: list[dict], events: list[dict], mode: str) -> None:
+def _ticket(ticket_id: int, updated: str, fields: int) -> dict[str, Any]:
+    return {
+        "id": ticket_id,
+        "subject": "Where is my order?",
+        "status": "open",
+        "requester_id": 5,
+        "custom_fields": [{"id": 100 + i, "value": f"value {i}"} for i in range(1, fields + 1)],
+        "created_at": "2026-02-27T10:00:00Z",
+        "updated_at": updated,
+    }
+
+
+def _land(landing: Path, batch: str, orders: list[dict], events: list[dict], mode: str,
+          tickets: list[dict]) -> None:  # fmt: skip
+    write_batch(
+        landing, "support", batch, {"users.jsonl": b"", "tickets.jsonl": jsonl(*tickets)}, mode=mode
+    )
     write_batch(
         landing,
         "commerce",
@@ -90,7 +107,7 @@ def _load_and_build(work: Path, *extra: str) -> None:
     con = connect(work / "warehouse.duckdb")
     try:
         ensure_raw_schema(con)
-        for system in ("commerce", "logistics"):
+        for system in ("commerce", "logistics", "support"):
             load_new_batches(con, work / "landing", system)
     finally:
         con.close()
@@ -123,6 +140,8 @@ CHILD_ROWS = {
     "refunds": "select order_id, refund_id from staging.stg_commerce__order_refunds",
     "details": "select tracking_event_id, detail_index, message"
     " from staging.stg_logistics__tracking_details",
+    "fields": "select ticket_id, custom_field_id, custom_field_value"
+    " from staging.stg_support__ticket_custom_fields",
 }
 
 
@@ -141,6 +160,7 @@ def test_a_run_replaces_the_items_of_changed_parents_and_reads_no_other(tmp_path
         ],
         [_tracking_event("evt_1", "2026-03-01T10:00:00Z", 2)],
         "full",
+        [_ticket(1, "2026-03-01T10:00:00Z", 2), _ticket(2, "2026-03-01T10:00:00Z", 1)],
     )
     _load_and_build(tmp_path)
     # the next day brings another order and event: a run reads that delivery again (the
@@ -151,6 +171,7 @@ def test_a_run_replaces_the_items_of_changed_parents_and_reads_no_other(tmp_path
         [_order(1003, "2026-03-02T09:00:00-05:00", 1, [], [])],
         [_tracking_event("evt_2", "2026-03-02T10:00:00Z", 1)],
         "incremental",
+        [_ticket(3, "2026-03-02T10:00:00Z", 1)],
     )
     _load_and_build(tmp_path)
     # a mark on the items of the parents the next delivery leaves alone: a run that unnested
@@ -161,6 +182,8 @@ def test_a_run_replaces_the_items_of_changed_parents_and_reads_no_other(tmp_path
                     "where order_id = 1002")  # fmt: skip
         con.execute("update staging.stg_logistics__tracking_details set message = 'held' "
                     "where tracking_event_id = 'evt_1'")  # fmt: skip
+        con.execute("update staging.stg_support__ticket_custom_fields "
+                    "set custom_field_value = 'held' where ticket_id = '2'")  # fmt: skip
     finally:
         con.close()
 
@@ -171,6 +194,8 @@ def test_a_run_replaces_the_items_of_changed_parents_and_reads_no_other(tmp_path
         [_order(1001, "2026-03-04T09:00:00-05:00", 1, ["f1"], [])],
         [_tracking_event("evt_3", "2026-03-04T10:00:00Z", 3)],
         "incremental",
+        # ticket 1 comes again without its custom fields
+        [_ticket(1, "2026-03-04T10:00:00Z", 0)],
     )
     _load_and_build(tmp_path)
     assert _children(tmp_path) == {
@@ -185,6 +210,7 @@ def test_a_run_replaces_the_items_of_changed_parents_and_reads_no_other(tmp_path
             ("evt_3", 2, "checkpoint 2"),
             ("evt_3", 3, "checkpoint 3"),
         ],
+        "fields": [("2", "101", "held"), ("3", "101", "value 1")],
     }
 
     # a full rebuild reads every parent again: the same rows, the marks gone
@@ -193,6 +219,7 @@ def test_a_run_replaces_the_items_of_changed_parents_and_reads_no_other(tmp_path
     assert rebuilt["items"] == [(1001, 1, "item 1"), (1002, 1, "item 1"), (1003, 1, "item 1")]
     assert rebuilt["fulfillments"] == [(1001, "f1"), (1002, "f3")]
     assert rebuilt["refunds"] == []
+    assert rebuilt["fields"] == [("2", "101", "value 1"), ("3", "101", "value 1")]
     assert [row[:2] for row in rebuilt["details"]] == [
         ("evt_1", 1), ("evt_1", 2), ("evt_2", 1), ("evt_3", 1), ("evt_3", 2), ("evt_3", 3)
     ]  # fmt: skip

@@ -1,6 +1,15 @@
 -- One row per custom field value of the current version of each Zendesk ticket (ticket_id,
 -- custom_field_id). The value is kept as text and as the original JSON (Zendesk values can be
 -- strings, numbers, booleans, lists or null).
+-- Incremental by parent (macros/staging_incremental.sql): a run unnests the tickets whose
+-- version arrived since the last build and replaces all their rows.
+-- depends_on: {{ source('raw', 'support__tickets') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_parents',
+    reread_parents={'model': 'stg_support__tickets', 'key': 'ticket_id', 'raw': 'support__tickets'},
+    on_schema_change='fail',
+) }}
 with
 
 tickets as (
@@ -11,6 +20,7 @@ tickets as (
         source_file,
         line_number,
     from {{ ref('stg_support__tickets') }}
+    {{ staging_reread_parents_filter() }}
 ),
 
 unnested as (
