@@ -1,0 +1,230 @@
+"""Splink's comparison vectors, kept between runs: a day's run compares only the pairs that
+involve a changed record, and every pair is scored again from the vectors kept.
+
+A pair's comparison vector (its ``gamma_*`` levels) and the blocking rule that proposed it
+(``match_key``) depend on the two records' features alone, so they stay valid while neither
+record changes. Its score does not: term-frequency adjustments read frequencies over every
+record. So each run
+
+1. finds the changed records: those whose features row differs from the one the vectors were
+   computed from (a whole-row difference, since some features, such as whether an email is
+   shared, are counted over all records), new records included; the vectors of every pair that
+   touches a changed or vanished record are dropped;
+2. blocks exactly the pairs that touch a changed record, with Splink's own blocking SQL on split
+   inputs: (changed, all) and (unchanged, changed), each ``l.unique_id < r.unique_id``, so the
+   pairs, their orientation and their ``match_key`` are those a full run would find;
+3. computes those pairs' vectors (Splink's comparison SQL) and adds them to the kept ones;
+4. scores all vectors with the current term frequencies through Splink's own prediction SQL,
+   each comparison's CASE expression replaced by the kept level.
+
+The result equals a full ``predict()`` on the same features, pair for pair and bit for bit; a
+first run is the same path with every record changed. The kept vectors hold every blocked pair,
+below the score floor too: a frequency change may lift a pair above it. The state is valid for
+one model structure (comparison levels, blocking rules, feature columns) and one Splink and
+DuckDB version (``fingerprint``); anything else starts again from every record.
+
+This module reaches into Splink's internals (blocking, comparison and prediction SQL, settings
+attributes), so splink is pinned: the tests compare it with ``predict()``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from typing import Any
+
+import duckdb
+import splink
+from splink import DuckDBAPI, Linker
+from splink.internals.blocking import (
+    ExplodingBlockingRule,
+    _columns_needed_for_blocking,
+    block_using_rules_sqls,
+)
+from splink.internals.comparison_vector_values import (
+    compute_comparison_vector_values_from_id_pairs_sqls,
+)
+from splink.internals.pipeline import CTEPipeline
+from splink.internals.predict import predict_from_comparison_vectors_sqls_using_settings
+from splink.internals.vertically_concatenate import enqueue_df_concat_with_tf
+
+from customer_truth.identity import matching
+from customer_truth.statements import statement
+
+# the kept vectors of the previous run, and the features they were computed from (tables of the
+# resolution's in-memory database when the warehouse held them)
+KEPT_VECTORS = "kept_comparison_vectors"
+KEPT_FEATURES = "kept_compared_features"
+
+
+def fingerprint() -> str:
+    """What the kept vectors are valid for: the comparison levels, the blocking rules, the
+    feature columns and the versions of the engines that computed them."""
+    parts = {
+        "comparisons": matching.comparisons(),
+        "blocking_rules": matching.blocking_rules_json(),
+        "features": statement("identity/sql/features"),
+        "splink": splink.__version__,
+        "duckdb": duckdb.__version__,
+    }
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+def _linker(con: duckdb.DuckDBPyConnection, features: str, settings: dict[str, Any]) -> Linker:
+    logging.getLogger("splink").setLevel(logging.WARNING)
+    model = {k: v for k, v in settings.items() if k != "training"}
+    model["blocking_rules_to_generate_predictions"] = matching.blocking_rules_json()
+    return Linker(DuckDBAPI(connection=con).register(features), model)
+
+
+def score_pairs(
+    con: duckdb.DuckDBPyConnection,
+    features: str,
+    settings: dict[str, Any],
+    *,
+    kept: bool,
+    floor: float = matching.SCORE_FLOOR,
+) -> tuple[str, str]:
+    """Score every candidate pair of ``features`` on ``con`` (see the module docstring); with
+    ``kept``, tables ``KEPT_VECTORS`` and ``KEPT_FEATURES`` on ``con`` hold the last run's
+    state. Returns (the table of scored pairs above ``floor``, as ``predict()`` gives them; the
+    table of every blocked pair's vector, to keep for the next run)."""
+    linker = _linker(con, features, settings)
+    if kept:
+        changed = statement("identity/sql/vectors/changed_records", features=features,
+                            kept_features=KEPT_FEATURES)  # fmt: skip
+    else:
+        changed = statement("identity/sql/vectors/every_record_changed", features=features)
+    con.execute(changed)
+    con.execute(statement("identity/sql/vectors/unchanged_records", features=features))
+    blocked = _block_pairs_touching_changed(con, linker, features)
+    new_vectors = _compute_vectors(con, linker, blocked)
+    gammas = [c for c in con.table(new_vectors).columns if c.startswith("gamma_")]
+    con.execute(
+        statement(
+            "identity/sql/vectors/all_vectors",
+            kept_vectors=KEPT_VECTORS if kept else None,
+            features=features,
+            new_vectors=new_vectors,
+            gammas=tuple(gammas),
+        )
+    )
+    return _score_vectors(con, linker, "comparison_vectors", gammas, floor), "comparison_vectors"
+
+
+def _block_pairs_touching_changed(
+    con: duckdb.DuckDBPyConnection, linker: Linker, features: str
+) -> str:
+    """Splink's blocking SQL on (changed, all) and (unchanged, changed): exactly the full run's
+    blocked pairs that involve a changed record, with its orientation and match keys."""
+    settings = linker._settings_obj
+    rules = settings._blocking_rules_to_generate_predictions
+    source_dataset = settings.column_info_settings.source_dataset_input_column
+    unique_id = settings.column_info_settings.unique_id_input_column
+    db_api = linker._db_api
+    parts = []
+    for side, (left, right) in enumerate(
+        [("changed_features", features), ("unchanged_features", "changed_features")]
+    ):
+        exploding = [rule for rule in rules if isinstance(rule, ExplodingBlockingRule)]
+        for rule in exploding:  # as Splink's materialise_exploded_id_tables, on left x right
+            columns = _columns_needed_for_blocking([*rule.preceding_rules, rule], source_dataset,
+                                                   unique_id)  # fmt: skip
+            arrays = [rule._input_column(c) for c in rule.array_columns_to_explode]
+            others = [c.name for c in columns if c not in arrays]
+            pipeline = CTEPipeline()
+            for name, table in (("l", left), ("r", right)):
+                pipeline.enqueue_sql(
+                    db_api.sql_dialect.explode_arrays_sql(
+                        table, rule.array_columns_to_explode, others
+                    ),
+                    f"__ct_unnested_{name}",
+                )
+            pipeline.enqueue_sql(
+                rule.marginal_exploded_id_pairs_table_sql(
+                    source_dataset_input_column=source_dataset,
+                    unique_id_input_column=unique_id,
+                    br=rule,
+                    link_type="dedupe_only",
+                    input_tablename_l="__ct_unnested_l",
+                    input_tablename_r="__ct_unnested_r",
+                ),
+                f"__ct_exploded_pairs_{rule.match_key}_{side}",
+            )
+            rule.exploded_id_pair_table = db_api.sql_pipeline_to_splink_dataframe(pipeline)
+        pipeline = CTEPipeline()
+        pipeline.enqueue_list_of_sqls(
+            block_using_rules_sqls(
+                input_tablename_l=left,
+                input_tablename_r=right,
+                blocking_rules=rules,
+                link_type="dedupe_only",
+                source_dataset_input_column=source_dataset,
+                unique_id_input_column=unique_id,
+            )
+        )
+        parts.append(db_api.sql_pipeline_to_splink_dataframe(pipeline).physical_name)
+        for rule in exploding:
+            rule.drop_materialised_id_pairs_dataframe()
+    con.execute(statement("identity/sql/vectors/blocked_pairs", parts=tuple(parts)))
+    return "blocked_pairs"
+
+
+def _compute_vectors(con: duckdb.DuckDBPyConnection, linker: Linker, blocked: str) -> str:
+    """The comparison vectors of the blocked pairs: ids, match_key and every gamma level."""
+    settings = linker._settings_obj
+    pipeline = CTEPipeline()
+    # Splink's comparison SQL reads the blocked pairs under this name
+    pipeline.enqueue_sql(f"select * from {blocked}", "__splink__blocked_id_pairs")  # noqa: S608
+    enqueue_df_concat_with_tf(linker, pipeline)
+    pipeline.enqueue_list_of_sqls(
+        compute_comparison_vector_values_from_id_pairs_sqls(
+            settings._columns_to_select_for_blocking,
+            settings._columns_to_select_for_comparison_vector_values,
+            input_tablename_l="__splink__df_concat_with_tf",
+            input_tablename_r="__splink__df_concat_with_tf",
+            source_dataset_input_column=settings.column_info_settings.source_dataset_input_column,
+            unique_id_input_column=settings.column_info_settings.unique_id_input_column,
+            link_type=settings._link_type,
+            sql_dialect_str="duckdb",
+        )
+    )
+    gammas = [comparison._gamma_column_name for comparison in settings.comparisons]
+    pipeline.enqueue_sql(
+        "select unique_id_l, unique_id_r, match_key, " + ", ".join(gammas)
+        + " from __splink__df_comparison_vectors",
+        "__ct_new_vectors",
+    )  # fmt: skip
+    return str(linker._db_api.sql_pipeline_to_splink_dataframe(pipeline).physical_name)
+
+
+def _score_vectors(
+    con: duckdb.DuckDBPyConnection, linker: Linker, vectors: str, gammas: list[str], floor: float
+) -> str:
+    """Splink's prediction SQL over kept vectors: the comparison vectors table predict() would
+    build, each comparison's CASE expression replaced by the kept level, the term frequencies
+    those of the current records."""
+    settings = linker._settings_obj
+    level_of = {c._case_statement: c._gamma_column_name for c in settings.comparisons}
+    unique_id = settings.column_info_settings.unique_id_input_column.name
+    pipeline = CTEPipeline()
+    enqueue_df_concat_with_tf(linker, pipeline)
+    columns = ",\n".join(settings._columns_to_select_for_blocking)
+    kept_levels = ", ".join(f"vectors.{g}" for g in gammas)
+    pipeline.enqueue_sql(
+        f"select {columns}, vectors.match_key, {kept_levels} from {vectors} as vectors "
+        f"inner join __splink__df_concat_with_tf as l on l.{unique_id} = vectors.unique_id_l "
+        f"inner join __splink__df_concat_with_tf as r on r.{unique_id} = vectors.unique_id_r",
+        "blocked_with_cols",
+    )  # noqa: S608  (column and table names from Splink's settings and this module)
+    vector_columns = [
+        level_of.get(c, c) for c in settings._columns_to_select_for_comparison_vector_values
+    ]
+    pipeline.enqueue_sql(
+        f"select {', '.join(vector_columns)} from blocked_with_cols",  # noqa: S608
+        "__splink__df_comparison_vectors",
+    )
+    pipeline.enqueue_list_of_sqls(predict_from_comparison_vectors_sqls_using_settings(settings,
+                                                                                      floor))  # fmt: skip
+    return str(linker._db_api.sql_pipeline_to_splink_dataframe(pipeline).physical_name)
