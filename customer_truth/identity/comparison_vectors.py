@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 from typing import Any
 
 import duckdb
@@ -71,13 +70,6 @@ def fingerprint() -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
-def _linker(con: duckdb.DuckDBPyConnection, features: str, settings: dict[str, Any]) -> Linker:
-    logging.getLogger("splink").setLevel(logging.WARNING)
-    model = {k: v for k, v in settings.items() if k != "training"}
-    model["blocking_rules_to_generate_predictions"] = matching.blocking_rules_json()
-    return Linker(DuckDBAPI(connection=con).register(features), model)
-
-
 def score_pairs(
     con: duckdb.DuckDBPyConnection,
     features: str,
@@ -90,7 +82,7 @@ def score_pairs(
     ``kept``, tables ``KEPT_VECTORS`` and ``KEPT_FEATURES`` on ``con`` hold the last run's
     state. Returns (the table of scored pairs above ``floor``, as ``predict()`` gives them; the
     table of every blocked pair's vector, to keep for the next run)."""
-    linker = _linker(con, features, settings)
+    linker = matching.prediction_linker(DuckDBAPI(connection=con).register(features), settings)
     if kept:
         changed = statement("identity/sql/vectors/changed_records", features=features,
                             kept_features=KEPT_FEATURES)  # fmt: skip
@@ -176,7 +168,10 @@ def _compute_vectors(con: duckdb.DuckDBPyConnection, linker: Linker, blocked: st
     settings = linker._settings_obj
     pipeline = CTEPipeline()
     # Splink's comparison SQL reads the blocked pairs under this name
-    pipeline.enqueue_sql(f"select * from {blocked}", "__splink__blocked_id_pairs")  # noqa: S608
+    pipeline.enqueue_sql(
+        statement("identity/sql/vectors/select_columns", columns=("*",), relation=blocked),
+        "__splink__blocked_id_pairs",
+    )
     enqueue_df_concat_with_tf(linker, pipeline)
     pipeline.enqueue_list_of_sqls(
         compute_comparison_vector_values_from_id_pairs_sqls(
@@ -190,12 +185,15 @@ def _compute_vectors(con: duckdb.DuckDBPyConnection, linker: Linker, blocked: st
             sql_dialect_str="duckdb",
         )
     )
-    gammas = [comparison._gamma_column_name for comparison in settings.comparisons]
+    levels = tuple(comparison._gamma_column_name for comparison in settings.comparisons)
     pipeline.enqueue_sql(
-        "select unique_id_l, unique_id_r, match_key, " + ", ".join(gammas)
-        + " from __splink__df_comparison_vectors",
+        statement(
+            "identity/sql/vectors/select_columns",
+            columns=("unique_id_l", "unique_id_r", "match_key", *levels),
+            relation="__splink__df_comparison_vectors",
+        ),
         "__ct_new_vectors",
-    )  # fmt: skip
+    )
     return str(linker._db_api.sql_pipeline_to_splink_dataframe(pipeline).physical_name)
 
 
@@ -210,21 +208,25 @@ def _score_vectors(
     unique_id = settings.column_info_settings.unique_id_input_column.name
     pipeline = CTEPipeline()
     enqueue_df_concat_with_tf(linker, pipeline)
-    columns = ",\n".join(settings._columns_to_select_for_blocking)
-    kept_levels = ", ".join(f"vectors.{g}" for g in gammas)
     pipeline.enqueue_sql(
-        f"select {columns}, vectors.match_key, {kept_levels} from {vectors} as vectors "
-        f"inner join __splink__df_concat_with_tf as l on l.{unique_id} = vectors.unique_id_l "
-        f"inner join __splink__df_concat_with_tf as r on r.{unique_id} = vectors.unique_id_r",
+        statement(
+            "identity/sql/vectors/vectors_with_columns",
+            columns=tuple(settings._columns_to_select_for_blocking),
+            levels=tuple(gammas),
+            vectors=vectors,
+            unique_id=unique_id,
+        ),
         "blocked_with_cols",
-    )  # noqa: S608  (column and table names from Splink's settings and this module)
-    vector_columns = [
-        level_of.get(c, c) for c in settings._columns_to_select_for_comparison_vector_values
-    ]
-    pipeline.enqueue_sql(
-        f"select {', '.join(vector_columns)} from blocked_with_cols",  # noqa: S608
-        "__splink__df_comparison_vectors",
     )
-    pipeline.enqueue_list_of_sqls(predict_from_comparison_vectors_sqls_using_settings(settings,
-                                                                                      floor))  # fmt: skip
+    vector_columns = tuple(
+        level_of.get(c, c) for c in settings._columns_to_select_for_comparison_vector_values
+    )
+    pipeline.enqueue_sql(
+        statement("identity/sql/vectors/select_columns", columns=vector_columns,
+                  relation="blocked_with_cols"),
+        "__splink__df_comparison_vectors",
+    )  # fmt: skip
+    pipeline.enqueue_list_of_sqls(
+        predict_from_comparison_vectors_sqls_using_settings(settings, floor)
+    )
     return str(linker._db_api.sql_pipeline_to_splink_dataframe(pipeline).physical_name)

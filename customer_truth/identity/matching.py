@@ -169,7 +169,9 @@ def score_pairs_on(
     *,
     floor: float = SCORE_FLOOR,
 ) -> str:
-    """Score every candidate pair of the features table `features_table` of `con` with the
+    """Splink's own ``predict()``: what resolution's scoring from kept comparison vectors
+    (``comparison_vectors.score_pairs``) must equal, and how tests score hand-made features.
+    Score every candidate pair of the features table `features_table` of `con` with the
     trained model, keeping those above `floor`: the name of the table of scored pairs Splink
     leaves in `con` (unique_id_l, unique_id_r, match_probability, match_weight, the gamma level
     of every comparison as `gamma_<name>`, and the compared values, for the evidence). No copy
@@ -180,12 +182,18 @@ def score_pairs_on(
     return _predict(frame, settings, floor)
 
 
-def _predict(frame: Any, settings: dict[str, Any], floor: float) -> str:
-    """Splink's predictions of `frame` (a registered Splink input): their physical table."""
+def prediction_linker(frame: Any, settings: dict[str, Any]) -> Linker:
+    """A Splink linker of `frame` (a registered Splink input) that predicts with the model
+    `settings` and always the blocking rules of ``sql/splink_model.yml``."""
     logging.getLogger("splink").setLevel(logging.WARNING)
     # keys Splink does not know (our training notes) stay out of its settings
     model = {k: v for k, v in settings.items() if k != "training"}
     model["blocking_rules_to_generate_predictions"] = blocking_rules_json()
-    linker = Linker(frame, model)
+    return Linker(frame, model)
+
+
+def _predict(frame: Any, settings: dict[str, Any], floor: float) -> str:
+    """Splink's predictions of `frame` (a registered Splink input): their physical table."""
+    linker = prediction_linker(frame, settings)
     # the table name is Splink's own, not data
     return str(linker.inference.predict(threshold_match_probability=floor).physical_name)

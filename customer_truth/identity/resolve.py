@@ -18,7 +18,7 @@ import duckdb
 import polars as pl
 import pyarrow.parquet as pq
 
-from customer_truth.identity import clustering, matching, training
+from customer_truth.identity import clustering, comparison_vectors, matching, training
 from customer_truth.identity.clustering import Thresholds
 from customer_truth.settings import load_settings
 from customer_truth.statements import statement
@@ -32,7 +32,10 @@ from customer_truth.warehouse import connect, memory_lent
 #   stable ids are made downstream), the rule or model that attached it, its score;
 # - `match_evidence`: every deterministic link and every model-scored pair above the score floor,
 #   with the decision (`linked`, `cut_by_guard`, `below_threshold`) and the guard that cut it;
-# - `review_queue`: pairs near the threshold and likely matches a guard refused, for a human.
+# - `review_queue`: pairs near the threshold and likely matches a guard refused, for a human;
+# - `comparison_vectors`, `compared_features`, `comparison_state`: the Splink comparison vector
+#   of every blocked pair and the features it was computed from, kept so that the next run
+#   compares only the pairs of changed records (`comparison_vectors.py`); scores are the same.
 #
 # Layers: (1) deterministic links from strong identifiers, (2) the versioned Splink model on
 # everything the blocking rules propose, (3) pair guards (a pair whose only common ground is a
@@ -111,23 +114,38 @@ def resolve_identities(
     settings = load_settings()
     settings.duckdb_temp.mkdir(parents=True, exist_ok=True)
     outputs = Path(tempfile.mkdtemp(prefix="identity-", dir=settings.duckdb_temp))
+    fingerprint = comparison_vectors.fingerprint()
+    kept = _kept_comparison_state(con) == fingerprint
+    if kept:
+        inputs[comparison_vectors.KEPT_VECTORS] = "identity.comparison_vectors"
+        inputs[comparison_vectors.KEPT_FEATURES] = "identity.compared_features"
     try:
         work = connect(":memory:", settings)
         try:
             with memory_lent(con, settings):
                 for name, relation in inputs.items():
-                    # relation names are the constants above
-                    rows = con.sql(f"select * from {relation}").arrow()  # noqa: S608
+                    # relation names are the constants above; streamed a batch at a time
+                    rows = con.sql(f"select * from {relation}").fetch_record_batch()  # noqa: S608
                     work.from_arrow(rows).create(name)
-                version = _resolve_in_memory(work, model_path, thresholds)
+                    del rows
+                version = _resolve_in_memory(work, model_path, thresholds, kept=kept)
                 files = _export_outputs(work, outputs, thresholds, resolved_at)
                 counts = _counts(work, files["review_queue"])
         finally:
             work.close()
-        _write_outputs(con, files)
+        _write_outputs(con, files, fingerprint)
     finally:
         shutil.rmtree(outputs, ignore_errors=True)
     return ResolutionSummary(**counts, model_version=version, seconds=time.perf_counter() - started)
+
+
+def _kept_comparison_state(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The fingerprint of the comparison vectors the warehouse keeps, if it keeps any."""
+    try:
+        rows = con.sql(statement("identity/sql/resolve/kept_comparison_state")).fetchall()
+    except duckdb.CatalogException:
+        return None
+    return str(rows[0][0]) if rows else None
 
 
 def _choose_model(work: duckdb.DuckDBPyConnection, model_path: Path | None) -> dict[str, Any]:
@@ -156,6 +174,8 @@ def _resolve_in_memory(
     work: duckdb.DuckDBPyConnection,
     model_path: Path | None,
     thresholds: Thresholds,
+    *,
+    kept: bool = False,
 ) -> str:
     """The statements of ``sql/resolve/`` in order, around Splink's scoring and clustering; the
     model version that scored."""
@@ -166,7 +186,9 @@ def _resolve_in_memory(
     settings = _choose_model(work, model_path)
     version = matching.model_version(settings)
 
-    work.table(matching.score_pairs_on(work, "features", settings)).create_view("predictions")
+    # scored from comparison vectors: those kept of unchanged pairs, new ones for the rest
+    scored, _ = comparison_vectors.score_pairs(work, "features", settings, kept=kept)
+    work.table(scored).create_view("predictions")
     run("guarded_pairs")
     run("deterministic_links", priority=_RULE_PRIORITY)
     run("edges", version=version)
@@ -249,6 +271,8 @@ def _export_outputs(
         "review_queue": work.sql(
             statement("identity/sql/resolve/review_queue"), params=_review_parameters(thresholds)
         ),
+        "comparison_vectors": work.table("comparison_vectors"),
+        "compared_features": work.table("features"),
     }
     files = {}
     for name, relation in rows.items():
@@ -257,8 +281,10 @@ def _export_outputs(
     return files
 
 
-def _write_outputs(con: duckdb.DuckDBPyConnection, files: dict[str, Path]) -> None:
-    """Replace the three identity tables in one transaction."""
+def _write_outputs(
+    con: duckdb.DuckDBPyConnection, files: dict[str, Path], fingerprint: str
+) -> None:
+    """Replace the identity tables (and the kept comparison state) in one transaction."""
     con.execute("create schema if not exists identity")
     try:
         con.execute("begin transaction")
@@ -267,8 +293,11 @@ def _write_outputs(con: duckdb.DuckDBPyConnection, files: dict[str, Path]) -> No
             statement("identity/sql/resolve/fill_record_clusters"),
             {"path": str(files["record_clusters"])},
         )
-        for name in ("match_evidence", "review_queue"):
+        for name in ("match_evidence", "review_queue", "comparison_vectors", "compared_features"):
             con.execute(statement(f"identity/sql/resolve/write_{name}"), {"path": str(files[name])})
+        con.execute(
+            statement("identity/sql/resolve/write_comparison_state"), {"fingerprint": fingerprint}
+        )
         con.execute("commit")
     except Exception:
         con.execute("rollback")

@@ -100,7 +100,7 @@ def test_identity_resolution_works_in_one_in_memory_database_while_the_warehouse
     """Splink scores in resolution's own in-memory database: a second one beside it (each
     taking the whole budget) took a 1M-person run to 15.9 GB. While Python clusters, that
     database lends its budget in turn."""
-    from customer_truth.identity import clustering, matching, resolve
+    from customer_truth.identity import clustering, comparison_vectors, resolve
     from tests.unit.test_identity_resolution import _hand_made_warehouse
 
     opened: list[str] = []
@@ -120,15 +120,15 @@ def test_identity_resolution_works_in_one_in_memory_database_while_the_warehouse
         lent_while_clustering.append(_setting(databases[0], "memory_limit"))
         return cluster(*args, **kwargs)  # type: ignore[arg-type]
 
-    score_pairs_on = matching.score_pairs_on
+    score_pairs = comparison_vectors.score_pairs
 
-    def scoring(con: object, *args: object, **kwargs: object) -> str:
+    def scoring(con: object, *args: object, **kwargs: object) -> tuple[str, str]:
         limits.append(_setting(warehouse, "memory_limit"))
-        return score_pairs_on(con, *args, **kwargs)  # type: ignore[arg-type]
+        return score_pairs(con, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setenv("CUSTOMER_TRUTH_HOME", str(tmp_path / "home"))
     monkeypatch.setattr(resolve, "connect", counting_connect)
-    monkeypatch.setattr(matching, "score_pairs_on", scoring)
+    monkeypatch.setattr(comparison_vectors, "score_pairs", scoring)
     monkeypatch.setattr(clustering, "cluster", clustering_in_python)
     warehouse = _hand_made_warehouse(tmp_path / "warehouse.duckdb")
     before = _setting(warehouse, "memory_limit")
