@@ -59,7 +59,7 @@ def _features(path: Path) -> duckdb.DuckDBPyConnection:
             ("all_records", "intermediate.int_identity__records"),
             ("identifier_usage", "intermediate.int_identity__identifier_usage"),
         ):
-            work.from_arrow(source.sql(f"select * from {relation}").arrow()).create(name)
+            work.from_arrow(source.table(relation).arrow()).create(name)
     finally:
         source.close()
     run = resolve._runner(work)
@@ -95,8 +95,8 @@ def test_scores_from_kept_vectors_are_predicts_and_only_changed_records_are_comp
         "from features where hash(unique_id) % 50 <> 7"
     )
     _, kept = comparison_vectors.score_pairs(work, "yesterday", model, kept=False)
-    work.execute(f"create table {comparison_vectors.KEPT_VECTORS} as select * from {kept}")
-    work.execute(f"create table {comparison_vectors.KEPT_FEATURES} as select * from yesterday")
+    work.table(kept).create(comparison_vectors.KEPT_VECTORS)
+    work.table("yesterday").create(comparison_vectors.KEPT_FEATURES)
 
     today, _ = comparison_vectors.score_pairs(work, "features", model, kept=True)
     assert work.table(today).columns == expected_columns
