@@ -3,51 +3,24 @@ pairs of changed records, and scores exactly what Splink's own predict() scores.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
 
-from customer_truth.generate import generate_world
 from customer_truth.identity import comparison_vectors, matching, resolve
-from customer_truth.ingest import load_new_batches
-from customer_truth.settings import DBT_PROJECT_DIR
 from customer_truth.statements import statement
 from customer_truth.warehouse import connect
+from tests.identity_inputs import build_identity_inputs
 
 pytestmark = pytest.mark.xdist_group("comparison_vectors")
 
-SYSTEMS = ("crm", "commerce", "billing", "support", "digital")
-
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small generated world's identity inputs, built by dbt."""
-    root = tmp_path_factory.mktemp("vectors")
-    generate_world(300, 11, root / "world")
-    path = root / "warehouse.duckdb"
-    con = connect(path)
-    try:
-        for system in SYSTEMS:
-            load_new_batches(con, root / "world" / "landing", system)
-    finally:
-        con.close()
-    command = [
-        str(Path(sys.executable).parent / "dbt"), "build", "--quiet",
-        "--select", "+path:models/intermediate/identity", "path:seeds/identity",
-        "--exclude", "resource_type:test", "resource_type:unit_test",
-        "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-        "--target-path", str(root / "target"), "--log-path", str(root / "logs"),
-    ]  # fmt: skip
-    env = {**os.environ, "CUSTOMER_TRUTH_HOME": str(root), "DO_NOT_TRACK": "1"}
-    completed = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
-    assert completed.returncode == 0, completed.stdout[-3000:]
-    yield path
+    return build_identity_inputs(tmp_path_factory.mktemp("vectors"), 300, 11)
 
 
 def _features(path: Path) -> duckdb.DuckDBPyConnection:

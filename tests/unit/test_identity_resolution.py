@@ -4,9 +4,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,13 +11,10 @@ import duckdb
 import polars as pl
 import pytest
 
-from customer_truth.contracts import SYSTEMS
 from customer_truth.evaluation.crosswalk import evaluate_crosswalk
-from customer_truth.generate import generate_world
 from customer_truth.identity.resolve import resolve_identities
-from customer_truth.ingest import load_new_batches
-from customer_truth.settings import DBT_PROJECT_DIR
 from customer_truth.warehouse import connect
+from tests.identity_inputs import build_identity_inputs
 
 _RECORD_COLUMNS = {
     "record_uid": "varchar",
@@ -251,25 +245,8 @@ def test_every_link_has_its_evidence(resolved: dict[str, Any]) -> None:
 
 
 def test_a_small_generated_world_resolves_with_high_pairwise_f1(tmp_path: Path) -> None:
+    warehouse = build_identity_inputs(tmp_path, 300, 5)
     world = tmp_path / "world"
-    generate_world(300, 5, world)
-    warehouse = tmp_path / "warehouse.duckdb"
-    con = connect(warehouse)
-    try:
-        for system in SYSTEMS:
-            load_new_batches(con, world / "landing", system)
-    finally:
-        con.close()
-    command = [
-        str(Path(sys.executable).parent / "dbt"), "build", "--quiet",
-        "--select", "+path:models/intermediate/identity", "path:seeds/identity",
-        "--exclude", "resource_type:test", "resource_type:unit_test",
-        "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-        "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs"),
-    ]  # fmt: skip
-    env = {**os.environ, "CUSTOMER_TRUTH_HOME": str(tmp_path), "DO_NOT_TRACK": "1"}
-    completed = subprocess.run(command, env=env, capture_output=True, text=True)
-    assert completed.returncode == 0, completed.stdout[-3000:]
     con = connect(warehouse)
     try:
         resolve_identities(con)
