@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from typing import Any
 
 import duckdb
@@ -55,13 +56,30 @@ from customer_truth.statements import statement
 # resolution's in-memory database when the warehouse held them)
 KEPT_VECTORS = "kept_comparison_vectors"
 KEPT_FEATURES = "kept_compared_features"
+# every blocked pair's vector after a run (sql/vectors/all_vectors.sql)
+VECTORS = "comparison_vectors"
 
 
-def fingerprint() -> str:
-    """What the kept vectors are valid for: the comparison levels, the blocking rules, the
-    feature columns and the versions of the engines that computed them."""
+@dataclass(frozen=True)
+class Scored:
+    """What ``score_pairs`` leaves on its connection, and what its vectors are valid for."""
+
+    predictions: str  # the scored pairs above the floor, as predict() gives them
+    vectors: str  # every blocked pair's vector, to keep for the next run
+    fingerprint: str  # the model structure and engines they were computed with
+    compared_records: int  # the records whose pairs were compared in this run
+
+
+def fingerprint(linker: Linker) -> str:
+    """What comparison vectors are valid for: the comparison levels of the model the linker
+    scores with (the versioned one or one trained on the run: their m and u do not matter, their
+    levels do), the blocking rules, the feature SQL and the engines that computed them."""
+    settings = linker._settings_obj
     parts = {
-        "comparisons": matching.comparisons(),
+        "comparisons": [
+            [comparison.output_column_name, comparison._case_statement]
+            for comparison in settings.comparisons
+        ],
         "blocking_rules": matching.blocking_rules_json(),
         "features": statement("identity/sql/features"),
         "splink": splink.__version__,
@@ -75,14 +93,15 @@ def score_pairs(
     features: str,
     settings: dict[str, Any],
     *,
-    kept: bool,
+    kept_fingerprint: str | None = None,
     floor: float = matching.SCORE_FLOOR,
-) -> tuple[str, str]:
-    """Score every candidate pair of ``features`` on ``con`` (see the module docstring); with
-    ``kept``, tables ``KEPT_VECTORS`` and ``KEPT_FEATURES`` on ``con`` hold the last run's
-    state. Returns (the table of scored pairs above ``floor``, as ``predict()`` gives them; the
-    table of every blocked pair's vector, to keep for the next run)."""
+) -> Scored:
+    """Score every candidate pair of ``features`` on ``con`` (see the module docstring). With
+    ``kept_fingerprint``, tables ``KEPT_VECTORS`` and ``KEPT_FEATURES`` on ``con`` hold the
+    last run's state, computed under that fingerprint: used when it is this model's."""
     linker = matching.prediction_linker(DuckDBAPI(connection=con).register(features), settings)
+    current = fingerprint(linker)
+    kept = kept_fingerprint == current
     if kept:
         changed = statement("identity/sql/vectors/changed_records", features=features,
                             kept_features=KEPT_FEATURES)  # fmt: skip
@@ -102,7 +121,15 @@ def score_pairs(
             gammas=tuple(gammas),
         )
     )
-    return _score_vectors(con, linker, "comparison_vectors", gammas, floor), "comparison_vectors"
+    compared = len(con.table("changed_features"))
+    # what the vectors were made from is not needed again (one memory budget holds it all)
+    for table in (blocked, new_vectors, "unchanged_features"):
+        con.execute(statement("identity/sql/vectors/drop_table", table=table))
+    if kept_fingerprint is not None:
+        for table in (KEPT_VECTORS, KEPT_FEATURES):
+            con.execute(statement("identity/sql/vectors/drop_table", table=table))
+    predictions = _score_vectors(con, linker, VECTORS, gammas, floor)
+    return Scored(predictions, VECTORS, current, compared)
 
 
 def _block_pairs_touching_changed(
@@ -156,10 +183,13 @@ def _block_pairs_touching_changed(
                 unique_id_input_column=unique_id,
             )
         )
-        parts.append(db_api.sql_pipeline_to_splink_dataframe(pipeline).physical_name)
+        parts.append(db_api.sql_pipeline_to_splink_dataframe(pipeline))
         for rule in exploding:
             rule.drop_materialised_id_pairs_dataframe()
-    con.execute(statement("identity/sql/vectors/blocked_pairs", parts=tuple(parts)))
+    con.execute(statement("identity/sql/vectors/blocked_pairs", part=parts[0].physical_name))
+    con.execute(statement("identity/sql/vectors/more_blocked_pairs", part=parts[1].physical_name))
+    for part in parts:
+        part.drop_table_from_database_and_remove_from_cache()
     return "blocked_pairs"
 
 
@@ -169,7 +199,7 @@ def _compute_vectors(con: duckdb.DuckDBPyConnection, linker: Linker, blocked: st
     pipeline = CTEPipeline()
     # Splink's comparison SQL reads the blocked pairs under this name
     pipeline.enqueue_sql(
-        statement("identity/sql/vectors/select_columns", columns=("*",), relation=blocked),
+        statement("identity/sql/vectors/select_columns", columns="*", relation=blocked),
         "__splink__blocked_id_pairs",
     )
     enqueue_df_concat_with_tf(linker, pipeline)
@@ -189,7 +219,7 @@ def _compute_vectors(con: duckdb.DuckDBPyConnection, linker: Linker, blocked: st
     pipeline.enqueue_sql(
         statement(
             "identity/sql/vectors/select_columns",
-            columns=("unique_id_l", "unique_id_r", "match_key", *levels),
+            columns=", ".join(("unique_id_l", "unique_id_r", "match_key", *levels)),
             relation="__splink__df_comparison_vectors",
         ),
         "__ct_new_vectors",
@@ -222,7 +252,7 @@ def _score_vectors(
         level_of.get(c, c) for c in settings._columns_to_select_for_comparison_vector_values
     )
     pipeline.enqueue_sql(
-        statement("identity/sql/vectors/select_columns", columns=vector_columns,
+        statement("identity/sql/vectors/select_columns", columns=", ".join(vector_columns),
                   relation="blocked_with_cols"),
         "__splink__df_comparison_vectors",
     )  # fmt: skip

@@ -97,8 +97,11 @@ def resolve_identities(
     *,
     model_path: Path | None = None,
     thresholds: Thresholds | None = None,
+    compare_all: bool = False,
 ) -> ResolutionSummary:
-    """Resolve the warehouse's identity records into persons (see the comment below the imports)."""
+    """Resolve the warehouse's identity records into persons (see the comment below the imports).
+    ``compare_all``: compare every pair again, not only those of changed records (a full
+    refresh); the scores are the same either way."""
     started = time.perf_counter()
     thresholds = thresholds or Thresholds()
     resolved_at = datetime.now(UTC)
@@ -114,9 +117,9 @@ def resolve_identities(
     settings = load_settings()
     settings.duckdb_temp.mkdir(parents=True, exist_ok=True)
     outputs = Path(tempfile.mkdtemp(prefix="identity-", dir=settings.duckdb_temp))
-    fingerprint = comparison_vectors.fingerprint()
-    kept = _kept_comparison_state(con) == fingerprint
-    if kept:
+    # the comparison vectors the last run kept, unless told to compare every pair again
+    kept_fingerprint = None if compare_all else _kept_comparison_state(con)
+    if kept_fingerprint is not None:
         inputs[comparison_vectors.KEPT_VECTORS] = "identity.comparison_vectors"
         inputs[comparison_vectors.KEPT_FEATURES] = "identity.compared_features"
     try:
@@ -128,7 +131,9 @@ def resolve_identities(
                     rows = con.sql(f"select * from {relation}").fetch_record_batch()  # noqa: S608
                     work.from_arrow(rows).create(name)
                     del rows
-                version = _resolve_in_memory(work, model_path, thresholds, kept=kept)
+                version, fingerprint = _resolve_in_memory(
+                    work, model_path, thresholds, kept_fingerprint=kept_fingerprint
+                )
                 files = _export_outputs(work, outputs, thresholds, resolved_at)
                 counts = _counts(work, files["review_queue"])
         finally:
@@ -175,8 +180,8 @@ def _resolve_in_memory(
     model_path: Path | None,
     thresholds: Thresholds,
     *,
-    kept: bool = False,
-) -> str:
+    kept_fingerprint: str | None = None,
+) -> tuple[str, str]:
     """The statements of ``sql/resolve/`` in order, around Splink's scoring and clustering; the
     model version that scored."""
     run = _runner(work)
@@ -187,8 +192,10 @@ def _resolve_in_memory(
     version = matching.model_version(settings)
 
     # scored from comparison vectors: those kept of unchanged pairs, new ones for the rest
-    scored, _ = comparison_vectors.score_pairs(work, "features", settings, kept=kept)
-    work.table(scored).create_view("predictions")
+    scored = comparison_vectors.score_pairs(
+        work, "features", settings, kept_fingerprint=kept_fingerprint
+    )
+    work.table(scored.predictions).create_view("predictions")
     run("guarded_pairs")
     run("deterministic_links", priority=_RULE_PRIORITY)
     run("edges", version=version)
@@ -214,7 +221,7 @@ def _resolve_in_memory(
     run("assignments")
     _attach_and_label(run, thresholds)
     work.sql(statement("identity/sql/resolve/match_evidence")).create("evidence")
-    return version
+    return version, scored.fingerprint
 
 
 def _runner(work: duckdb.DuckDBPyConnection) -> Callable[..., None]:
@@ -271,7 +278,7 @@ def _export_outputs(
         "review_queue": work.sql(
             statement("identity/sql/resolve/review_queue"), params=_review_parameters(thresholds)
         ),
-        "comparison_vectors": work.table("comparison_vectors"),
+        "comparison_vectors": work.table(comparison_vectors.VECTORS),
         "compared_features": work.table("features"),
     }
     files = {}

@@ -23,6 +23,12 @@ RESOLUTION_INPUTS = [
 RECORD_CLUSTERS = dg.AssetKey(["identity", "record_clusters"])
 
 
+class ResolutionConfig(dg.Config):
+    full_refresh: bool = False
+    """Compare every pair of records again, not only those of changed records (the kept
+    comparison vectors are set aside; the scores are the same)."""
+
+
 @dg.multi_asset(
     name="resolve_identities",
     specs=[
@@ -53,10 +59,10 @@ RECORD_CLUSTERS = dg.AssetKey(["identity", "record_clusters"])
     op_tags={"warehouse": "write"},
 )
 def resolve_identity_clusters(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext, config: ResolutionConfig, warehouse: WarehouseResource
 ) -> Iterator[dg.MaterializeResult]:
     with warehouse.connect() as con:
-        summary = resolve_identities(con)
+        summary = resolve_identities(con, compare_all=config.full_refresh)
     context.log.info(f"resolution: {summary.as_dict()}")
     metadata: dict[str, Any] = {
         key: value for key, value in summary.as_dict().items() if value is not None

@@ -11,6 +11,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from customer_truth.publication.candidate_batches import record_candidate_batches
+from dagster_project.identity.assets import resolve_identity_clusters
 from dagster_project.resources import WarehouseResource
 from dagster_project.transform import incremental_state
 from dagster_project.transform.project import customer_truth_project
@@ -167,11 +168,9 @@ def _selected_models(context: dg.AssetExecutionContext, manifest: Mapping[str, A
 
 
 def full_refresh_run_config(job: dg.JobDefinition) -> dict[str, Any]:
-    """Run config that makes every dbt step of ``job`` a full refresh. The dbt assets run as
-    several steps (the identity assets sit between them), each a node of its own."""
-    nodes = [
-        node.name
-        for node in job.graph.nodes
-        if node.definition.name == customer_truth_dbt_models.op.name
-    ]
+    """Run config that makes every dbt step of ``job`` a full refresh, and identity resolution
+    compare every pair again. The dbt assets run as several steps (the identity assets sit
+    between them), each a node of its own."""
+    refreshed = {customer_truth_dbt_models.op.name, resolve_identity_clusters.op.name}
+    nodes = [node.name for node in job.graph.nodes if node.definition.name in refreshed]
     return {"ops": {name: {"config": {"full_refresh": True}} for name in nodes}}

@@ -58,12 +58,19 @@
 {%- endmacro %}
 
 {#- incremental_strategy='replace_parents': every held row of a re-read parent goes (whether or
-    not its new version still holds the item), then the new rows come in, in one transaction. -#}
+    not its new version still holds the item), and every row of a parent the parent model no
+    longer holds (the erasure sweep removes rows of staging, and a full build would have no
+    items of them); then the new rows come in. -#}
 {% macro get_incremental_replace_parents_sql(arg_dict) -%}
     {%- set target = arg_dict['target_relation'] -%}
     {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
-    delete from {{ target }}
-    where {{ config.require('reread_parents')['key'] }} in ({{ staging_reread_parent_keys() }});
+    {%- set parent = config.require('reread_parents') -%}
+    delete from {{ target }} as held
+    where held.{{ parent['key'] }} in ({{ staging_reread_parent_keys() }})
+        or not exists (
+            select 1 from {{ ref(parent['model']) }} as current_parent
+            where current_parent.{{ parent['key'] }} = held.{{ parent['key'] }}
+        );
     insert into {{ target }} ({{ columns }})
     select {{ columns }} from {{ arg_dict['temp_relation'] }}
 {%- endmacro %}

@@ -92,6 +92,13 @@ def test_staging_models_are_tables_in_the_staging_schema(manifest: dict[str, Any
             assert config["incremental_strategy"] == "replace_parents", name
             assert config["on_schema_change"] == "fail", name
             assert "staging_reread_parents_filter" in node["raw_code"], name
+            # the parent it re-reads is the one it unnests, and its raw table that parent's
+            parent = config["reread_parents"]
+            assert f"model.customer_truth.{parent['model']}" in node["depends_on"]["nodes"], name
+            raw = f"source.customer_truth.raw.{parent['raw']}"
+            assert raw in node["depends_on"]["nodes"], name
+            parent_node = manifest["nodes"][f"model.customer_truth.{parent['model']}"]
+            assert raw in parent_node["depends_on"]["nodes"], name
             incremental.add(name)
         elif config["materialized"] == "incremental":
             # new versions merged by key: the held row of each key they name is replaced

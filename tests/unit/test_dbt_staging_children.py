@@ -213,9 +213,20 @@ def test_a_run_replaces_the_items_of_changed_parents_and_reads_no_other(tmp_path
         "fields": [("2", "101", "held"), ("3", "101", "value 1")],
     }
 
+    # the erasure sweep removes a parent's staging row (its landing line named the person):
+    # the next run drops its items, as a full build would not have them
+    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    try:
+        con.execute("delete from staging.stg_commerce__orders where order_id = 1003")
+    finally:
+        con.close()
+    _load_and_build(tmp_path)
+    assert [r for r in _children(tmp_path)["items"] if r[0] == 1003] == []
+
     # a full rebuild reads every parent again: the same rows, the marks gone
     _load_and_build(tmp_path, "--full-refresh")
     rebuilt = _children(tmp_path)
+    # (the test removed order 1003 from staging only, so the rebuild reads it again from raw)
     assert rebuilt["items"] == [(1001, 1, "item 1"), (1002, 1, "item 1"), (1003, 1, "item 1")]
     assert rebuilt["fulfillments"] == [(1001, "f1"), (1002, "f3")]
     assert rebuilt["refunds"] == []

@@ -122,7 +122,7 @@ def test_identity_resolution_works_in_one_in_memory_database_while_the_warehouse
 
     score_pairs = comparison_vectors.score_pairs
 
-    def scoring(con: object, *args: object, **kwargs: object) -> tuple[str, str]:
+    def scoring(con: object, *args: object, **kwargs: object) -> object:
         limits.append(_setting(warehouse, "memory_limit"))
         return score_pairs(con, *args, **kwargs)  # type: ignore[arg-type]
 

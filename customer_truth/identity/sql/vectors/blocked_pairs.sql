@@ -1,8 +1,4 @@
--- blocked_pairs: the pairs of the blocking passes (Splink's tables: match_key, join keys).
+-- blocked_pairs: the pairs of the first blocking pass (Splink's table: match_key, join keys);
+-- more_blocked_pairs.sql adds the second's.
 create or replace temp table blocked_pairs as
-{%- for part in parts %}
 select * from {{ part }}
-{%- if not loop.last %}
-union all
-{%- endif %}
-{%- endfor %}

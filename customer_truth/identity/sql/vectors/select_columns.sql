@@ -1,2 +1,3 @@
--- The columns Splink's SQL asks for, from one of its pipeline's tables.
-select {{ columns | join(', ') }} from {{ relation }}
+-- The columns Splink's SQL asks for (a list code joined), from one of its pipeline's tables.
+select {{ columns }}
+from {{ relation }}
