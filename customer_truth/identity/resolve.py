@@ -81,11 +81,24 @@ class ResolutionSummary:
     model_links: int
     cut_by_guard: int
     review_pairs: int
+    # the records whose pairs were compared (blocked, their comparison vectors computed) in this
+    # run: every record on a first run or a full refresh, the changed ones otherwise
+    compared_records: int
     model_version: str
     seconds: float
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class Scoring:
+    """How the in-memory resolution scored: the model version, what its comparison vectors are
+    valid for, and how many records it compared."""
+
+    model_version: str
+    fingerprint: str
+    compared_records: int
 
 
 def _fetch(con: duckdb.DuckDBPyConnection, sql: str) -> pl.DataFrame:
@@ -131,17 +144,22 @@ def resolve_identities(
                     rows = con.sql(f"select * from {relation}").fetch_record_batch()  # noqa: S608
                     work.from_arrow(rows).create(name)
                     del rows
-                version, fingerprint = _resolve_in_memory(
+                scoring = _resolve_in_memory(
                     work, model_path, thresholds, kept_fingerprint=kept_fingerprint
                 )
                 files = _export_outputs(work, outputs, thresholds, resolved_at)
                 counts = _counts(work, files["review_queue"])
         finally:
             work.close()
-        _write_outputs(con, files, fingerprint)
+        _write_outputs(con, files, scoring.fingerprint)
     finally:
         shutil.rmtree(outputs, ignore_errors=True)
-    return ResolutionSummary(**counts, model_version=version, seconds=time.perf_counter() - started)
+    return ResolutionSummary(
+        **counts,
+        compared_records=scoring.compared_records,
+        model_version=scoring.model_version,
+        seconds=time.perf_counter() - started,
+    )
 
 
 def _kept_comparison_state(con: duckdb.DuckDBPyConnection) -> str | None:
@@ -181,7 +199,7 @@ def _resolve_in_memory(
     thresholds: Thresholds,
     *,
     kept_fingerprint: str | None = None,
-) -> tuple[str, str]:
+) -> Scoring:
     """The statements of ``sql/resolve/`` in order, around Splink's scoring and clustering; the
     model version that scored."""
     run = _runner(work)
@@ -221,7 +239,7 @@ def _resolve_in_memory(
     run("assignments")
     _attach_and_label(run, thresholds)
     work.sql(statement("identity/sql/resolve/match_evidence")).create("evidence")
-    return version, scored.fingerprint
+    return Scoring(version, scored.fingerprint, scored.compared_records)
 
 
 def _runner(work: duckdb.DuckDBPyConnection) -> Callable[..., None]:

@@ -140,7 +140,9 @@ def test_a_second_resolution_compares_no_pair_again_and_decides_the_same(
         return scored
 
     try:
-        resolve.resolve_identities(con)
+        summary = resolve.resolve_identities(con)
+        matchable = con.sql("select count(*) from identity.compared_features").fetchall()[0][0]
+        assert summary.compared_records == matchable > 0
         first = sorted(con.sql("select * from identity.match_evidence").fetchall(), key=repr)
         kept = con.sql("select count(*) from identity.comparison_vectors").fetchall()[0][0]
         assert kept > 0
