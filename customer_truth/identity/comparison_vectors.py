@@ -122,12 +122,15 @@ def score_pairs(
         )
     )
     compared = len(con.table("changed_features"))
-    # what the vectors were made from is not needed again (one memory budget holds it all)
-    for table in (blocked, new_vectors, "unchanged_features"):
-        con.execute(statement("identity/sql/vectors/drop_table", table=table))
+    # what the vectors were made from is not needed again (one memory budget holds it all);
+    # every record changed is a view of the features, not a copy
+    done = [blocked, new_vectors, "unchanged_features"]
     if kept_fingerprint is not None:
-        for table in (KEPT_VECTORS, KEPT_FEATURES):
-            con.execute(statement("identity/sql/vectors/drop_table", table=table))
+        done += [KEPT_VECTORS, KEPT_FEATURES]
+    for table in done:
+        con.execute(statement("identity/sql/vectors/drop_table", relation=table))
+    drop_changed = "drop_table" if kept else "drop_view"
+    con.execute(statement(f"identity/sql/vectors/{drop_changed}", relation="changed_features"))
     predictions = _score_vectors(con, linker, VECTORS, gammas, floor)
     return Scored(predictions, VECTORS, current, compared)
 

@@ -85,12 +85,6 @@ def test_scores_from_kept_vectors_are_predicts_and_only_changed_records_are_comp
     assert 0 < today.compared_records < len(work.table("features")) / 10
 
     # vectors kept under another model structure are set aside: every record is compared
-    work.execute("drop table yesterday")
-    work.execute(
-        "create table yesterday as select * replace (case when hash(unique_id) % 100 = 3 "
-        "then 'old-' || coalesce(email, '') else email end as email) "
-        "from features where hash(unique_id) % 50 <> 7"
-    )
     kept = comparison_vectors.score_pairs(work, "yesterday", model)
     keep_yesterdays_state()
     other = comparison_vectors.score_pairs(

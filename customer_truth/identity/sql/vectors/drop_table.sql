@@ -1,2 +1,2 @@
 -- A table of the resolution's in-memory database that is no longer needed.
-drop table if exists {{ table }}
+drop table if exists {{ relation }}

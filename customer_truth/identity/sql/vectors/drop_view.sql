@@ -1,0 +1,2 @@
+-- A view of the resolution's in-memory database that is no longer needed.
+drop view if exists {{ relation }}
