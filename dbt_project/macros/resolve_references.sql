@@ -14,6 +14,21 @@
     attribution_path (`rank:identifier types`), unattributed_reason.
 -#}
 {% macro resolve_references(references, identifiers) -%}
+reference_known_identifiers as (
+    -- an unshared identifier as it is; a shared one once, without its customers: it decides
+    -- nothing, and joining each of its customers to every subject naming it grew with the
+    -- square of its reach (a switchboard number on a thousand customers and their thousand
+    -- calls made a million rows)
+    select identifier_type, identifier_value, customer_id, customer_count,
+    from {{ identifiers }}
+    where customer_count = 1
+    union all
+    select identifier_type, identifier_value, null, max(customer_count),
+    from {{ identifiers }}
+    where customer_count > 1
+    group by identifier_type, identifier_value
+),
+
 reference_candidates as (
     select
         refs.subject_key,
@@ -22,7 +37,7 @@ reference_candidates as (
         known.customer_id,
         known.customer_count,
     from {{ references }} as refs
-    left join {{ identifiers }} as known
+    left join reference_known_identifiers as known
         on refs.identifier_type = known.identifier_type
         and refs.identifier_value = known.identifier_value
 ),
