@@ -123,6 +123,41 @@ stated as (
     where not {{ is_placeholder_text('address_line1') }}
 ),
 
+stated_by_records as (
+    select
+        stated.*,
+        records.source_system,
+        records.source_entity,
+        records.source_record_id,
+        records.observed_at,
+        records.address_line1,
+        records.address_line2,
+        records.city,
+        records.region,
+        records.postal_code,
+        records.country,
+    from stated
+    inner join records using (record_uid)
+),
+
+agreement as (
+    -- how many systems state this same fact for the customer (aggregates, not windows: a
+    -- distinct count over a window took 5 of the model's 7 s at 100k persons)
+    select customer_id, attribute, value_key, count(distinct source_system) as agreement,
+    from stated_by_records
+    group by customer_id, attribute, value_key
+),
+
+shared_contact_points as (
+    -- a contact point several customers use (a household landline, a family mailbox, a
+    -- switchboard) reaches more than this person: it survives only when nothing else does
+    select attribute, value_key,
+    from stated
+    where attribute in ('email', 'phone')
+    group by attribute, value_key
+    having count(distinct customer_id) > 1
+),
+
 candidates as (
     select
         stated.customer_id,
@@ -131,36 +166,34 @@ candidates as (
         stated.value_key,
         stated.value_aliases,
         stated.record_uid,
-        records.source_system,
-        records.source_entity,
-        records.source_record_id,
-        records.observed_at,
+        stated.source_system,
+        stated.source_entity,
+        stated.source_record_id,
+        stated.observed_at,
         coalesce(authority.authority_rank, {{ unlisted_rank }}) as authority_rank,
         stated.completeness,
         stated.is_record_primary,
-        -- how many systems state this same fact for the customer
-        count(distinct records.source_system) over (
-            partition by stated.customer_id, stated.attribute, stated.value_key
-        ) as agreement,
+        agreement.agreement,
         stated.attribute in ('given_name', 'family_name')
             and stated.record_uid in (select record_uid from swapped_records) as is_swap_suspect,
-        -- a contact point several customers use (a household landline, a family mailbox, a
-        -- switchboard) reaches more than this person: it survives only when nothing else does
-        stated.attribute in ('email', 'phone')
-            and count(distinct stated.customer_id) over (
-                partition by stated.attribute, stated.value_key
-            ) > 1 as is_shared,
-        case when stated.attribute = 'address' then records.address_line1 end as address_line1,
-        case when stated.attribute = 'address' then records.address_line2 end as address_line2,
-        case when stated.attribute = 'address' then records.city end as city,
-        case when stated.attribute = 'address' then records.region end as region,
-        case when stated.attribute = 'address' then records.postal_code end as postal_code,
-        case when stated.attribute = 'address' then records.country end as country,
-    from stated
-    inner join records using (record_uid)
+        shared.value_key is not null as is_shared,
+        case when stated.attribute = 'address' then stated.address_line1 end as address_line1,
+        case when stated.attribute = 'address' then stated.address_line2 end as address_line2,
+        case when stated.attribute = 'address' then stated.city end as city,
+        case when stated.attribute = 'address' then stated.region end as region,
+        case when stated.attribute = 'address' then stated.postal_code end as postal_code,
+        case when stated.attribute = 'address' then stated.country end as country,
+    from stated_by_records as stated
+    inner join agreement
+        on stated.customer_id is not distinct from agreement.customer_id
+        and stated.attribute = agreement.attribute
+        and stated.value_key is not distinct from agreement.value_key
+    left join shared_contact_points as shared
+        on stated.attribute = shared.attribute
+        and stated.value_key = shared.value_key
     left join authority
         on stated.attribute = authority.attribute
-        and records.source_system = authority.source_system
+        and stated.source_system = authority.source_system
 )
 
 select * from candidates

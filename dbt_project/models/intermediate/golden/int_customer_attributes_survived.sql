@@ -8,7 +8,8 @@
 --   3. recency: the latest observed_at;
 --   4. agreement: the fact more systems state (ties within one record: several phones);
 --   5. completeness (more address parts, a verified email, a formal name, a record's main phone);
---   6. the smallest record_uid, so the choice is deterministic.
+--   6. the smallest record_uid, then the smallest value_key (a record states several phones),
+--      so the choice is deterministic.
 -- The winner decides the fact. Among the candidates stating that same fact (the same value_key,
 -- or for a given name the formal name a nickname stands for: Robert for Bob) the most complete
 -- form is shown, with its own record as provenance.
@@ -30,7 +31,8 @@ winning_fact as (
             observed_at desc nulls last,
             agreement desc,
             completeness desc,
-            record_uid asc
+            record_uid asc,
+            value_key asc
     ) = 1
 ),
 
@@ -52,7 +54,8 @@ shown as (
             candidates.completeness desc,
             candidates.authority_rank asc,
             candidates.observed_at desc nulls last,
-            candidates.record_uid asc
+            candidates.record_uid asc,
+            candidates.value_key asc
     ) = 1
 ),
 
