@@ -36,8 +36,14 @@ winning_fact as (
     ) = 1
 ),
 
-shown as (
-    select candidates.*,
+shown_candidate as (
+    -- which candidate shows the fact: decided on the keys alone, then its row is fetched (a
+    -- sort carrying every column of every candidate spilled at a million persons)
+    select
+        candidates.customer_id,
+        candidates.attribute,
+        candidates.record_uid,
+        candidates.value_key,
     from candidates
     inner join winning_fact
         on candidates.customer_id = winning_fact.customer_id
@@ -57,6 +63,13 @@ shown as (
             candidates.record_uid asc,
             candidates.value_key asc
     ) = 1
+),
+
+shown as (
+    -- (customer, attribute, record, value_key) is one candidate
+    select candidates.*,
+    from candidates
+    inner join shown_candidate using (customer_id, attribute, record_uid, value_key)
 ),
 
 fact_counts as (
