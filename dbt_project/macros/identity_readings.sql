@@ -9,3 +9,13 @@
 {% macro identity_phone_country(country) -%}
     coalesce({{ country }}, '{{ var("identity_default_country") }}')
 {%- endmacro %}
+
+{#- A phone as the memo int_identity__phone_readings read it, joined as `readings` on
+    identity_reading_key([raw, country]); read here only when the memo does not hold the pair
+    (then the memo's sources never carried it), so the value is normalize_phone's either way. -#}
+{% macro memoised_phone(readings, raw, country) -%}
+    case
+        when {{ readings }}.reading_key is null then normalize_phone({{ raw }}, {{ country }})
+        else {{ readings }}.e164
+    end
+{%- endmacro %}

@@ -1,6 +1,7 @@
--- Every distinct phone as a record typed it (int_identity__source_records) or as an order, a
--- charge or a CRM account gave it for a record (int_identity__observed_identifiers), read once
--- into E.164 in the country it is in (normalize_phone: customer_truth/identity/standardize.py).
+-- Every distinct phone as a record typed it (int_identity__source_records), as an order, a
+-- charge or a CRM account gave it for a record (int_identity__observed_identifiers), or as a
+-- caller or an order carried it (what journeys attribute by), read once into E.164 in the
+-- country it is in (normalize_phone: customer_truth/identity/standardize.py).
 --
 -- Reading a phone through libphonenumber is the costliest part of standardising a record, and a
 -- day's records repeat almost every phone already read. So this is a memo, incremental: a run
@@ -25,6 +26,16 @@ typed as (
     select value_raw, {{ identity_phone_country('normalize_country(country_raw)') }},
     from {{ ref('int_identity__observed_identifiers') }}
     where identifier_type = 'phone'
+    -- and the numbers journeys attribute events by (int_journeys__subject_references,
+    -- int_journeys__orders), in the country they read them in: a caller's, an order's
+    union
+    select customer_endpoint_address, '{{ var("identity_default_country") }}',
+    from {{ ref('stg_contact_center__contact_records') }}
+    where customer_endpoint_type = 'TELEPHONE_NUMBER'
+    union
+    select phone, {{ identity_phone_country('shipping_country_code') }},
+    from {{ ref('stg_commerce__orders') }}
+    where phone is not null
 ),
 
 keyed as (

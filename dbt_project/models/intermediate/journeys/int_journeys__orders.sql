@@ -3,7 +3,6 @@
 -- storefront's Segment anonymousId. Other events reach an order's customer through this model
 -- (an order name typed in a ticket or a contact attribute, a tracking code of its shipment).
 {{ config(materialized='table') }}
-{%- set country = var('identity_default_country', 'US') %}
 with
 
 orders as (
@@ -32,9 +31,14 @@ subject_references as (
     select cast(order_id as varchar), 2, 'email', customer_email_normalized,
     from orders where customer_email_normalized is not null
     union all
-    select cast(order_id as varchar), 3, 'phone',
-        normalize_phone(phone, coalesce(shipping_country_code, '{{ country }}')),
-    from orders where phone is not null
+    select cast(orders.order_id as varchar), 3, 'phone',
+        {{ memoised_phone('readings', 'orders.phone', identity_phone_country('orders.shipping_country_code')) }},
+    from orders
+    left join {{ ref('int_identity__phone_readings') }} as readings
+        on readings.reading_key = {{ identity_reading_key([
+            'orders.phone', identity_phone_country('orders.shipping_country_code')
+        ]) }}
+    where orders.phone is not null
     union all
     select cast(order_id as varchar), 4, 'anonymous_id', segment_anonymous_id,
     from orders where segment_anonymous_id is not null

@@ -28,9 +28,14 @@ select 'contact_center:contact_records:' || contact_id, 3, 'email',
     normalize_email_address(customer_endpoint_address),
 from contacts where customer_endpoint_type = 'EMAIL_ADDRESS'
 union all
-select 'contact_center:contact_records:' || contact_id, 4, 'phone',
-    normalize_phone(customer_endpoint_address, '{{ country }}'),
-from contacts where customer_endpoint_type = 'TELEPHONE_NUMBER'
+select 'contact_center:contact_records:' || contacts.contact_id, 4, 'phone',
+    {{ memoised_phone('readings', 'contacts.customer_endpoint_address', "'" ~ country ~ "'") }},
+from contacts
+left join {{ ref('int_identity__phone_readings') }} as readings
+    on readings.reading_key = {{ identity_reading_key([
+        'contacts.customer_endpoint_address', "'" ~ country ~ "'"
+    ]) }}
+where contacts.customer_endpoint_type = 'TELEPHONE_NUMBER'
 
 union all
 select 'digital:events:' || message_id, 1, 'user_id', user_id,
