@@ -13,14 +13,22 @@ as_of as (
     select max(as_of) as as_of from {{ ref('int_journeys__as_of') }}
 ),
 
+journey_anchors as (
+    -- a journey is named by its anchor (journey_id = md5(anchor)): one anchor per journey and
+    -- customer, whatever records it holds
+    select distinct journey_id, customer_id, journey_anchor,
+    from {{ ref('int_journeys__record_journeys') }}
+),
+
 members as (
-    select timeline.*, journeys.journey_anchor,
+    -- an event of a journey its customer has (joined per record, a journey of many records
+    -- repeated each of its events once per record: the square of its size)
+    select timeline.*, anchors.journey_anchor,
     from {{ ref('fct_customer_timeline') }} as timeline
-    inner join {{ ref('int_journeys__record_journeys') }} as journeys
-        on journeys.journey_id = timeline.journey_id
-        and timeline.customer_id = journeys.customer_id
+    inner join journey_anchors as anchors
+        on anchors.journey_id = timeline.journey_id
+        and timeline.customer_id = anchors.customer_id
     where timeline.journey_id is not null
-    qualify row_number() over (partition by timeline.event_id order by journeys.record_key) = 1
 ),
 
 touchpoints as (
