@@ -22,7 +22,20 @@ as_of as (
 ),
 
 events as (
-    select events.*, attribution.customer_id,
+    -- the columns journeys are stitched by (read five times below: not every event's summary)
+    select
+        events.record_key,
+        events.source_system,
+        events.source_entity,
+        events.source_record_id,
+        events.conversation_id,
+        events.occurred_at,
+        events.event_type,
+        events.is_record_event,
+        events.order_id,
+        events.invoice_id,
+        events.intent,
+        attribution.customer_id,
     from {{ ref('int_journeys__events') }} as events
     inner join {{ ref('int_journeys__record_attribution') }} as attribution using (record_key)
     where attribution.customer_id is not null
@@ -224,4 +237,6 @@ select
     -- keeps its id across runs and when identities merge
     md5(anchor) as journey_id,
 from records
-qualify row_number() over (partition by record_key order by anchor) = 1
+-- one journey per record: the first anchor, then (a conversation whose legs two customers hold
+-- is a unit of each) the smaller customer id, so a rebuild publishes the same row
+qualify row_number() over (partition by record_key order by anchor, customer_id) = 1
