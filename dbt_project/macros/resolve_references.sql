@@ -17,8 +17,7 @@
 reference_known_identifiers as (
     -- an unshared identifier as it is; a shared one once, without its customers: it decides
     -- nothing, and joining each of its customers to every subject naming it grew with the
-    -- square of its reach (a switchboard number on a thousand customers and their thousand
-    -- calls made a million rows)
+    -- square of its reach (100k persons: 471,631 joined rows for 8,285 references)
     select identifier_type, identifier_value, customer_id, customer_count,
     from {{ identifiers }}
     where customer_count = 1

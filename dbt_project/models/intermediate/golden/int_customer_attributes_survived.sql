@@ -37,8 +37,8 @@ winning_fact as (
 ),
 
 shown_candidate as (
-    -- which candidate shows the fact: decided on the keys alone, then its row is fetched (a
-    -- sort carrying every column of every candidate spilled at a million persons)
+    -- which candidate shows the fact: decided on the keys alone, then its row is fetched (the
+    -- sort no longer carries every column of every candidate)
     select
         candidates.customer_id,
         candidates.attribute,
