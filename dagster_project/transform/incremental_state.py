@@ -7,8 +7,9 @@ So every successful dbt step records a fingerprint of each incremental model it 
 fingerprint differs runs with ``--full-refresh`` and says which models made it.
 
 Models configured ``full_refresh: false`` (the erasure suppression state) are never rebuilt and
-are not fingerprinted. Rules that live in Python (standardisation) are versioned by the models
-that memoise them (``standardisation_version()``).
+are not fingerprinted. A seed a model reads is part of its rule (the golden candidates rank by
+the ``source_authority`` registry): its content is in the fingerprint. Rules that live in Python
+(standardisation) are versioned by the models that memoise them (``standardisation_version()``).
 """
 
 from __future__ import annotations
@@ -45,10 +46,16 @@ def _strategy_macro(manifest: Mapping[str, Any], node: Mapping[str, Any]) -> lis
     return [macro_id] if strategy and macro_id in manifest["macros"] else []
 
 
+def _seed_checksums(manifest: Mapping[str, Any], node: Mapping[str, Any]) -> list[str]:
+    """The content checksum of each seed the model reads, in the order of their ids."""
+    seeds = sorted(n for n in node.get("depends_on", {}).get("nodes", []) if n.startswith("seed."))
+    return [f"{n}:{manifest['nodes'][n]['checksum']['checksum']}" for n in seeds]
+
+
 def fingerprints(manifest: Mapping[str, Any]) -> dict[str, str]:
-    """Model name -> sha-256 of what decides its rows: its SQL, its configuration and the text of
-    every macro it calls (directly or not) or names as its incremental strategy, for each
-    incremental model dbt may rebuild."""
+    """Model name -> sha-256 of what decides its rows: its SQL, its configuration, the text of
+    every macro it calls (directly or not) or names as its incremental strategy, and the content
+    of every seed it reads, for each incremental model dbt may rebuild."""
     found: dict[str, str] = {}
     for node in manifest["nodes"].values():
         config = node.get("config", {})
@@ -62,6 +69,8 @@ def fingerprints(manifest: Mapping[str, Any]) -> dict[str, str]:
         for macro_id in _macro_closure(manifest, roots):
             digest.update(macro_id.encode())
             digest.update(manifest["macros"][macro_id]["macro_sql"].encode())
+        for seed in _seed_checksums(manifest, node):
+            digest.update(seed.encode())
         found[node["name"]] = digest.hexdigest()
     return found
 

@@ -46,14 +46,27 @@ def _fingerprint(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, str]]:
         "select table_schema || '.' || table_name from information_schema.tables "
         "where table_schema in ('raw', 'ingest', 'staging') order by 1"
     ).fetchall()
+    return _digests(con, [table for (table,) in tables])
+
+
+def _digests(con: duckdb.DuckDBPyConnection, tables: list[str]) -> dict[str, tuple[int, str]]:
+    """Row count and content digest of each table (rows in any order)."""
     digests = {}
-    for (table,) in tables:
-        # table names come from the catalogue of our own warehouse, not from data
+    for table in tables:
+        # table names come from the catalogue of our own warehouse or the test, not from data
         digests[table] = con.sql(
             f"select count(*), md5(coalesce(string_agg(md5(t::varchar), ',' "  # noqa: S608
             f"order by md5(t::varchar)), '')) from {table} t"
         ).fetchall()[0]
     return digests
+
+
+# the golden models a day's run rebuilds for the customers whose records changed
+_GOLDEN_INCREMENTAL = [
+    "intermediate.int_customer_attribute_candidates",
+    "intermediate.int_customer_attributes_survived",
+    "intermediate.int_customer_golden_record_states",
+]
 
 
 def test_the_first_run_succeeds_and_loads_every_system(world: World) -> None:
@@ -310,14 +323,23 @@ def test_an_incremental_run_publishes_what_a_full_refresh_publishes(
     """The world's home after its later day, and a copy of it rebuilt with
     ``customer-truth run --full-refresh`` (every dbt model from all history, incremental ones
     included; identity state is kept): it loads nothing, changes no row of raw, ingest or
-    staging and no customer id, and publishes the same release, value for value, customer ids
-    and history included (model scores aside: SCORE_COLUMNS). (One run for both: the suite's
+    staging and no customer id, rebuilds the golden records the day's run rebuilt for some
+    customers only to the same rows, and publishes the same release, value for value, customer
+    ids and history included (model scores aside: SCORE_COLUMNS). (One run for both: the suite's
     time budget.)"""
     copy = copy_world(grown_world.root, tmp_path / "copy")
     with open_warehouse(copy) as con:
         suppressed_before = con.sql(_SUPPRESSION_SQL).fetchall()
         before = _fingerprint(con)
         ids_before = _customer_ids(con)
+        golden_before = _digests(con, _GOLDEN_INCREMENTAL)
+        changed, live = con.sql(
+            "select (select count(*) from intermediate.int_customer_golden_record_changes),"
+            " (select count(*) from intermediate.int_customer_records_linked where is_live)"
+        ).fetchall()[0]
+    # the later day changed some records' golden state, not all: the day's run rebuilt the
+    # golden records of some customers only, and they equal a rebuild of every customer
+    assert 0 < changed < live / 2, (changed, live)
     assert suppressed_before, "the world's erasure requests suppress identifiers"
     completed = _cli_run(copy, "--full-refresh")
     assert "ingestion: no new complete batches" in completed.stdout
@@ -326,6 +348,7 @@ def test_an_incremental_run_publishes_what_a_full_refresh_publishes(
     with open_warehouse(copy) as con:
         assert _fingerprint(con) == before
         assert _customer_ids(con) == ids_before
+        assert _digests(con, _GOLDEN_INCREMENTAL) == golden_before
     # every dbt step rebuilt from all history, but the erasure state kept its rows as they were
     # (a later run may add suppressions: erasure follows the person to more customers)
     builds = [c for c in _dbt_commands(copy, run_id.group(1)) if "dbt build" in c]

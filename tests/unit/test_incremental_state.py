@@ -90,6 +90,23 @@ def test_a_change_of_the_projects_incremental_strategy_a_model_names_changes_its
         assert incremental_state.fingerprints(changed)["stg_orders"] != before, macro_id
 
 
+def test_a_change_of_a_seed_the_model_reads_changes_its_fingerprint() -> None:
+    """A registry seed (the golden candidates' source authority) decides rows as its SQL does."""
+    manifest = _manifest()
+    manifest["nodes"]["seed.p.source_authority"] = {
+        "name": "source_authority",
+        "resource_type": "seed",
+        "config": {},
+        "checksum": {"name": "sha256", "checksum": "aaa"},
+    }
+    manifest["nodes"]["model.p.stg_orders"]["depends_on"]["nodes"] = ["seed.p.source_authority"]
+    before = incremental_state.fingerprints(manifest)["stg_orders"]
+    changed = copy.deepcopy(manifest)
+    changed["nodes"]["seed.p.source_authority"]["checksum"]["checksum"] = "bbb"
+    assert incremental_state.fingerprints(changed)["stg_orders"] != before
+    assert incremental_state.fingerprints(copy.deepcopy(manifest))["stg_orders"] == before
+
+
 def test_a_step_building_a_changed_model_is_told_and_a_new_model_is_not(tmp_path: Path) -> None:
     current = incremental_state.fingerprints(_manifest())
     # a home that never recorded the model (new model, older home): nothing to rebuild
@@ -110,7 +127,12 @@ def test_the_projects_incremental_staging_is_fingerprinted_and_the_erasure_state
     ensure_manifest(customer_truth_project)
     manifest = json.loads(Path(customer_truth_project.manifest_path).read_text())
     found = incremental_state.fingerprints(manifest)
-    assert {"stg_digital__events", "stg_commerce__orders", "int_identity__phone_readings"} <= set(
-        found
-    )
+    assert {
+        "stg_digital__events",
+        "stg_commerce__orders",
+        "int_identity__phone_readings",
+        "int_customer_attribute_candidates",
+        "int_customer_attributes_survived",
+        "int_customer_golden_record_states",
+    } <= set(found)
     assert "erasure_suppressed_identifiers" not in found

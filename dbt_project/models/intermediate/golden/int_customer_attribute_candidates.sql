@@ -7,13 +7,26 @@
 --            Robert share a canonical given name; addresses compare by address_key)
 -- Placeholders (test@test.com, N/A, unknown) are not candidates at all: a golden value is never
 -- junk. Only live records speak: a merged-away or deleted record's values are stale.
+--
+-- Incremental: a run rebuilds the customers whose records changed (macros/golden_incremental.sql).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_customers',
+    on_schema_change='fail',
+) }}
+-- depends_on: {{ ref('int_customer_golden_record_changes') }}
 {%- set unlisted_rank = var('identity_unlisted_authority_rank', 100) %}
 
 with
 
 records as (
     select * from {{ ref('int_customer_records_linked') }}
-    where is_live
+    where is_live and {{ golden_customers_to_build('customer_id') }}
+),
+
+contact_points as (
+    select * from {{ ref('int_customer_contact_points') }}
+    where {{ golden_customers_to_build('customer_id') }}
 ),
 
 authority as (
@@ -40,21 +53,6 @@ swapped_records as (
     where this.given_name_std <> this.family_name_std
 ),
 
-record_phones as (
-    -- a record may carry several numbers (CRM Phone, MobilePhone, HomePhone): each is a
-    -- candidate, its main phone marked as the record's own statement
-    select distinct
-        record_uid,
-        phone_value,
-        phone_value = phone as is_record_primary,
-    from (
-        select record_uid, phone, unnest(list_distinct(list_append(coalesce(phones, []), phone)))
-            as phone_value,
-        from records
-    ) as record_phone_values
-    where phone_value is not null
-),
-
 stated as (
     select
         customer_id, 'given_name' as attribute, record_uid, given_name as value,
@@ -68,6 +66,7 @@ stated as (
             when len(coalesce(given_name_aliases, [])) > 1 then 1
             else 2
         end as completeness,
+        false as is_shared,
     from records
     where not {{ is_placeholder_text('given_name') }}
 
@@ -78,27 +77,25 @@ stated as (
         null,
         true,
         case when length(family_name_std) <= 1 then 0 else 1 end,
+        false,
     from records
     where not {{ is_placeholder_text('family_name') }}
 
     union all
+    -- emails and phones (int_customer_contact_points: junk emails are not stated, each of a
+    -- record's numbers is)
     select
-        customer_id, 'email', record_uid, email, email,
+        contact_points.customer_id, contact_points.attribute, contact_points.record_uid,
+        contact_points.value, contact_points.value,
         null,
-        true,
-        1 + coalesce(email_verified::int, 0),
-    from records
-    where email is not null and not coalesce(email_is_junk, false)
-
-    union all
-    select
-        records.customer_id, 'phone', records.record_uid, record_phones.phone_value,
-        record_phones.phone_value,
-        null,
-        record_phones.is_record_primary,
-        1 + record_phones.is_record_primary::int,
-    from records
-    inner join record_phones using (record_uid)
+        contact_points.is_record_primary,
+        case contact_points.attribute
+            when 'email' then 1 + coalesce(records.email_verified::int, 0)
+            else 1 + contact_points.is_record_primary::int
+        end,
+        contact_points.is_shared,
+    from contact_points
+    inner join records using (record_uid)
 
     union all
     select
@@ -107,6 +104,7 @@ stated as (
         null,
         true,
         1,
+        false,
     from records
     where birth_date is not null
 
@@ -119,6 +117,7 @@ stated as (
         true,
         (address_line1 is not null)::int + (city is not null)::int + (region is not null)::int
         + (postal_code is not null)::int + (country is not null)::int,
+        false,
     from records
     where not {{ is_placeholder_text('address_line1') }}
 ),
@@ -148,16 +147,6 @@ agreement as (
     group by customer_id, attribute, value_key
 ),
 
-shared_contact_points as (
-    -- a contact point several customers use (a household landline, a family mailbox, a
-    -- switchboard) reaches more than this person: it survives only when nothing else does
-    select attribute, value_key,
-    from stated
-    where attribute in ('email', 'phone')
-    group by attribute, value_key
-    having count(distinct customer_id) > 1
-),
-
 candidates as (
     select
         stated.customer_id,
@@ -176,7 +165,7 @@ candidates as (
         agreement.agreement,
         stated.attribute in ('given_name', 'family_name')
             and stated.record_uid in (select record_uid from swapped_records) as is_swap_suspect,
-        shared.value_key is not null as is_shared,
+        stated.is_shared,
         case when stated.attribute = 'address' then stated.address_line1 end as address_line1,
         case when stated.attribute = 'address' then stated.address_line2 end as address_line2,
         case when stated.attribute = 'address' then stated.city end as city,
@@ -188,9 +177,6 @@ candidates as (
         on stated.customer_id is not distinct from agreement.customer_id
         and stated.attribute = agreement.attribute
         and stated.value_key is not distinct from agreement.value_key
-    left join shared_contact_points as shared
-        on stated.attribute = shared.attribute
-        and stated.value_key = shared.value_key
     left join authority
         on stated.attribute = authority.attribute
         and stated.source_system = authority.source_system

@@ -13,10 +13,19 @@
 -- The winner decides the fact. Among the candidates stating that same fact (the same value_key,
 -- or for a given name the formal name a nickname stands for: Robert for Bob) the most complete
 -- form is shown, with its own record as provenance.
+--
+-- Incremental: a run rebuilds the customers whose records changed (macros/golden_incremental.sql).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_customers',
+    on_schema_change='fail',
+) }}
+-- depends_on: {{ ref('int_customer_golden_record_changes') }}
 with
 
 candidates as (
     select * from {{ ref('int_customer_attribute_candidates') }}
+    where {{ golden_customers_to_build('customer_id') }}
 ),
 
 winning_fact as (

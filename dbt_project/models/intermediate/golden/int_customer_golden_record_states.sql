@@ -1,0 +1,18 @@
+-- One row per live linked record: its state (int_customer_golden_record_changes) as the golden
+-- records were last built from it. Built after them, from the changes they were built for: a
+-- changed record's state replaces the kept one, a gone record's is deleted. Advances only when
+-- the whole golden chain is built in this invocation (macros/golden_incremental.sql).
+{{ config(
+    materialized='incremental',
+    unique_key='record_uid',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+    post_hook="delete from {{ this }} where record_state is null",
+) }}
+-- depends_on: {{ ref('int_customer_attributes_survived') }}
+
+select record_uid, customer_id, record_state,
+from {{ ref('int_customer_golden_record_changes') }}
+{%- if is_incremental() and not golden_chain_selected() %}
+where false
+{%- endif %}
