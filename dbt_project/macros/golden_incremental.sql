@@ -1,8 +1,9 @@
 {#-
     Golden records are rebuilt for the customers whose records changed, not for every customer.
 
-    int_customer_golden_record_changes compares each live linked record's state (its attributes,
-    its customer, and its contact points with whether another customer uses them too) with the
+    int_customer_golden_record_changes compares each linked record's state (its attributes, its
+    customer, whether it is live, and its contact points with whether another customer uses them
+    too) with the
     state kept when the golden records were last built (int_customer_golden_record_states). A
     customer is affected when a record it holds, or held then, changed, came or went. The golden
     models of the chain replace every row of the affected customers (strategy replace_customers)
@@ -19,11 +20,13 @@
     refresh: then every customer is affected). Read without ref(): it is built after the models
     that read it, from what they were built for. -#}
 {% macro golden_kept_state() -%}
-    {%- if flags.FULL_REFRESH or this is none -%}
+    {%- if not execute or flags.FULL_REFRESH or this is none -%}
         {{ return(none) }}
     {%- endif -%}
+    {#- where the project builds it (the profile's models are in other schemas) -#}
+    {%- set kept = graph.nodes['model.' ~ project_name ~ '.int_customer_golden_record_states'] -%}
     {{ return(adapter.get_relation(
-        database=this.database, schema=this.schema, identifier='int_customer_golden_record_states'
+        database=kept.database, schema=kept.schema, identifier=kept.alias
     )) }}
 {%- endmacro %}
 
@@ -35,6 +38,8 @@
         'int_customer_golden_record_changes',
         'int_customer_attribute_candidates',
         'int_customer_attributes_survived',
+        'fct_customer_attribute_conflicts',
+        'dim_customer_profile',
         'int_customer_golden_record_states',
     ] -%}
     {%- for name in chain -%}
@@ -65,12 +70,15 @@
 {%- endmacro %}
 
 {#- incremental_strategy='replace_customers': every held row of a customer built in this run
-    goes (a customer whose records all went elsewhere has no new row), then the new rows come in. -#}
+    goes (a customer whose records all went elsewhere has no new row; a model may build more
+    customers than the changes name, the profile those whose household changed), then the new
+    rows come in. -#}
 {% macro get_incremental_replace_customers_sql(arg_dict) -%}
     {%- set target = arg_dict['target_relation'] -%}
     {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
     delete from {{ target }} as held
-    where {{ golden_customers_to_build('held.customer_id') }};
+    where {{ golden_customers_to_build('held.customer_id') }}
+        or held.customer_id in (select built.customer_id from {{ arg_dict['temp_relation'] }} as built);
     insert into {{ target }} ({{ columns }})
     select {{ columns }} from {{ arg_dict['temp_relation'] }}
 {%- endmacro %}

@@ -1,20 +1,20 @@
--- One row per live linked record whose state differs from the state kept when the golden records
--- were last built (int_customer_golden_record_states), and per kept record that is gone: the
+-- One row per linked record whose state differs from the state kept when the golden records were
+-- last built (int_customer_golden_record_states), and per kept record that is gone: the
 -- record's customer now and before, and its state now (null when gone). The golden models
 -- rebuild the customers named here (macros/golden_incremental.sql); on a first build or a full
--- refresh every live record is here.
+-- refresh every linked record is here.
 --
--- A record's state is everything of it survivorship reads: its attributes and customer (not
--- its match score or link time, which move with other records) and its contact points, each
--- with whether another customer states it too.
+-- A record's state is everything of it the golden records read: its attributes, customer and
+-- liveness (not its match score or link time, which move with other records) and its contact
+-- points, each with whether another customer states it too.
 {%- set kept = golden_kept_state() %}
 
 with
 
 records as (
+    -- merged-away and deleted records too: the profile counts and dates every linked record
     select * exclude (match_rule, match_score, linked_at)
     from {{ ref('int_customer_records_linked') }}
-    where is_live
 ),
 
 record_contact_points as (

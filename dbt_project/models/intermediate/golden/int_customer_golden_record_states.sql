@@ -1,4 +1,4 @@
--- One row per live linked record: its state (int_customer_golden_record_changes) as the golden
+-- One row per linked record: its state (int_customer_golden_record_changes) as the golden
 -- records were last built from it. Built after them, from the changes they were built for: a
 -- changed record's state replaces the kept one, a gone record's is deleted. Advances only when
 -- the whole golden chain is built in this invocation (macros/golden_incremental.sql).

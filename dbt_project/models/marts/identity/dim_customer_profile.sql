@@ -4,15 +4,40 @@
 -- statement. Conflicting values stay in fct_customer_attribute_conflicts; here they are flagged.
 {%- set single_attributes = ['given_name', 'family_name', 'email', 'phone', 'birth_date'] %}
 {%- set address_parts = ['address_line1', 'address_line2', 'city', 'region', 'postal_code', 'country'] %}
+-- Incremental: a run rebuilds the customers whose records changed (macros/golden_incremental.sql)
+-- and those whose household changed (households group customers by each other's addresses).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_customers',
+    on_schema_change='fail',
+) }}
+-- depends_on: {{ ref('int_customer_golden_record_changes') }}
 
 with
 
-survived as (
-    select * from {{ ref('int_customer_attributes_survived') }}
+{%- if is_incremental() %}
+
+household_moves as (
+    select customer_id,
+    from {{ ref('int_households_grouped') }} as households
+    full join (
+        select customer_id, household_id, from {{ this }} where household_id is not null
+    ) as held using (customer_id)
+    where households.household_id is distinct from held.household_id
 ),
+{%- endif %}
 
 records as (
     select * from {{ ref('int_customer_records_linked') }}
+    where {{ golden_customers_to_build('customer_id') }}
+    {%- if is_incremental() %}
+        or customer_id in (select customer_id from household_moves)
+    {%- endif %}
+),
+
+survived as (
+    select * from {{ ref('int_customer_attributes_survived') }}
+    where customer_id in (select customer_id from records)
 ),
 
 customers as (

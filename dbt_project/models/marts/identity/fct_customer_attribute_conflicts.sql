@@ -1,18 +1,25 @@
 -- One row per customer, golden attribute and distinct value stated by its live records, for the
 -- attributes on which those records disagree (two or more distinct facts). The surviving value
 -- is marked is_golden; the others are kept, with who said them and when, for review.
+-- Incremental: a run rebuilds the customers whose records changed (macros/golden_incremental.sql).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_customers',
+    on_schema_change='fail',
+) }}
+-- depends_on: {{ ref('int_customer_golden_record_changes') }}
 with
 
 candidates as (
     select * from {{ ref('int_customer_attribute_candidates') }}
     -- one statement per record: a record's secondary phones are extra numbers, not disagreement
-    where is_record_primary
+    where is_record_primary and {{ golden_customers_to_build('customer_id') }}
 ),
 
 survived as (
     select customer_id, attribute, value_key,
     from {{ ref('int_customer_attributes_survived') }}
-    where has_conflict
+    where has_conflict and {{ golden_customers_to_build('customer_id') }}
 ),
 
 values_stated as (
