@@ -9,7 +9,10 @@
     on_schema_change='fail',
     post_hook="delete from {{ this }} where record_state is null",
 ) }}
+-- built after every model that rebuilds from the changes:
 -- depends_on: {{ ref('int_customer_attributes_survived') }}
+-- depends_on: {{ ref('fct_customer_attribute_conflicts') }}
+-- depends_on: {{ ref('dim_customer_profile') }}
 
 select record_uid, customer_id, record_state,
 from {{ ref('int_customer_golden_record_changes') }}
