@@ -34,16 +34,27 @@ from customer_truth.warehouse import ensure_erasure_state, sql_statements
 #    agents' interaction log keeps what the agent did, without the customer id or the summary.
 # 5. ``privacy.warehouse_erasures`` records how many rows went from which relation, with the
 #    request ids and never an identifier.
+# 6. Step 3 deleted golden rows by value, some of them other customers' (a shared email): the
+#    golden records' kept state of every customer who lost one is marked spent, so the next run
+#    rebuilds their golden records (dbt_project/macros/golden_incremental.sql).
 #
 # Kept on purpose: ``privacy.erasure_suppressed_identifiers`` (hashes, and our own customer ids,
 # which after the sweep lead to nothing but the request id) and ``publish.erased_customers``, which
 # the publisher needs to keep purging published history. Tables rebuilt by the next run would lose
 # the person anyway; the sweep makes the file clean now. Deleted rows leave DuckDB's pages only when
 # they are reused or the file is rewritten (README "Guarantees").
-# Steps 1-3 and 5 are one transaction: a kill leaves the warehouse as it was, and the next
+# Steps 1-3, 5 and 6 are one transaction: a kill leaves the warehouse as it was, and the next
 # publication or blocked gate sweeps again (the watermark is the last sweep's time).
 
 SQL = "privacy/sql"  # statements: customer_truth.statements; scripts: warehouse.sql_statements
+# the golden tables rebuilt by customer (their rows kept between runs), and their kept state
+GOLDEN_INCREMENTAL = {
+    ("intermediate", "int_customer_attribute_candidates"),
+    ("intermediate", "int_customer_attributes_survived"),
+    ("marts", "fct_customer_attribute_conflicts"),
+    ("marts", "dim_customer_profile"),
+}
+GOLDEN_STATE = ("intermediate", "int_customer_golden_record_states")
 
 # swept by value or lineage; seeds hold no person and raw goes by record key
 SWEPT_SCHEMAS = ("staging", "intermediate", "marts", "identity", "history", "publish", "privacy")
@@ -95,15 +106,21 @@ def _swept_tables(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], dict[
 
 
 def _delete_swept_rows(
-    con: duckdb.DuckDBPyConnection, schema: str, table: str, columns: dict[str, str]
+    con: duckdb.DuckDBPyConnection,
+    schema: str,
+    table: str,
+    columns: dict[str, str],
+    lost: set[str],
 ) -> int:
     """Delete the rows of a table that name an erased person (``sql/swept_rows.sql``); column
-    names from the catalog, quoted; values joined from the sweep's temp tables."""
+    names from the catalog, quoted; values joined from the sweep's temp tables. The customers
+    whose golden rows went are added to ``lost``."""
     lineage = "source_file" in columns and "line_number" in columns
     text_columns = tuple(_quoted(c) for c, data_type in columns.items() if data_type == "VARCHAR")
     list_columns = tuple(_quoted(c) for c, data_type in columns.items() if data_type == "VARCHAR[]")
     if not (lineage or text_columns or list_columns):
         return 0
+    golden = (schema, table) in GOLDEN_INCREMENTAL
     sql = statement(
         f"{SQL}/swept_rows",
         relation=_quoted(schema, table),
@@ -112,8 +129,13 @@ def _delete_swept_rows(
         list_columns=list_columns,
         # rebuilt by every run: the records' bare ids may name them too
         values="_sweep_values" if lineage else "_sweep_derived_values",
+        returning=golden,
     )
-    return int(con.execute(sql).fetchall()[0][0])
+    rows = con.execute(sql).fetchall()
+    if not golden:
+        return int(rows[0][0])
+    lost.update(str(row[0]) for row in rows)
+    return len(rows)
 
 
 def _count(con: duckdb.DuckDBPyConnection, name: str, label: str, removed: dict[str, int]) -> None:
@@ -169,10 +191,14 @@ def sweep_erased(con: duckdb.DuckDBPyConnection, home: Path) -> SweepResult | No
         removed: dict[str, int] = {}
         con.execute(statement(f"{SQL}/remember_erased_records"))
         _sweep_raw(con, removed)
-        for (schema, table), columns in _swept_tables(con).items():
-            count = _delete_swept_rows(con, schema, table, columns)
+        lost: set[str] = set()
+        swept = _swept_tables(con)
+        for (schema, table), columns in swept.items():
+            count = _delete_swept_rows(con, schema, table, columns, lost)
             if count:
                 removed[f"{schema}.{table}"] = count
+        if lost and GOLDEN_STATE in swept:
+            con.execute(statement(f"{SQL}/forget_golden_state"), {"customer_ids": sorted(lost)})
         _count(con, "sweep_quarantine", "ingest.quarantine", removed)
         request_ids = [row[0] for row in con.execute(statement(f"{SQL}/request_ids")).fetchall()]
         con.executemany(

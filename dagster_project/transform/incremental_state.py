@@ -7,9 +7,12 @@ So every successful dbt step records a fingerprint of each incremental model it 
 fingerprint differs runs with ``--full-refresh`` and says which models made it.
 
 Models configured ``full_refresh: false`` (the erasure suppression state) are never rebuilt and
-are not fingerprinted. A seed a model reads is part of its rule (the golden candidates rank by
-the ``source_authority`` registry): its content is in the fingerprint. Rules that live in Python
-(standardisation) are versioned by the models that memoise them (``standardisation_version()``).
+are not fingerprinted. The rules upstream of a model that are rebuilt on every run are part of
+its rule too (the golden candidates rank by the ``source_authority`` seed and read the sharing
+of ``int_customer_contact_points``, a table): a seed's content and a table or view model's SQL,
+configuration and macros are in the fingerprint, up to the nearest incremental model. Rules that
+live in Python (standardisation) are versioned by the models that memoise them
+(``standardisation_version()``).
 """
 
 from __future__ import annotations
@@ -46,16 +49,45 @@ def _strategy_macro(manifest: Mapping[str, Any], node: Mapping[str, Any]) -> lis
     return [macro_id] if strategy and macro_id in manifest["macros"] else []
 
 
-def _seed_checksums(manifest: Mapping[str, Any], node: Mapping[str, Any]) -> list[str]:
-    """The content checksum of each seed the model reads, in the order of their ids."""
-    seeds = sorted(n for n in node.get("depends_on", {}).get("nodes", []) if n.startswith("seed."))
-    return [f"{n}:{manifest['nodes'][n]['checksum']['checksum']}" for n in seeds]
+def _upstream_rules(manifest: Mapping[str, Any], node: Mapping[str, Any]) -> list[str]:
+    """What decides the rows a model reads, upstream of it, sorted by node id: the content of
+    every seed, and the SQL, configuration and macros of every model rebuilt whole on each run
+    (table, view), up to the nearest incremental models (their own fingerprints) and sources.
+    An incremental model keeps rows built from what those rules gave then."""
+    nodes = manifest["nodes"]
+    parts: dict[str, str] = {}
+    pending = list(node.get("depends_on", {}).get("nodes", []))
+    while pending:
+        node_id = pending.pop()
+        upstream = nodes.get(node_id)
+        if node_id in parts or upstream is None:
+            continue
+        if upstream["resource_type"] == "seed":
+            parts[node_id] = upstream["checksum"]["checksum"]
+        elif upstream["resource_type"] == "model" and (
+            upstream.get("config", {}).get("materialized") != "incremental"
+        ):
+            parts[node_id] = _rule_digest(manifest, upstream)
+            pending.extend(upstream.get("depends_on", {}).get("nodes", []))
+    return [f"{node_id}:{parts[node_id]}" for node_id in sorted(parts)]
+
+
+def _rule_digest(manifest: Mapping[str, Any], node: Mapping[str, Any]) -> str:
+    """sha-256 of a model's own rule: its SQL, configuration and every macro it reaches."""
+    digest = hashlib.sha256(node["raw_code"].encode())
+    digest.update(json.dumps(node.get("unrendered_config", {}), sort_keys=True).encode())
+    roots = [*node.get("depends_on", {}).get("macros", []), *_strategy_macro(manifest, node)]
+    for macro_id in _macro_closure(manifest, roots):
+        digest.update(macro_id.encode())
+        digest.update(manifest["macros"][macro_id]["macro_sql"].encode())
+    return digest.hexdigest()
 
 
 def fingerprints(manifest: Mapping[str, Any]) -> dict[str, str]:
     """Model name -> sha-256 of what decides its rows: its SQL, its configuration, the text of
-    every macro it calls (directly or not) or names as its incremental strategy, and the content
-    of every seed it reads, for each incremental model dbt may rebuild."""
+    every macro it calls (directly or not) or names as its incremental strategy, and the rules
+    upstream of it that are rebuilt on every run (``_upstream_rules``: seeds, table and view
+    models), for each incremental model dbt may rebuild."""
     found: dict[str, str] = {}
     for node in manifest["nodes"].values():
         config = node.get("config", {})
@@ -63,14 +95,9 @@ def fingerprints(manifest: Mapping[str, Any]) -> dict[str, str]:
             continue
         if config.get("full_refresh") is False:
             continue
-        digest = hashlib.sha256(node["raw_code"].encode())
-        digest.update(json.dumps(node.get("unrendered_config", {}), sort_keys=True).encode())
-        roots = [*node.get("depends_on", {}).get("macros", []), *_strategy_macro(manifest, node)]
-        for macro_id in _macro_closure(manifest, roots):
-            digest.update(macro_id.encode())
-            digest.update(manifest["macros"][macro_id]["macro_sql"].encode())
-        for seed in _seed_checksums(manifest, node):
-            digest.update(seed.encode())
+        digest = hashlib.sha256(_rule_digest(manifest, node).encode())
+        for rule in _upstream_rules(manifest, node):
+            digest.update(rule.encode())
         found[node["name"]] = digest.hexdigest()
     return found
 

@@ -31,7 +31,16 @@ customer_truth_project = DbtProject(
     target_path=os.environ.get("DBT_TARGET_PATH", "target"),
 )
 
-_SOURCE_GLOBS = ("dbt_project.yml", "profiles.yml", "models/**/*", "macros/**/*", "tests/**/*")
+# what a parse reads: a seed's content is in the incremental fingerprint (incremental_state.py)
+_SOURCE_GLOBS = (
+    "dbt_project.yml",
+    "profiles.yml",
+    "models/**/*",
+    "macros/**/*",
+    "tests/**/*",
+    "seeds/**/*",
+    "snapshots/**/*",
+)
 
 
 def manifest_is_stale(project: DbtProject = customer_truth_project) -> bool:

@@ -1,6 +1,7 @@
 """Golden records rebuilt for the customers whose records changed equal a rebuild of every
 customer (macros/golden_incremental.sql), for each way a change reaches other customers: a record
-moving to another customer, a record going, a phone becoming shared, a household forming.
+moving to another customer, a record going, a phone becoming shared, a household forming, and
+the erasure sweep deleting another customer's golden row.
 
 The world's home after its first run is copied; its linked records are changed in place (the
 golden chain's one input from identity), the golden chain is built incrementally, then rebuilt
@@ -16,6 +17,7 @@ from pathlib import Path
 import duckdb
 
 from customer_truth.settings import DBT_PROJECT_DIR, Settings
+from customer_truth.statements import statement
 from customer_truth.warehouse import open_warehouse
 from tests.integration.conftest import World, copy_world
 
@@ -76,11 +78,32 @@ _ADDRESS_SQL = """
 """
 
 
-def _dbt_run(settings: Settings, work: Path, *extra: str) -> None:
+# a customer with an email candidate, none of whose records the test changed
+_SWEPT_CUSTOMER_SQL = """
+    select min(customer_id) from intermediate.int_customer_attribute_candidates
+    where attribute = 'email'
+        and customer_id not in (
+            select customer_id from intermediate.int_customer_golden_record_changes
+            where customer_id is not null
+        )
+"""
+_SWEEP_EMAIL_SQL = """
+    delete from intermediate.int_customer_attribute_candidates
+    where customer_id = ? and attribute = 'email'
+"""
+
+
+_STATE_EXISTS_SQL = """
+    select count(*) from information_schema.tables
+    where table_schema = 'intermediate' and table_name = 'int_customer_golden_record_states'
+"""
+
+
+def _dbt_run(settings: Settings, work: Path, *extra: str, select: list[str] | None = None) -> None:
     dbt = Path(sys.executable).parent / "dbt"
     env = {**os.environ, "CUSTOMER_TRUTH_HOME": str(settings.home), "DO_NOT_TRACK": "1"}
     command = [
-        str(dbt), "run", "--select", *CHAIN, *extra,
+        str(dbt), "run", "--select", *(select or CHAIN), *extra,
         "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
         "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
     ]  # fmt: skip
@@ -139,7 +162,20 @@ def test_golden_records_rebuilt_for_changed_customers_equal_a_rebuild_of_all(
         assert "where true" not in " ".join(delete.split()), (model, delete)
     households = incremental["intermediate.int_households_grouped"]
     assert any(row[0] == moved for row in households), "F moved in with G: a household"
+    # the erasure sweep deletes golden rows by value, another customer's too (a shared email),
+    # and marks that customer's kept state spent: the next run rebuilds what it deleted
+    with open_warehouse(settings) as con:
+        [(swept,)] = con.sql(_SWEPT_CUSTOMER_SQL).fetchall()
+        con.execute(_SWEEP_EMAIL_SQL, [swept])
+        con.execute(statement("privacy/sql/forget_golden_state"), {"customer_ids": [swept]})
+    _dbt_run(settings, tmp_path / "after-sweep")
+    incremental = _tables(settings)
     _dbt_run(settings, tmp_path / "rebuild", "--full-refresh")
     rebuilt = _tables(settings)
     for table in COMPARED:
         assert incremental[table] == rebuilt[table], table
+    # a golden model built without the rest of its chain builds every customer and forgets the
+    # kept state: the next run of the chain rebuilds every customer
+    _dbt_run(settings, tmp_path / "alone", select=["int_customer_attributes_survived"])
+    with open_warehouse(settings) as con:
+        assert not con.sql(_STATE_EXISTS_SQL).fetchall()[0][0]

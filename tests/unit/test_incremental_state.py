@@ -107,6 +107,40 @@ def test_a_change_of_a_seed_the_model_reads_changes_its_fingerprint() -> None:
     assert incremental_state.fingerprints(copy.deepcopy(manifest))["stg_orders"] == before
 
 
+def test_a_change_of_a_table_model_upstream_changes_the_fingerprint_up_to_an_incremental_one() -> (
+    None
+):
+    """A table the incremental model reads is rebuilt by every run under its current rule: the
+    incremental model's kept rows follow the old one. Upstream of another incremental model,
+    that model's own fingerprint answers."""
+    manifest = _manifest()
+    nodes = manifest["nodes"]
+    nodes["model.p.contact_points"] = {
+        "name": "contact_points",
+        "resource_type": "model",
+        "config": {"materialized": "table"},
+        "raw_code": "select * from {{ ref('linked') }}",
+        "depends_on": {"macros": [], "nodes": ["model.p.linked"]},
+    }
+    nodes["model.p.linked"] = {
+        "name": "linked",
+        "resource_type": "model",
+        "config": {"materialized": "table"},
+        "raw_code": "select * from {{ ref('suppression_state') }}",
+        "depends_on": {"macros": [], "nodes": ["model.p.suppression_state"]},
+    }
+    nodes["model.p.stg_orders"]["depends_on"]["nodes"] = ["model.p.contact_points"]
+    before = incremental_state.fingerprints(manifest)["stg_orders"]
+    for node_id in ("model.p.contact_points", "model.p.linked"):
+        changed = copy.deepcopy(manifest)
+        changed["nodes"][node_id]["raw_code"] += " where true"
+        assert incremental_state.fingerprints(changed)["stg_orders"] != before, node_id
+    # the walk stops at an incremental model: its rows are its own fingerprint's business
+    changed = copy.deepcopy(manifest)
+    changed["nodes"]["model.p.suppression_state"]["raw_code"] = "select 2"
+    assert incremental_state.fingerprints(changed)["stg_orders"] == before
+
+
 def test_a_step_building_a_changed_model_is_told_and_a_new_model_is_not(tmp_path: Path) -> None:
     current = incremental_state.fingerprints(_manifest())
     # a home that never recorded the model (new model, older home): nothing to rebuild

@@ -38,6 +38,30 @@ def test_a_row_goes_by_a_text_cell_a_list_element_or_its_landing_line() -> None:
         "source_file": "VARCHAR",
         "line_number": "BIGINT",
     }
-    removed = _delete_swept_rows(con, "identity", "history", columns)
+    lost: set[str] = set()
+    removed = _delete_swept_rows(con, "identity", "history", columns, lost)
     kept = [row[0] for row in con.sql("select id from identity.history order by id").fetchall()]
-    assert (removed, kept) == (3, [1, 5, 6])
+    assert (removed, kept, lost) == (3, [1, 5, 6], set())
+
+
+def test_the_customers_who_lose_a_golden_row_are_told() -> None:
+    """A golden table keeps its rows between runs (macros/golden_incremental.sql): the customers
+    whose rows the sweep deleted, another customer's shared email included, are named, so that
+    their kept state is marked spent and the next run rebuilds them."""
+    con = duckdb.connect()
+    _sweep_tables(con)
+    con.execute("create schema intermediate")
+    con.execute(
+        """create table intermediate.int_customer_attribute_candidates as select * from (values
+            ('ct_erased1', 'email', 'erased@example.org'),
+            ('ct_partner', 'email', 'ann@example.org'),
+            ('ct_partner', 'phone', '+15550100001'),
+            ('ct_other', 'email', 'bo@example.org')
+        ) as t(customer_id, attribute, value)"""
+    )
+    columns = {"customer_id": "VARCHAR", "attribute": "VARCHAR", "value": "VARCHAR"}
+    lost: set[str] = set()
+    removed = _delete_swept_rows(
+        con, "intermediate", "int_customer_attribute_candidates", columns, lost
+    )
+    assert (removed, lost) == (2, {"ct_erased1", "ct_partner"})

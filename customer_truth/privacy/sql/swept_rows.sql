@@ -4,7 +4,8 @@
 -- (`text_columns`) or a list of text (`list_columns`). `values` is the sweep's table of the
 -- person's values, or (a table without lineage, rebuilt by every run) of those and their
 -- records' bare ids. The names are quoted ones from the catalog; values are joined from the
--- sweep's temp tables, never formatted in.
+-- sweep's temp tables, never formatted in. `returning`: the deleted rows' customer ids instead
+-- of their count (the golden tables: their customers' kept state is marked spent after).
 delete from {{ relation }} as t
 where false
 {%- if lineage %}
@@ -25,3 +26,6 @@ where false
         where element.value in (select value from {{ values }})
     )
 {%- endfor %}
+{%- if returning %}
+returning customer_id
+{%- endif %}

@@ -13,6 +13,7 @@
     materialized='incremental',
     incremental_strategy='replace_customers',
     on_schema_change='fail',
+    pre_hook="{{ golden_state_guard(first_writer=true) }}",
 ) }}
 -- depends_on: {{ ref('int_customer_golden_record_changes') }}
 {%- set unlisted_rank = var('identity_unlisted_authority_rank', 100) %}
@@ -85,7 +86,7 @@ stated as (
     -- emails and phones (int_customer_contact_points: junk emails are not stated, each of a
     -- record's numbers is)
     select
-        contact_points.customer_id, contact_points.attribute, contact_points.record_uid,
+        records.customer_id, contact_points.attribute, contact_points.record_uid,
         contact_points.value, contact_points.value,
         null,
         contact_points.is_record_primary,

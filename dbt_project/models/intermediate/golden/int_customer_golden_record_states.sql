@@ -16,6 +16,7 @@
 
 select record_uid, customer_id, record_state,
 from {{ ref('int_customer_golden_record_changes') }}
-{%- if is_incremental() and not golden_chain_selected() %}
+{#- built without the whole chain, it keeps nothing: the next run of the chain rebuilds all -#}
+{%- if not golden_chain_selected() %}
 where false
 {%- endif %}

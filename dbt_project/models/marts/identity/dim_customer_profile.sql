@@ -10,6 +10,7 @@
     materialized='incremental',
     incremental_strategy='replace_customers',
     on_schema_change='fail',
+    pre_hook="{{ golden_state_guard() }}",
 ) }}
 -- depends_on: {{ ref('int_customer_golden_record_changes') }}
 
