@@ -3,8 +3,8 @@
 
     int_customer_golden_record_changes compares each linked record's state (its attributes, its
     customer, whether it is live, and its contact points with whether another customer uses them
-    too) with the
-    state kept when the golden records were last built (int_customer_golden_record_states). A
+    too) with the state kept when the golden records were last built
+    (int_customer_golden_record_states). A
     customer is affected when a record it holds, or held then, changed, came or went. The golden
     models of the chain replace every row of the affected customers (strategy replace_customers)
     and keep the others' rows. The kept state advances last, in the same dbt invocation.
@@ -17,7 +17,8 @@
       --full-refresh) builds every customer and drops the kept state: the next run of the
       whole chain rebuilds every customer;
     - the erasure sweep deletes golden rows by value, some of other customers' (a shared
-      email), so it drops the kept state too (customer_truth/privacy/warehouse_erasure.py);
+      email), and marks the kept state of every customer who lost one spent, as the guard does
+      (customer_truth/privacy/warehouse_erasure.py, privacy/sql/forget_golden_state.sql);
     - a change of a rule upstream (a seed such as the authority registry, the SQL of a table
       model the chain reads) changes the chain's incremental fingerprint, and the step is a full
       refresh (dagster_project/transform/incremental_state.py).
